@@ -1,0 +1,179 @@
+//! The catalog: categories, products and their sustainability metrics.
+//!
+//! These are the records the [`CatalogStore`](crate::ports::CatalogStore) keeps
+//! and the [`Catalog`](crate::services::Catalog) service hands out. Inputs for
+//! writes ([`NewProduct`], [`ProductChanges`]) are separate from the stored
+//! [`Product`], which also carries what the library computes (score, times,
+//! version).
+
+mod query;
+
+pub use query::{ProductFilter, ProductOrdering, ProductQuery, UnknownOrdering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    CarbonKg, CategoryName, Description, Price, ProductId, ProductName, Score, Slug, Stock, Timestamp,
+};
+
+/// A product category, addressed by its slug.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Unique, URL-safe identifier.
+    pub slug: Slug,
+    /// Display name.
+    pub name: CategoryName,
+    /// Free text, possibly empty.
+    pub description: Description,
+    /// When it was made.
+    pub created_at: Timestamp,
+}
+
+/// What a new category is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCategory {
+    /// Unique, URL-safe identifier.
+    pub slug: Slug,
+    /// Display name.
+    pub name: CategoryName,
+    /// Free text, possibly empty.
+    pub description: Description,
+}
+
+/// A product's environmental metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SustainabilityMetrics {
+    /// Footprint of one unit, kg CO2e.
+    pub carbon_footprint_kg: CarbonKg,
+    /// Whether the product can be recycled.
+    pub recyclable: bool,
+    /// Whether the product biodegrades.
+    pub biodegradable: bool,
+}
+
+/// Where a product's sustainability score comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreSource {
+    /// Computed from the product's metrics by the scoring policy.
+    Metrics,
+    /// The manual score given by staff (the product has no metrics).
+    Manual,
+}
+
+impl ScoreSource {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreSource::Metrics => "metrics",
+            ScoreSource::Manual => "manual",
+        }
+    }
+}
+
+/// A product as stored.
+///
+/// `score` and `score_source` are derived: the catalog service computes them
+/// from `metrics` (with the shop's scoring policy) or takes `manual_score`,
+/// on every write. They are stored so that stores can filter and sort by score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    /// Identifier (UUID v7).
+    pub id: ProductId,
+    /// Display name.
+    pub name: ProductName,
+    /// Free text.
+    pub description: Description,
+    /// Unit price.
+    pub price: Price,
+    /// Category slug, if any.
+    pub category: Option<Slug>,
+    /// Units in stock.
+    pub stock: Stock,
+    /// Environmental metrics, if known.
+    pub metrics: Option<SustainabilityMetrics>,
+    /// The score staff gave, used while the product has no metrics.
+    pub manual_score: Score,
+    /// The effective score.
+    pub score: Score,
+    /// Where `score` comes from.
+    pub score_source: ScoreSource,
+    /// Archived products are gone from the catalog but kept for orders.
+    pub archived: bool,
+    /// Optimistic-concurrency version: bumped by every write, stock changes included.
+    pub version: i64,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+/// What a new product is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProduct {
+    /// Display name.
+    pub name: ProductName,
+    /// Free text.
+    pub description: Description,
+    /// Unit price.
+    pub price: Price,
+    /// Category slug; must name an existing category.
+    pub category: Option<Slug>,
+    /// Units in stock.
+    pub stock: Stock,
+    /// Environmental metrics, if known.
+    pub metrics: Option<SustainabilityMetrics>,
+    /// The score to use while there are no metrics.
+    pub manual_score: Score,
+}
+
+/// A change to a product: `None` leaves a field as it is.
+///
+/// A full replacement (HTTP `PUT`) sets every field; a partial one (`PATCH`)
+/// only some. For `category` and `metrics`, `Some(None)` clears the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductChanges {
+    /// New name.
+    pub name: Option<ProductName>,
+    /// New description.
+    pub description: Option<Description>,
+    /// New price.
+    pub price: Option<Price>,
+    /// New category (`Some(None)`: no category).
+    pub category: Option<Option<Slug>>,
+    /// New stock level.
+    pub stock: Option<Stock>,
+    /// New metrics (`Some(None)`: remove them).
+    pub metrics: Option<Option<SustainabilityMetrics>>,
+    /// New manual score.
+    pub manual_score: Option<Score>,
+}
+
+impl ProductChanges {
+    /// Apply the changes to a copy of `product` (derived fields untouched).
+    pub fn apply_to(&self, product: &Product) -> Product {
+        let mut p = product.clone();
+        if let Some(v) = &self.name {
+            p.name = v.clone();
+        }
+        if let Some(v) = &self.description {
+            p.description = v.clone();
+        }
+        if let Some(v) = self.price {
+            p.price = v;
+        }
+        if let Some(v) = &self.category {
+            p.category = v.clone();
+        }
+        if let Some(v) = self.stock {
+            p.stock = v;
+        }
+        if let Some(v) = self.metrics {
+            p.metrics = v;
+        }
+        if let Some(v) = self.manual_score {
+            p.manual_score = v;
+        }
+        p
+    }
+}

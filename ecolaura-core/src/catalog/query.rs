@@ -1,0 +1,149 @@
+//! Product list filters, orderings and their normalized form.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use crate::domain::{PageRequest, Price, Score, SearchText, Slug};
+
+/// Which products to list. Every filter is optional; they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ProductFilter {
+    /// Only products in this category (an unknown slug matches nothing).
+    pub category: Option<Slug>,
+    /// Only products scoring at least this (inclusive).
+    pub min_score: Option<Score>,
+    /// Only products priced at least this (inclusive).
+    pub min_price: Option<Price>,
+    /// Only products priced at most this (inclusive).
+    pub max_price: Option<Price>,
+    /// `true`: stock > 0; `false`: stock = 0.
+    pub in_stock: Option<bool>,
+    /// Case-insensitive substring of the name or the description.
+    pub search: Option<SearchText>,
+}
+
+/// How to order a product list. Ties are always broken by id ascending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ProductOrdering {
+    /// `price`
+    PriceAsc,
+    /// `-price`
+    PriceDesc,
+    /// `sustainability_score`
+    ScoreAsc,
+    /// `-sustainability_score`
+    ScoreDesc,
+    /// `name`
+    NameAsc,
+    /// `-name`
+    NameDesc,
+    /// `created_at`
+    CreatedAsc,
+    /// `-created_at` (the default)
+    #[default]
+    CreatedDesc,
+}
+
+/// An `ordering` value that is not one of the eight known ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("ordering must be one of price, -price, sustainability_score, -sustainability_score, name, -name, created_at, -created_at")]
+pub struct UnknownOrdering;
+
+impl ProductOrdering {
+    /// Every ordering, in the order the API lists them.
+    pub const ALL: [ProductOrdering; 8] = [
+        Self::PriceAsc,
+        Self::PriceDesc,
+        Self::ScoreAsc,
+        Self::ScoreDesc,
+        Self::NameAsc,
+        Self::NameDesc,
+        Self::CreatedAsc,
+        Self::CreatedDesc,
+    ];
+
+    /// The wire name (`-price`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PriceAsc => "price",
+            Self::PriceDesc => "-price",
+            Self::ScoreAsc => "sustainability_score",
+            Self::ScoreDesc => "-sustainability_score",
+            Self::NameAsc => "name",
+            Self::NameDesc => "-name",
+            Self::CreatedAsc => "created_at",
+            Self::CreatedDesc => "-created_at",
+        }
+    }
+
+    /// Whether the primary key sorts descending.
+    pub fn is_descending(self) -> bool {
+        self.as_str().starts_with('-')
+    }
+}
+
+impl FromStr for ProductOrdering {
+    type Err = UnknownOrdering;
+    fn from_str(s: &str) -> Result<Self, UnknownOrdering> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s).ok_or(UnknownOrdering)
+    }
+}
+
+/// A whole list request: filter, ordering and page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ProductQuery {
+    /// Which products.
+    pub filter: ProductFilter,
+    /// In which order.
+    pub ordering: ProductOrdering,
+    /// Which page.
+    pub page: PageRequest,
+}
+
+impl ProductQuery {
+    /// A canonical text for this query: equal queries give equal keys, however
+    /// the request spelled them (parameter order, `1.5` vs `1.50`, …).
+    pub fn cache_key(&self) -> String {
+        let f = &self.filter;
+        let mut key = String::with_capacity(96);
+        let _ = write!(
+            key,
+            "c={}|s={}|p>={}|p<={}|st={}|q={}|o={}|pg={}/{}",
+            f.category.as_ref().map(Slug::as_str).unwrap_or(""),
+            f.min_score.map(|s| s.to_string()).unwrap_or_default(),
+            f.min_price.map(|p| p.to_string()).unwrap_or_default(),
+            f.max_price.map(|p| p.to_string()).unwrap_or_default(),
+            f.in_stock.map(|b| if b { "1" } else { "0" }).unwrap_or(""),
+            f.search.as_ref().map(SearchText::folded).unwrap_or_default(),
+            self.ordering.as_str(),
+            self.page.page(),
+            self.page.page_size(),
+        );
+        key
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ordering_parses_back_from_its_name() {
+        for o in ProductOrdering::ALL {
+            assert_eq!(o.as_str().parse::<ProductOrdering>(), Ok(o));
+        }
+        assert_eq!("price ".parse::<ProductOrdering>(), Err(UnknownOrdering));
+        assert_eq!("-id".parse::<ProductOrdering>(), Err(UnknownOrdering));
+    }
+
+    #[test]
+    fn equal_queries_share_a_cache_key() {
+        let mut a = ProductQuery::default();
+        a.filter.min_price = Some("1.5".parse().unwrap());
+        let mut b = ProductQuery::default();
+        b.filter.min_price = Some("1.50".parse().unwrap());
+        assert_eq!(a.cache_key(), b.cache_key());
+        b.filter.search = Some(SearchText::parse("Bottle").unwrap());
+        assert_ne!(a.cache_key(), b.cache_key());
+    }
+}

@@ -1,0 +1,29 @@
+//! Value types that cannot hold an invalid value.
+//!
+//! Every type here has private fields and a fallible constructor returning a
+//! typed error, so a function that receives one never re-checks it ("parse,
+//! don't validate"). Edges (the REST host, an embedding app) turn raw input into
+//! these types; everything inside the library works with them only.
+
+mod carbon;
+mod email;
+mod ids;
+mod money;
+mod pagination;
+mod quantity;
+mod score;
+mod slug;
+mod text;
+
+pub use carbon::{CarbonKg, CarbonKgError};
+pub use email::{Email, EmailError};
+pub use ids::{CategoryId, JobId, OrderId, ProductId, UserId};
+pub use money::{Money, MoneyError, Price};
+pub use pagination::{Page, PageRequest, PageRequestError};
+pub use quantity::{Quantity, QuantityError, Stock, StockError};
+pub use score::{Score, ScoreError};
+pub use slug::{Slug, SlugError};
+pub use text::{CategoryName, Description, PersonName, ProductName, SearchText, TextError};
+
+/// A point in time, always UTC.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

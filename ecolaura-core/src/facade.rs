@@ -1,0 +1,232 @@
+//! The `Ecolaura` facade: one value that wires ports to services.
+
+use std::sync::Arc;
+
+use crate::accounts::PasswordHasher;
+use crate::cache::MokaCache;
+use crate::jobs::{OrderJobHandler, ShopMail, Worker, WorkerConfig};
+use crate::memory::MemoryStore;
+use crate::ports::{
+    AccountStore, Cache, CatalogStore, Clock, IdempotencyStore, JobQueue, Mailer, OrderStore, SystemClock,
+};
+use crate::scoring::{DefaultScoringPolicy, ScoringPolicy};
+use crate::services::{Accounts, Catalog, Orders, OrdersConfig, Sustainability};
+
+/// Everything a storage adapter provides: every store port and a durable
+/// outbox mailer, over one storage so that placements are atomic.
+pub trait Store: CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer {}
+
+impl<T: CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer> Store for T {}
+
+/// A port the builder needs was not given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Ecolaura::builder() needs a {0}: call .store(…) (or .{0}(…))")]
+pub struct MissingPort(&'static str);
+
+/// The library, wired: services over ports.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use ecolaura_core::prelude::*;
+///
+/// let app = Ecolaura::in_memory();
+/// let staff = Actor::System;
+/// let bottle = app.catalog().create_product(&staff, NewProduct {
+///     name: ProductName::parse("Eco Bottle").unwrap(),
+///     description: Description::default(),
+///     price: "19.99".parse().unwrap(),
+///     category: None,
+///     stock: Stock::new(10).unwrap(),
+///     metrics: None,
+///     manual_score: Score::new(60).unwrap(),
+/// }).await.unwrap();
+/// assert_eq!(app.catalog().product(bottle.id).await.unwrap().price.to_string(), "19.99");
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Ecolaura {
+    catalog: Catalog,
+    orders: Arc<Orders>,
+    accounts: Accounts,
+    sustainability: Sustainability,
+    queue: Arc<dyn JobQueue>,
+    handler: Arc<OrderJobHandler>,
+    clock: Arc<dyn Clock>,
+    cache: Arc<dyn Cache>,
+    mailer: Arc<dyn Mailer>,
+}
+
+impl Ecolaura {
+    /// Start wiring.
+    pub fn builder() -> EcolauraBuilder {
+        EcolauraBuilder::default()
+    }
+
+    /// Everything in memory, with the default policy and a moka cache.
+    pub fn in_memory() -> Self {
+        Self::builder().store(Arc::new(MemoryStore::new())).build_infallible()
+    }
+
+    /// Categories and products.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Orders.
+    pub fn orders(&self) -> &Orders {
+        &self.orders
+    }
+
+    /// Accounts.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// Sustainability views.
+    pub fn sustainability(&self) -> &Sustainability {
+        &self.sustainability
+    }
+
+    /// The job queue.
+    pub fn job_queue(&self) -> &Arc<dyn JobQueue> {
+        &self.queue
+    }
+
+    /// The cache.
+    pub fn cache(&self) -> &Arc<dyn Cache> {
+        &self.cache
+    }
+
+    /// The mailer.
+    pub fn mailer(&self) -> &Arc<dyn Mailer> {
+        &self.mailer
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// A worker that runs the library's jobs from the queue.
+    pub fn worker(&self, config: WorkerConfig) -> Worker {
+        Worker::new(self.queue.clone(), self.handler.clone(), self.clock.clone(), config)
+    }
+}
+
+/// Wires an [`Ecolaura`]. Only the stores are required; everything else has
+/// a default (moka cache, system clock, default scoring policy, OWASP argon2id
+/// parameters, 24 h idempotency keys).
+#[derive(Default)]
+pub struct EcolauraBuilder {
+    catalog: Option<Arc<dyn CatalogStore>>,
+    orders: Option<Arc<dyn OrderStore>>,
+    idempotency: Option<Arc<dyn IdempotencyStore>>,
+    accounts: Option<Arc<dyn AccountStore>>,
+    queue: Option<Arc<dyn JobQueue>>,
+    mailer: Option<Arc<dyn Mailer>>,
+    cache: Option<Arc<dyn Cache>>,
+    clock: Option<Arc<dyn Clock>>,
+    scoring: Option<Arc<dyn ScoringPolicy>>,
+    hasher: Option<PasswordHasher>,
+    orders_config: OrdersConfig,
+    shop: ShopMail,
+}
+
+impl EcolauraBuilder {
+    /// Use one adapter for every store port and as the mailer.
+    pub fn store<S: Store + 'static>(mut self, store: Arc<S>) -> Self {
+        self.catalog = Some(store.clone());
+        self.orders = Some(store.clone());
+        self.idempotency = Some(store.clone());
+        self.accounts = Some(store.clone());
+        self.queue = Some(store.clone());
+        self.mailer = Some(store);
+        self
+    }
+
+    /// Send e-mail through this mailer instead of the store's outbox.
+    pub fn mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// Cache reads here (default: a [`MokaCache`]).
+    pub fn cache(mut self, cache: Arc<dyn Cache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Tell time with this clock (default: [`SystemClock`]).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Score products with this policy (default: [`DefaultScoringPolicy`]).
+    pub fn scoring(mut self, policy: Arc<dyn ScoringPolicy>) -> Self {
+        self.scoring = Some(policy);
+        self
+    }
+
+    /// Hash passwords with these parameters.
+    pub fn password_hasher(mut self, hasher: PasswordHasher) -> Self {
+        self.hasher = Some(hasher);
+        self
+    }
+
+    /// Order settings.
+    pub fn orders_config(mut self, config: OrdersConfig) -> Self {
+        self.orders_config = config;
+        self
+    }
+
+    /// What e-mails say about the shop.
+    pub fn shop(mut self, shop: ShopMail) -> Self {
+        self.shop = shop;
+        self
+    }
+
+    /// Wire the services.
+    ///
+    /// # Errors
+    /// [`MissingPort`] when a store was not given.
+    pub fn build(self) -> Result<Ecolaura, MissingPort> {
+        let catalog_store = self.catalog.ok_or(MissingPort("catalog store"))?;
+        let order_store = self.orders.ok_or(MissingPort("order store"))?;
+        let idempotency = self.idempotency.ok_or(MissingPort("idempotency store"))?;
+        let account_store = self.accounts.ok_or(MissingPort("account store"))?;
+        let queue = self.queue.ok_or(MissingPort("job queue"))?;
+        let mailer = self.mailer.ok_or(MissingPort("mailer"))?;
+        let cache = self.cache.unwrap_or_else(|| Arc::new(MokaCache::default()));
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let scoring = self.scoring.unwrap_or_else(|| Arc::new(DefaultScoringPolicy));
+
+        let catalog = Catalog::new(catalog_store.clone(), cache.clone(), scoring, clock.clone());
+        let orders = Arc::new(Orders::new(
+            order_store,
+            idempotency,
+            catalog_store,
+            cache.clone(),
+            clock.clone(),
+            self.orders_config,
+        ));
+        let accounts = Accounts::new(account_store.clone(), self.hasher.unwrap_or_default(), clock.clone());
+        let sustainability = Sustainability::new(catalog.clone(), orders.clone());
+        let handler = Arc::new(OrderJobHandler::new(
+            orders.clone(),
+            account_store,
+            mailer.clone(),
+            clock.clone(),
+            self.shop,
+        ));
+        Ok(Ecolaura { catalog, orders, accounts, sustainability, queue, handler, clock, cache, mailer })
+    }
+
+    fn build_infallible(self) -> Ecolaura {
+        match self.build() {
+            Ok(app) => app,
+            // `store(…)` sets every required port, so this arm cannot be reached.
+            Err(e) => unreachable!("{e}"),
+        }
+    }
+}

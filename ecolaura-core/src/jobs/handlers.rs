@@ -1,0 +1,127 @@
+//! Handlers for the library's own jobs.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::worker::{JobError, JobHandler};
+use super::{Job, JobKind};
+use crate::domain::OrderId;
+use crate::mail::OutgoingEmail;
+use crate::orders::{Order, OrderStatus};
+use crate::ports::{AccountStore, Clock, Mailer};
+use crate::services::{OrderError, Orders};
+
+/// What the shop's e-mails say about the shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopMail {
+    /// The shop's name, in subjects and greetings.
+    pub shop_name: String,
+    /// The currency code printed next to amounts.
+    pub currency: String,
+}
+
+impl Default for ShopMail {
+    fn default() -> Self {
+        Self { shop_name: "Ecolaura".into(), currency: "EUR".into() }
+    }
+}
+
+/// Runs `process_order` and `send_order_confirmation`.
+///
+/// Both are idempotent: confirming an order that is no longer pending does
+/// nothing; the e-mail's dedup key is the order id, so a second run sends
+/// nothing, and the sent time is recorded once.
+#[derive(Clone)]
+pub struct OrderJobHandler {
+    orders: Arc<Orders>,
+    accounts: Arc<dyn AccountStore>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    shop: ShopMail,
+}
+
+impl OrderJobHandler {
+    /// Wire the handler.
+    pub fn new(
+        orders: Arc<Orders>,
+        accounts: Arc<dyn AccountStore>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        shop: ShopMail,
+    ) -> Self {
+        Self { orders, accounts, mailer, clock, shop }
+    }
+
+    async fn process_order(&self, id: OrderId) -> Result<(), JobError> {
+        match self.orders.confirm(id).await {
+            Ok(_) => Ok(()),
+            Err(OrderError::NotFound) => Err(JobError::Permanent(format!("order {id} does not exist"))),
+            Err(e) => Err(JobError::Retry(e.to_string())),
+        }
+    }
+
+    async fn send_confirmation(&self, id: OrderId) -> Result<(), JobError> {
+        let order = match self.orders.get(&crate::auth::Actor::System, id).await {
+            Ok(o) => o,
+            Err(OrderError::NotFound) => return Err(JobError::Permanent(format!("order {id} does not exist"))),
+            Err(e) => return Err(JobError::Retry(e.to_string())),
+        };
+        if order.confirmation_sent_at.is_some() || order.status == OrderStatus::Cancelled {
+            return Ok(());
+        }
+        let user = self
+            .accounts
+            .get_user(order.user_id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?
+            .ok_or_else(|| JobError::Permanent(format!("the customer of order {id} does not exist")))?;
+        let email = OutgoingEmail {
+            dedup_key: confirmation_key(id),
+            to: user.email,
+            subject: format!("{}: your order {} is confirmed", self.shop.shop_name, short(id)),
+            body: self.confirmation_body(&user.name.to_string(), &order),
+        };
+        self.mailer.send(&email, self.clock.now()).await.map_err(|e| match e {
+            crate::ports::MailError::Refused(msg) => JobError::Permanent(msg),
+            other => JobError::Retry(other.to_string()),
+        })?;
+        self.orders.mark_confirmation_sent(id).await.map_err(|e| JobError::Retry(e.to_string()))?;
+        Ok(())
+    }
+
+    fn confirmation_body(&self, name: &str, order: &Order) -> String {
+        let cur = &self.shop.currency;
+        let mut body = format!("Hello {name},\n\nthank you for your order {}. It is confirmed.\n\n", order.id);
+        for l in &order.lines {
+            body.push_str(&format!("  {} × {} @ {} {cur} = {} {cur}\n", l.quantity.get(), l.name, l.unit_price, l.line_total()));
+        }
+        body.push_str(&format!("\nTotal: {} {cur}\n", order.total()));
+        if let Some(kg) = order.carbon_footprint_kg() {
+            let note = if order.footprint_complete() { "" } else { " (for the products whose footprint we know)" };
+            body.push_str(&format!("Carbon footprint: {kg} kg CO2e{note}\n"));
+        }
+        body.push_str(&format!("\n{}\n", self.shop.shop_name));
+        body
+    }
+}
+
+/// The dedup key of an order's confirmation e-mail.
+pub fn confirmation_key(id: OrderId) -> String {
+    format!("order-confirmation/{id}")
+}
+
+fn short(id: OrderId) -> String {
+    id.to_string().chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()
+}
+
+#[async_trait]
+impl JobHandler for OrderJobHandler {
+    async fn handle(&self, job: &Job) -> Result<(), JobError> {
+        let order_id = job.order_job().map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?.order_id;
+        match job.kind {
+            JobKind::ProcessOrder => self.process_order(order_id).await,
+            JobKind::SendOrderConfirmation => self.send_confirmation(order_id).await,
+        }
+    }
+}

@@ -1,0 +1,487 @@
+//! One in-memory store implementing every storage port under one lock, so
+//! each port method is atomic exactly as a transaction would make it.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::accounts::User;
+use crate::catalog::{Category, Product, ProductOrdering, ProductQuery};
+use crate::domain::{Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId};
+use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome, Replay};
+use crate::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
+use crate::mail::{Delivery, OutgoingEmail, SentEmail};
+use crate::orders::{Order, OrderRejection, SustainabilitySummary};
+use crate::ports::{
+    AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement, OrderStore,
+    PlacementOutcome, StatusChange, StoreError, UniqueField,
+};
+
+#[derive(Default)]
+struct State {
+    categories: BTreeMap<String, Category>,
+    products: HashMap<ProductId, Product>,
+    orders: HashMap<OrderId, Order>,
+    users: HashMap<UserId, User>,
+    user_by_email: HashMap<String, UserId>,
+    idempotency: HashMap<(UserId, String), IdempotencyRecord>,
+    jobs: HashMap<JobId, (Job, Option<Uuid>)>,
+    sent: HashMap<String, SentEmail>,
+}
+
+/// Every storage port, plus an outbox [`Mailer`], in memory.
+///
+/// ```
+/// # tokio_test_block(async {
+/// use std::sync::Arc;
+/// use ecolaura_core::{Ecolaura, memory::MemoryStore};
+/// let app = Ecolaura::builder().store(Arc::new(MemoryStore::new())).build().unwrap();
+/// # });
+/// # fn tokio_test_block<F: std::future::Future>(f: F) { tokio::runtime::Runtime::new().unwrap().block_on(f); }
+/// ```
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+    wake: Notify,
+    unavailable: AtomicBool,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Make every call fail with [`StoreError::Unavailable`] (or stop doing
+    /// so), to test how callers behave when storage is down.
+    pub fn set_unavailable(&self, down: bool) {
+        self.unavailable.store(down, AtomicOrdering::SeqCst);
+    }
+
+    /// Every e-mail sent so far, oldest first.
+    pub fn sent_emails(&self) -> Vec<SentEmail> {
+        let s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut sent: Vec<_> = s.sent.values().cloned().collect();
+        sent.sort_by(|a, b| a.sent_at.cmp(&b.sent_at).then_with(|| a.email.dedup_key.cmp(&b.email.dedup_key)));
+        sent
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, State>, StoreError> {
+        if self.unavailable.load(AtomicOrdering::SeqCst) {
+            return Err(StoreError::Unavailable("the in-memory store was switched off".into()));
+        }
+        Ok(self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+impl State {
+    fn live_product(&self, id: &ProductId) -> Option<&Product> {
+        self.products.get(id).filter(|p| !p.archived)
+    }
+
+    fn live_record(&self, user: UserId, key: &IdempotencyKey, now: Timestamp) -> Option<&IdempotencyRecord> {
+        self.idempotency.get(&(user, key.as_str().to_owned())).filter(|r| r.expires_at > now)
+    }
+
+    fn record(&mut self, stamp: &IdempotencyStamp, outcome: IdempotentOutcome) {
+        let record =
+            IdempotencyRecord { fingerprint: stamp.fingerprint.clone(), outcome, expires_at: stamp.expires_at };
+        self.idempotency.insert((stamp.user_id, stamp.key.as_str().to_owned()), record);
+    }
+
+    fn enqueue(&mut self, job: NewJob, now: Timestamp) {
+        let job = Job {
+            id: job.id,
+            kind: job.kind,
+            payload: job.payload,
+            status: JobStatus::Queued,
+            attempts: 0,
+            max_attempts: job.max_attempts,
+            run_at: job.run_at,
+            locked_until: None,
+            last_error: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.jobs.insert(job.id, (job, None));
+    }
+
+    fn check_rejection(&self, order: &Order) -> Option<OrderRejection> {
+        order.lines.iter().find_map(|line| match self.live_product(&line.product_id) {
+            None => Some(OrderRejection::ProductUnavailable { product_id: line.product_id }),
+            Some(p) if p.stock.take(line.quantity).is_none() => Some(OrderRejection::InsufficientStock {
+                product_id: p.id,
+                requested: line.quantity.get(),
+                available: p.stock.get(),
+            }),
+            Some(_) => None,
+        })
+    }
+
+    fn held_job(&mut self, claim: &ClaimedJob) -> Result<&mut Job, StoreError> {
+        match self.jobs.get_mut(&claim.job.id) {
+            Some((job, Some(token))) if *token == claim.token && job.status == JobStatus::Running => Ok(job),
+            _ => Err(StoreError::LeaseLost),
+        }
+    }
+}
+
+fn compare(ordering: ProductOrdering, a: &Product, b: &Product) -> Ordering {
+    use ProductOrdering::*;
+    let primary = match ordering {
+        PriceAsc => a.price.cmp(&b.price),
+        PriceDesc => b.price.cmp(&a.price),
+        ScoreAsc => a.score.cmp(&b.score),
+        ScoreDesc => b.score.cmp(&a.score),
+        NameAsc => a.name.as_str().to_lowercase().cmp(&b.name.as_str().to_lowercase()),
+        NameDesc => b.name.as_str().to_lowercase().cmp(&a.name.as_str().to_lowercase()),
+        CreatedAsc => a.created_at.cmp(&b.created_at),
+        CreatedDesc => b.created_at.cmp(&a.created_at),
+    };
+    primary.then_with(|| a.id.cmp(&b.id))
+}
+
+fn matches(query: &ProductQuery, p: &Product) -> bool {
+    let f = &query.filter;
+    let search = f.search.as_ref().map(|s| s.folded());
+    !p.archived
+        && f.category.as_ref().is_none_or(|c| p.category.as_ref() == Some(c))
+        && f.min_score.is_none_or(|s| p.score >= s)
+        && f.min_price.is_none_or(|m| p.price >= m)
+        && f.max_price.is_none_or(|m| p.price <= m)
+        && f.in_stock.is_none_or(|want| (p.stock.get() > 0) == want)
+        && search.is_none_or(|q| {
+            p.name.as_str().to_lowercase().contains(&q) || p.description.as_str().to_lowercase().contains(&q)
+        })
+}
+
+#[async_trait]
+impl CatalogStore for MemoryStore {
+    async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if s.categories.contains_key(category.slug.as_str()) {
+            return Err(StoreError::Duplicate(UniqueField::CategorySlug));
+        }
+        s.categories.insert(category.slug.as_str().to_owned(), category.clone());
+        Ok(())
+    }
+
+    async fn list_categories(&self, page: PageRequest) -> Result<Page<Category>, StoreError> {
+        let s = self.lock()?;
+        Ok(Page::slice(s.categories.values().cloned().collect(), page))
+    }
+
+    async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if product.category.as_ref().is_some_and(|c| !s.categories.contains_key(c.as_str())) {
+            return Err(StoreError::UnknownCategory);
+        }
+        s.products.insert(product.id, product.clone());
+        Ok(())
+    }
+
+    async fn get_product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
+        Ok(self.lock()?.live_product(&id).cloned())
+    }
+
+    async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, StoreError> {
+        let s = self.lock()?;
+        Ok(ids.iter().filter_map(|id| s.live_product(id).cloned()).collect())
+    }
+
+    async fn list_products(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
+        let s = self.lock()?;
+        let mut found: Vec<Product> = s.products.values().filter(|p| matches(query, p)).cloned().collect();
+        drop(s);
+        found.sort_by(|a, b| compare(query.ordering, a, b));
+        Ok(Page::slice(found, query.page))
+    }
+
+    async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
+        let mut s = self.lock()?;
+        if product.category.as_ref().is_some_and(|c| !s.categories.contains_key(c.as_str())) {
+            return Err(StoreError::UnknownCategory);
+        }
+        let stored = s.products.get_mut(&product.id).filter(|p| !p.archived).ok_or(StoreError::NotFound)?;
+        if stored.version != product.version {
+            return Err(StoreError::StaleWrite);
+        }
+        *stored = Product { version: product.version + 1, archived: false, ..product.clone() };
+        Ok(stored.clone())
+    }
+
+    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        let p = s.products.get_mut(&id).filter(|p| !p.archived).ok_or(StoreError::NotFound)?;
+        p.archived = true;
+        p.version += 1;
+        p.updated_at = at;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl OrderStore for MemoryStore {
+    async fn place_order(&self, placement: NewPlacement) -> Result<PlacementOutcome, StoreError> {
+        let NewPlacement { order, jobs, idempotency } = placement;
+        let mut s = self.lock()?;
+        if let Some(stamp) = &idempotency
+            && let Some(record) = s.live_record(stamp.user_id, &stamp.key, stamp.now)
+        {
+            return Ok(match record.clone().replay_for(&stamp.fingerprint) {
+                Replay::Same(outcome) => PlacementOutcome::Replayed(outcome),
+                Replay::KeyReused => PlacementOutcome::KeyReused,
+            });
+        }
+        if let Some(rejection) = s.check_rejection(&order) {
+            if let Some(stamp) = &idempotency {
+                s.record(stamp, IdempotentOutcome::Rejected(rejection.clone()));
+            }
+            return Ok(PlacementOutcome::Rejected(rejection));
+        }
+        for line in &order.lines {
+            if let Some(p) = s.products.get_mut(&line.product_id) {
+                p.stock = p.stock.take(line.quantity).ok_or(StoreError::StaleWrite)?;
+                p.version += 1;
+            }
+        }
+        let now = order.created_at;
+        let wake = !jobs.is_empty();
+        for job in jobs {
+            s.enqueue(job, now);
+        }
+        if let Some(stamp) = &idempotency {
+            s.record(stamp, IdempotentOutcome::Placed(Box::new(order.clone())));
+        }
+        s.orders.insert(order.id, order.clone());
+        drop(s);
+        if wake {
+            self.wake.notify_waiters();
+        }
+        Ok(PlacementOutcome::Placed(order))
+    }
+
+    async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        Ok(self.lock()?.orders.get(&id).cloned())
+    }
+
+    async fn list_orders(&self, owner: Option<UserId>, page: PageRequest) -> Result<Page<Order>, StoreError> {
+        let s = self.lock()?;
+        let mut found: Vec<Order> =
+            s.orders.values().filter(|o| owner.is_none_or(|u| o.user_id == u)).cloned().collect();
+        drop(s);
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        Ok(Page::slice(found, page))
+    }
+
+    async fn change_status(&self, change: StatusChange) -> Result<Order, StoreError> {
+        let mut s = self.lock()?;
+        let order = s.orders.get(&change.order_id).ok_or(StoreError::NotFound)?;
+        if order.status != change.from {
+            return Err(StoreError::StaleWrite);
+        }
+        let lines = order.lines.clone();
+        if change.restock {
+            for line in &lines {
+                if let Some(p) = s.products.get_mut(&line.product_id) {
+                    p.stock = p.stock.give_back(line.quantity);
+                    p.version += 1;
+                }
+            }
+        }
+        let wake = !change.enqueue.is_empty();
+        for job in change.enqueue {
+            s.enqueue(job, change.at);
+        }
+        let order = s.orders.get_mut(&change.order_id).ok_or(StoreError::NotFound)?;
+        order.status = change.to;
+        order.updated_at = change.at;
+        let order = order.clone();
+        drop(s);
+        if wake {
+            self.wake.notify_waiters();
+        }
+        Ok(order)
+    }
+
+    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<Order, StoreError> {
+        let mut s = self.lock()?;
+        let order = s.orders.get_mut(&id).ok_or(StoreError::NotFound)?;
+        if order.confirmation_sent_at.is_none() {
+            order.confirmation_sent_at = Some(at);
+            order.updated_at = at;
+        }
+        Ok(order.clone())
+    }
+
+    async fn sustainability_summary(&self, user: UserId) -> Result<SustainabilitySummary, StoreError> {
+        let s = self.lock()?;
+        Ok(SustainabilitySummary::of(s.orders.values().filter(|o| o.user_id == user)))
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for MemoryStore {
+    async fn find_idempotency(
+        &self,
+        user: UserId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        Ok(self.lock()?.live_record(user, key, now).cloned())
+    }
+
+    async fn save_outcome(
+        &self,
+        stamp: &IdempotencyStamp,
+        outcome: &IdempotentOutcome,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let mut s = self.lock()?;
+        if let Some(existing) = s.live_record(stamp.user_id, &stamp.key, stamp.now) {
+            return Ok(Some(existing.clone()));
+        }
+        s.record(stamp, outcome.clone());
+        Ok(None)
+    }
+
+    async fn purge_expired_idempotency(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let mut s = self.lock()?;
+        let before = s.idempotency.len();
+        s.idempotency.retain(|_, r| r.expires_at > now);
+        Ok((before - s.idempotency.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl AccountStore for MemoryStore {
+    async fn insert_user(&self, user: &User) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        let email = user.email.as_str().to_lowercase();
+        if s.user_by_email.contains_key(&email) {
+            return Err(StoreError::Duplicate(UniqueField::UserEmail));
+        }
+        s.user_by_email.insert(email, user.id);
+        s.users.insert(user.id, user.clone());
+        Ok(())
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.user_by_email.get(&email.as_str().to_lowercase()).and_then(|id| s.users.get(id)).cloned())
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        Ok(self.lock()?.users.get(&id).cloned())
+    }
+}
+
+#[async_trait]
+impl JobQueue for MemoryStore {
+    async fn enqueue(&self, job: NewJob, now: Timestamp) -> Result<(), StoreError> {
+        self.lock()?.enqueue(job, now);
+        self.wake.notify_waiters();
+        Ok(())
+    }
+
+    async fn claim(&self, now: Timestamp, lease: Duration) -> Result<Option<ClaimedJob>, StoreError> {
+        let mut s = self.lock()?;
+        let due = |job: &Job| match job.status {
+            JobStatus::Queued => job.run_at <= now,
+            JobStatus::Running => job.locked_until.is_some_and(|t| t <= now),
+            JobStatus::Done | JobStatus::Dead => false,
+        };
+        let next = s
+            .jobs
+            .values()
+            .map(|(job, _)| job)
+            .filter(|job| due(job))
+            .min_by(|a, b| a.run_at.cmp(&b.run_at).then_with(|| a.id.cmp(&b.id)))
+            .map(|job| job.id);
+        let Some(id) = next else { return Ok(None) };
+        let Some((job, token)) = s.jobs.get_mut(&id) else { return Ok(None) };
+        let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+        job.status = JobStatus::Running;
+        job.attempts += 1;
+        job.locked_until = Some(now.checked_add_signed(lease).unwrap_or(now));
+        job.updated_at = now;
+        let fresh = Uuid::new_v4();
+        *token = Some(fresh);
+        Ok(Some(ClaimedJob { job: job.clone(), token: fresh }))
+    }
+
+    async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        let job = s.held_job(claim)?;
+        job.status = JobStatus::Done;
+        job.locked_until = None;
+        job.updated_at = now;
+        Ok(())
+    }
+
+    async fn fail(
+        &self,
+        claim: &ClaimedJob,
+        now: Timestamp,
+        error: &str,
+        decision: RetryDecision,
+    ) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        let job = s.held_job(claim)?;
+        job.last_error = Some(error.to_owned());
+        job.locked_until = None;
+        job.updated_at = now;
+        match decision {
+            RetryDecision::RetryAt(at) => {
+                job.status = JobStatus::Queued;
+                job.run_at = at;
+            }
+            RetryDecision::Dead => job.status = JobStatus::Dead,
+        }
+        Ok(())
+    }
+
+    async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
+        Ok(self.lock()?.jobs.get(&id).map(|(job, _)| job.clone()))
+    }
+
+    async fn job_counts(&self) -> Result<JobCounts, StoreError> {
+        let s = self.lock()?;
+        let mut c = JobCounts::default();
+        for (job, _) in s.jobs.values() {
+            match job.status {
+                JobStatus::Queued => c.queued += 1,
+                JobStatus::Running => c.running += 1,
+                JobStatus::Done => c.done += 1,
+                JobStatus::Dead => c.dead += 1,
+            }
+        }
+        Ok(c)
+    }
+
+    async fn wait_for_jobs(&self, timeout: Duration) {
+        let _ = tokio::time::timeout(timeout, self.wake.notified()).await;
+    }
+}
+
+#[async_trait]
+impl Mailer for MemoryStore {
+    async fn send(&self, email: &OutgoingEmail, now: Timestamp) -> Result<Delivery, MailError> {
+        let mut s = self.lock().map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        if s.sent.contains_key(&email.dedup_key) {
+            return Ok(Delivery::AlreadySent);
+        }
+        s.sent.insert(email.dedup_key.clone(), SentEmail { email: email.clone(), sent_at: now });
+        Ok(Delivery::Sent)
+    }
+
+    async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
+        let s = self.lock().map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        Ok(s.sent.get(dedup_key).cloned())
+    }
+}

@@ -1,0 +1,154 @@
+//! Orders: what a customer asked for, the lines as they were when ordered,
+//! and the state machine that moves an order from `pending` to `delivered`.
+
+mod request;
+mod status;
+
+pub use request::{OrderRequest, OrderRequestError, OrderRequestLine};
+pub use status::{OrderStatus, UnknownStatus};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{CarbonKg, Money, OrderId, Price, ProductId, ProductName, Quantity, Score, Timestamp, UserId};
+
+/// One line of an order: the product as it was when ordered, and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    /// The product ordered.
+    pub product_id: ProductId,
+    /// Its name when ordered.
+    pub name: ProductName,
+    /// Its price when ordered.
+    pub unit_price: Price,
+    /// Units ordered.
+    pub quantity: Quantity,
+    /// Its footprint per unit when ordered, `None` if it had no metrics.
+    pub unit_carbon_footprint_kg: Option<CarbonKg>,
+    /// Its sustainability score when ordered.
+    pub sustainability_score: Score,
+}
+
+impl OrderLine {
+    /// `unit_price × quantity`. Cannot overflow: at most 99999999.99 × 1000.
+    pub fn line_total(&self) -> Money {
+        self.unit_price.money().times(self.quantity.get()).unwrap_or(Money::ZERO)
+    }
+
+    /// `quantity × unit footprint`, `None` where the product had no metrics.
+    pub fn carbon_footprint_kg(&self) -> Option<CarbonKg> {
+        self.unit_carbon_footprint_kg.map(|kg| kg.times(self.quantity.get()))
+    }
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// Identifier (UUID v7).
+    pub id: OrderId,
+    /// The customer who placed it.
+    pub user_id: UserId,
+    /// Where it is in its life.
+    pub status: OrderStatus,
+    /// What was ordered, in the order the customer listed it.
+    pub lines: Vec<OrderLine>,
+    /// When the confirmation e-mail went out.
+    pub confirmation_sent_at: Option<Timestamp>,
+    /// When it was placed.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+impl Order {
+    /// The sum of the line totals. At most 100 lines of at most 99999999999.00
+    /// each, far inside the decimal range.
+    pub fn total(&self) -> Money {
+        self.lines
+            .iter()
+            .map(OrderLine::line_total)
+            .try_fold(Money::ZERO, Money::checked_add)
+            .unwrap_or(Money::ZERO)
+    }
+
+    /// The sum of the known line footprints, `None` if no line is known.
+    pub fn carbon_footprint_kg(&self) -> Option<CarbonKg> {
+        self.lines
+            .iter()
+            .filter_map(OrderLine::carbon_footprint_kg)
+            .reduce(CarbonKg::plus)
+    }
+
+    /// Whether every line's footprint is known.
+    pub fn footprint_complete(&self) -> bool {
+        self.lines.iter().all(|l| l.unit_carbon_footprint_kg.is_some())
+    }
+
+    /// Units ordered across all lines.
+    pub fn units(&self) -> u64 {
+        self.lines.iter().map(|l| u64::from(l.quantity.get())).sum()
+    }
+}
+
+/// Why an order could not be placed, given the state of the catalog at the
+/// time. Unlike [`OrderRequestError`], the same request may succeed later, so a
+/// rejection is stored under the request's idempotency key and replayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OrderRejection {
+    /// Not enough stock for one line; nothing was taken for any line.
+    #[error("not enough stock for product {product_id}: {requested} requested, {available} available")]
+    InsufficientStock {
+        /// The product short of stock.
+        product_id: ProductId,
+        /// Units asked for.
+        requested: u32,
+        /// Units there were.
+        available: u32,
+    },
+    /// A product does not exist or is archived.
+    #[error("product {product_id} does not exist or is no longer sold")]
+    ProductUnavailable {
+        /// The missing product.
+        product_id: ProductId,
+    },
+}
+
+/// A customer's sustainability figures over the orders that are not cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SustainabilitySummary {
+    /// Orders counted.
+    pub orders_count: u64,
+    /// Units ordered (sum of quantities).
+    pub items_count: u64,
+    /// Sum of the orders' known footprints.
+    pub total_carbon_footprint_kg: CarbonKg,
+    /// Unit-weighted mean of the lines' scores, `None` with no orders.
+    pub average_score: Option<rust_decimal::Decimal>,
+}
+
+impl SustainabilitySummary {
+    /// The summary of `orders`, skipping cancelled ones. Stores that cannot
+    /// aggregate in their query language use this.
+    pub fn of<'a>(orders: impl IntoIterator<Item = &'a Order>) -> Self {
+        let mut s = SustainabilitySummary::default();
+        let mut weighted = rust_decimal::Decimal::ZERO;
+        for order in orders.into_iter().filter(|o| o.status != OrderStatus::Cancelled) {
+            s.orders_count += 1;
+            s.items_count += order.units();
+            if let Some(kg) = order.carbon_footprint_kg() {
+                s.total_carbon_footprint_kg = s.total_carbon_footprint_kg.plus(kg);
+            }
+            for line in &order.lines {
+                weighted += rust_decimal::Decimal::from(line.quantity.get())
+                    * rust_decimal::Decimal::from(line.sustainability_score.value());
+            }
+        }
+        s.average_score = Self::average(weighted, s.items_count);
+        s
+    }
+
+    /// `weighted / units` rounded to two places, `None` for no units.
+    pub fn average(weighted: rust_decimal::Decimal, units: u64) -> Option<rust_decimal::Decimal> {
+        (units > 0).then(|| (weighted / rust_decimal::Decimal::from(units)).round_dp(2).normalize())
+    }
+}

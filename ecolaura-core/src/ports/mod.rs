@@ -1,0 +1,36 @@
+//! Ports: the async traits through which the services reach storage, the
+//! job queue, the cache, the mailer and the clock.
+//!
+//! Each port documents its contract, errors and concurrency rules included;
+//! [`crate::conformance`] checks exactly that contract on every adapter.
+//! A port method is a unit of work: when it says "atomically", an SQL adapter
+//! does it in one transaction and the in-memory adapter under one lock.
+//!
+//! With the `mocks` feature (always on in this crate's tests) every port has
+//! a mockall mock: `MockCatalogStore`, `MockOrderStore`, ….
+
+mod accounts;
+mod cache;
+mod catalog;
+mod clock;
+mod error;
+mod idempotency;
+mod jobs;
+mod mailer;
+mod orders;
+
+pub use accounts::AccountStore;
+pub use cache::{Cache, CacheStats, CachedValue};
+pub use catalog::CatalogStore;
+pub use clock::{Clock, SystemClock};
+pub use error::{BoxError, MailError, StoreError, UniqueField};
+pub use idempotency::IdempotencyStore;
+pub use jobs::JobQueue;
+pub use mailer::Mailer;
+pub use orders::{NewPlacement, OrderStore, PlacementOutcome, StatusChange};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use {
+    accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogStore, clock::MockClock,
+    idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailer, orders::MockOrderStore,
+};

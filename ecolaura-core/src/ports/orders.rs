@@ -1,0 +1,103 @@
+//! The order store port.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::domain::{OrderId, Page, PageRequest, Timestamp, UserId};
+use crate::idempotency::{IdempotencyStamp, IdempotentOutcome};
+use crate::jobs::NewJob;
+use crate::orders::{Order, OrderRejection, OrderStatus, SustainabilitySummary};
+
+/// A placement the service has priced: the order to write, the jobs it
+/// causes and, optionally, the idempotency key it is placed under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPlacement {
+    /// The order, `pending`, lines snapshotted.
+    pub order: Order,
+    /// Jobs to enqueue with it.
+    pub jobs: Vec<NewJob>,
+    /// The request's idempotency key, if it has one.
+    pub idempotency: Option<IdempotencyStamp>,
+}
+
+/// What a placement did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlacementOutcome {
+    /// Written: stock taken, order stored, jobs enqueued, key recorded.
+    Placed(Order),
+    /// Refused by the catalog's state; nothing taken. If the placement had a
+    /// key, the rejection was recorded under it.
+    Rejected(OrderRejection),
+    /// A live record for the same key and request existed: its outcome,
+    /// nothing done.
+    Replayed(IdempotentOutcome),
+    /// A live record for the same key but another request existed; nothing done.
+    KeyReused,
+}
+
+/// A move along the order state machine, decided by the service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    /// Which order.
+    pub order_id: OrderId,
+    /// The status the service saw; the change applies only if it still is.
+    pub from: OrderStatus,
+    /// The new status.
+    pub to: OrderStatus,
+    /// Give every line's quantity back to its product's stock.
+    pub restock: bool,
+    /// Jobs the move causes.
+    pub enqueue: Vec<NewJob>,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Keeps orders. Implementations also implement
+/// [`IdempotencyStore`](super::IdempotencyStore) and [`JobQueue`](super::JobQueue)
+/// over the same storage, since placements write to all three at once.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Place an order, atomically: all of it or none of it.
+    ///
+    /// 1. With a key: a live record for (user, key) answers at once —
+    ///    [`PlacementOutcome::Replayed`] for the same fingerprint,
+    ///    [`PlacementOutcome::KeyReused`] for another.
+    /// 2. For every line, take `quantity` from the product's stock if the
+    ///    product exists, is not archived and has that many units; otherwise
+    ///    take nothing for any line and return [`PlacementOutcome::Rejected`]
+    ///    (the first failing line in order: `ProductUnavailable` or
+    ///    `InsufficientStock` with the units available), recording it under the key.
+    /// 3. Write the order and its lines, enqueue the jobs, record the key.
+    ///
+    /// # Concurrency
+    /// Stock never goes negative: N concurrent placements for the last k units
+    /// sell exactly k. Concurrent placements with one key make one order at
+    /// most; the others get `Replayed` (or `KeyReused`).
+    async fn place_order(&self, placement: NewPlacement) -> Result<PlacementOutcome, StoreError>;
+
+    /// One order.
+    async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
+
+    /// Orders, newest first (ties by id descending); one user's only if `owner` is given.
+    async fn list_orders(&self, owner: Option<UserId>, page: PageRequest) -> Result<Page<Order>, StoreError>;
+
+    /// Apply a status change, atomically with its restock and its jobs.
+    /// Returns the order as changed.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] for a missing order and
+    /// [`StoreError::StaleWrite`] when its status is no longer `change.from`
+    /// (nothing is changed then).
+    async fn change_status(&self, change: StatusChange) -> Result<Order, StoreError>;
+
+    /// Record when the confirmation e-mail went, if not recorded yet (the
+    /// first time stays). Returns the order.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] for a missing order.
+    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<Order, StoreError>;
+
+    /// The user's [`SustainabilitySummary`] over orders that are not cancelled.
+    async fn sustainability_summary(&self, user: UserId) -> Result<SustainabilitySummary, StoreError>;
+}

@@ -1,0 +1,176 @@
+//! Sustainability scoring: a pluggable policy and the default one.
+//!
+//! A [`ScoringPolicy`] turns a product's [`SustainabilityMetrics`] into a
+//! [`ScoreBreakdown`]: points per factor. The score is the sum of the points,
+//! clamped to `0..=100`, so the breakdown always explains the score.
+//!
+//! Shops plug their own policy into [`EcolauraBuilder::scoring`](crate::EcolauraBuilder::scoring).
+
+use std::borrow::Cow;
+use std::fmt::Debug;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::SustainabilityMetrics;
+use crate::domain::Score;
+
+/// Points one factor contributes to a score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreFactor {
+    /// Factor name, e.g. `carbon_footprint`.
+    pub factor: Cow<'static, str>,
+    /// Points (may be negative in custom policies).
+    pub points: i64,
+}
+
+/// The points behind a score.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ScoreBreakdown {
+    /// One entry per factor, in the policy's order.
+    pub factors: Vec<ScoreFactor>,
+}
+
+impl ScoreBreakdown {
+    /// The score: the sum of the points, clamped to `0..=100`.
+    pub fn score(&self) -> Score {
+        Score::clamped(self.factors.iter().map(|f| f.points).sum())
+    }
+}
+
+/// Computes a score from metrics.
+///
+/// Implementations must be deterministic (the same metrics always give the
+/// same breakdown): scores are computed on write and stored.
+///
+/// ```
+/// use ecolaura_core::scoring::{ScoringPolicy, ScoreBreakdown, ScoreFactor};
+/// use ecolaura_core::catalog::SustainabilityMetrics;
+///
+/// /// A shop that only cares about recyclability.
+/// #[derive(Debug)]
+/// struct RecyclableOnly;
+/// impl ScoringPolicy for RecyclableOnly {
+///     fn breakdown(&self, m: &SustainabilityMetrics) -> ScoreBreakdown {
+///         let points = if m.recyclable { 100 } else { 0 };
+///         ScoreBreakdown { factors: vec![ScoreFactor { factor: "recyclable".into(), points }] }
+///     }
+/// }
+/// ```
+pub trait ScoringPolicy: Send + Sync + Debug {
+    /// Points per factor for these metrics.
+    fn breakdown(&self, metrics: &SustainabilityMetrics) -> ScoreBreakdown;
+}
+
+/// The default policy: up to 60 points for a low carbon footprint, 20 for
+/// recyclable, 20 for biodegradable.
+///
+/// Footprint points, per unit of product (kg CO2e):
+///
+/// | footprint | points |
+/// |---|---|
+/// | ≤ 0.5 | 60 |
+/// | ≤ 1 | 55 |
+/// | ≤ 2 | 50 |
+/// | ≤ 5 | 40 |
+/// | ≤ 10 | 30 |
+/// | ≤ 20 | 20 |
+/// | ≤ 50 | 10 |
+/// | > 50 | 0 |
+///
+/// Bands rather than a formula so a shop can explain a score to a customer.
+/// A lower footprint, `recyclable` or `biodegradable` never lowers the score.
+///
+/// ```
+/// use ecolaura_core::scoring::{DefaultScoringPolicy, ScoringPolicy};
+/// use ecolaura_core::catalog::SustainabilityMetrics;
+/// use ecolaura_core::domain::CarbonKg;
+/// let m = SustainabilityMetrics {
+///     carbon_footprint_kg: CarbonKg::from_f64(1.2).unwrap(),
+///     recyclable: true,
+///     biodegradable: false,
+/// };
+/// let b = DefaultScoringPolicy.breakdown(&m);
+/// assert_eq!(b.score().value(), 70); // 50 + 20 + 0
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultScoringPolicy;
+
+impl DefaultScoringPolicy {
+    /// Upper bounds (kg, inclusive) and their points, best first.
+    const FOOTPRINT_BANDS: [(i64, u32, i64); 7] = [
+        // (mantissa, scale, points): 5/10 = 0.5 kg
+        (5, 1, 60),
+        (1, 0, 55),
+        (2, 0, 50),
+        (5, 0, 40),
+        (10, 0, 30),
+        (20, 0, 20),
+        (50, 0, 10),
+    ];
+
+    fn footprint_points(kg: Decimal) -> i64 {
+        Self::FOOTPRINT_BANDS
+            .iter()
+            .find(|(m, s, _)| kg <= Decimal::new(*m, *s))
+            .map_or(0, |(_, _, points)| *points)
+    }
+}
+
+impl ScoringPolicy for DefaultScoringPolicy {
+    fn breakdown(&self, m: &SustainabilityMetrics) -> ScoreBreakdown {
+        ScoreBreakdown {
+            factors: vec![
+                ScoreFactor {
+                    factor: Cow::Borrowed("carbon_footprint"),
+                    points: Self::footprint_points(m.carbon_footprint_kg.kg()),
+                },
+                ScoreFactor { factor: Cow::Borrowed("recyclable"), points: if m.recyclable { 20 } else { 0 } },
+                ScoreFactor {
+                    factor: Cow::Borrowed("biodegradable"),
+                    points: if m.biodegradable { 20 } else { 0 },
+                },
+            ],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::CarbonKg;
+    use proptest::prelude::*;
+
+    fn metrics(kg: f64, recyclable: bool, biodegradable: bool) -> SustainabilityMetrics {
+        SustainabilityMetrics { carbon_footprint_kg: CarbonKg::from_f64(kg).unwrap(), recyclable, biodegradable }
+    }
+
+    #[test]
+    fn band_edges_are_inclusive() {
+        let p = |kg| DefaultScoringPolicy.breakdown(&metrics(kg, false, false)).score().value();
+        assert_eq!(p(0.0), 60);
+        assert_eq!(p(0.5), 60);
+        assert_eq!(p(0.500001), 55);
+        assert_eq!(p(50.0), 10);
+        assert_eq!(p(50.01), 0);
+        assert_eq!(DefaultScoringPolicy.breakdown(&metrics(0.1, true, true)).score().value(), 100);
+    }
+
+    proptest! {
+        #[test]
+        fn breakdown_points_add_up_to_the_score(kg in 0.0f64..1e4, r: bool, b: bool) {
+            let bd = DefaultScoringPolicy.breakdown(&metrics(kg, r, b));
+            let sum: i64 = bd.factors.iter().map(|f| f.points).sum();
+            prop_assert_eq!(i64::from(bd.score().value()), sum.clamp(0, 100));
+        }
+
+        #[test]
+        fn a_greener_product_never_scores_lower(kg in 0.0f64..1e3, less in 0.0f64..1e3, r: bool, b: bool) {
+            let score = |m: SustainabilityMetrics| DefaultScoringPolicy.breakdown(&m).score();
+            let base = score(metrics(kg, r, b));
+            prop_assert!(score(metrics((kg - less).max(0.0), r, b)) >= base);
+            prop_assert!(score(metrics(kg, true, b)) >= base);
+            prop_assert!(score(metrics(kg, r, true)) >= base);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The catalog service: categories and products, scored and cached.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{Action, Actor, authorize};
+use crate::catalog::{Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery, ScoreSource};
+use crate::catalog::SustainabilityMetrics;
+use crate::domain::{Page, PageRequest, ProductId, Score};
+use crate::ports::{Cache, CatalogStore, Clock, StoreError};
+use crate::scoring::{ScoreBreakdown, ScoringPolicy};
+
+use super::CatalogError;
+
+/// How often an update re-reads and retries when the product moved on
+/// under it (stock taken by orders moves its version too).
+const UPDATE_ATTEMPTS: usize = 8;
+
+/// Categories and products.
+///
+/// Reads are served from the [`Cache`] under the cache's current generation;
+/// every write moves the generation on, so the next read sees the write.
+#[derive(Clone)]
+pub struct Catalog {
+    store: Arc<dyn CatalogStore>,
+    cache: Arc<dyn Cache>,
+    scoring: Arc<dyn ScoringPolicy>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Catalog {
+    /// Wire the service.
+    pub fn new(
+        store: Arc<dyn CatalogStore>,
+        cache: Arc<dyn Cache>,
+        scoring: Arc<dyn ScoringPolicy>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { store, cache, scoring, clock }
+    }
+
+    /// The scoring policy in use.
+    pub fn scoring(&self) -> &dyn ScoringPolicy {
+        self.scoring.as_ref()
+    }
+
+    /// The breakdown of a product's score from its metrics.
+    pub fn breakdown(&self, metrics: &SustainabilityMetrics) -> ScoreBreakdown {
+        self.scoring.breakdown(metrics)
+    }
+
+    /// The effective score: from the metrics when there are any, else manual.
+    pub fn effective_score(&self, metrics: Option<&SustainabilityMetrics>, manual: Score) -> (Score, ScoreSource) {
+        match metrics {
+            Some(m) => (self.scoring.breakdown(m).score(), ScoreSource::Metrics),
+            None => (manual, ScoreSource::Manual),
+        }
+    }
+
+    fn rescored(&self, mut p: Product) -> Product {
+        (p.score, p.score_source) = self.effective_score(p.metrics.as_ref(), p.manual_score);
+        p
+    }
+
+    /// Make a category (staff).
+    ///
+    /// # Errors
+    /// [`CatalogError::CategoryExists`] when the slug is taken.
+    pub async fn create_category(&self, actor: &Actor, new: NewCategory) -> Result<Category, CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        let category =
+            Category { slug: new.slug, name: new.name, description: new.description, created_at: self.clock.now() };
+        self.store.insert_category(&category).await?;
+        self.cache.invalidate_all().await;
+        Ok(category)
+    }
+
+    /// Categories by slug.
+    pub async fn categories(&self, page: PageRequest) -> Result<Page<Category>, CatalogError> {
+        let key = format!("categories|{}/{}", page.page(), page.page_size());
+        let mut result = self.cached(key, || self.store.list_categories(page)).await?;
+        result.request = page;
+        Ok(result)
+    }
+
+    /// Make a product (staff). Its score is computed here.
+    ///
+    /// # Errors
+    /// [`CatalogError::UnknownCategory`] when the category does not exist.
+    pub async fn create_product(&self, actor: &Actor, new: NewProduct) -> Result<Product, CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        let now = self.clock.now();
+        let product = self.rescored(Product {
+            id: ProductId::new(),
+            name: new.name,
+            description: new.description,
+            price: new.price,
+            category: new.category,
+            stock: new.stock,
+            metrics: new.metrics,
+            manual_score: new.manual_score,
+            score: Score::MIN,
+            score_source: ScoreSource::Manual,
+            archived: false,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        });
+        self.store.insert_product(&product).await?;
+        self.cache.invalidate_all().await;
+        Ok(product)
+    }
+
+    /// A live product.
+    ///
+    /// # Errors
+    /// [`CatalogError::ProductNotFound`] when missing or archived.
+    pub async fn product(&self, id: ProductId) -> Result<Product, CatalogError> {
+        self.cached(format!("product|{id}"), || self.store.get_product(id))
+            .await?
+            .ok_or(CatalogError::ProductNotFound)
+    }
+
+    /// A page of live products.
+    pub async fn products(&self, query: &ProductQuery) -> Result<Page<Product>, CatalogError> {
+        let key = format!("products|{}", query.cache_key());
+        let mut page = self.cached(key, || self.store.list_products(query)).await?;
+        page.request = query.page;
+        Ok(page)
+    }
+
+    /// Change a product (staff): a full replacement or a partial change.
+    /// The score is recomputed. Retries when stock moved on concurrently, so
+    /// an update never overwrites stock that an order just took.
+    ///
+    /// # Errors
+    /// [`CatalogError::ProductNotFound`], [`CatalogError::UnknownCategory`],
+    /// [`CatalogError::ConcurrentUpdate`] when it lost the race too often.
+    pub async fn update_product(
+        &self,
+        actor: &Actor,
+        id: ProductId,
+        changes: &ProductChanges,
+    ) -> Result<Product, CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self.store.get_product(id).await?.ok_or(CatalogError::ProductNotFound)?;
+            let mut next = self.rescored(changes.apply_to(&current));
+            next.updated_at = self.clock.now();
+            match self.store.update_product(&next).await {
+                Ok(stored) => {
+                    self.cache.invalidate_all().await;
+                    return Ok(stored);
+                }
+                Err(StoreError::StaleWrite) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(CatalogError::ConcurrentUpdate)
+    }
+
+    /// Archive a product (staff): gone from the catalog, kept on orders.
+    ///
+    /// # Errors
+    /// [`CatalogError::ProductNotFound`] when missing or already archived.
+    pub async fn archive_product(&self, actor: &Actor, id: ProductId) -> Result<(), CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        self.store.archive_product(id, self.clock.now()).await?;
+        self.cache.invalidate_all().await;
+        Ok(())
+    }
+
+    /// Read through the cache: the key is prefixed with the cache generation
+    /// taken *before* loading, so a value loaded across a write is stored
+    /// under a generation nobody reads any more.
+    async fn cached<T, F, Fut>(&self, key: String, load: F) -> Result<T, StoreError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        let key = format!("{}|{key}", self.cache.generation());
+        if let Some(bytes) = self.cache.get(&key).await {
+            match serde_json::from_slice(&bytes) {
+                Ok(v) => return Ok(v),
+                Err(e) => tracing::warn!(error = %e, "dropping undecodable cache entry"),
+            }
+        }
+        let value = load().await?;
+        match serde_json::to_vec(&value) {
+            Ok(bytes) => self.cache.insert(key, bytes.into()).await,
+            Err(e) => tracing::warn!(error = %e, "value not cached"),
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::AccessDenied;
+    use crate::domain::{CarbonKg, Description, Price, ProductName, Stock};
+    use crate::memory::ManualClock;
+    use crate::ports::{MockCache, MockCatalogStore};
+    use crate::scoring::DefaultScoringPolicy;
+    use mockall::predicate::always;
+
+    fn passthrough_cache() -> MockCache {
+        let mut c = MockCache::new();
+        c.expect_generation().return_const(7u64);
+        c.expect_get().returning(|_| None);
+        c.expect_insert().returning(|_, _| ());
+        c.expect_invalidate_all().returning(|| ());
+        c
+    }
+
+    fn catalog(store: MockCatalogStore, cache: MockCache) -> Catalog {
+        Catalog::new(Arc::new(store), Arc::new(cache), Arc::new(DefaultScoringPolicy), Arc::new(ManualClock::default()))
+    }
+
+    fn new_product(metrics: Option<SustainabilityMetrics>) -> NewProduct {
+        NewProduct {
+            name: ProductName::parse("Eco Bottle").unwrap(),
+            description: Description::default(),
+            price: "19.99".parse::<Price>().unwrap(),
+            category: None,
+            stock: Stock::new(10).unwrap(),
+            metrics,
+            manual_score: Score::new(42).unwrap(),
+        }
+    }
+
+    fn metrics() -> SustainabilityMetrics {
+        SustainabilityMetrics { carbon_footprint_kg: CarbonKg::from_f64(0.2).unwrap(), recyclable: true, biodegradable: false }
+    }
+
+    #[tokio::test]
+    async fn a_product_with_metrics_is_scored_by_the_policy() {
+        let mut store = MockCatalogStore::new();
+        store
+            .expect_insert_product()
+            .withf(|p| p.score.value() == 80 && p.score_source == ScoreSource::Metrics && p.manual_score.value() == 42)
+            .times(1)
+            .returning(|_| Ok(()));
+        let p = catalog(store, passthrough_cache())
+            .create_product(&Actor::System, new_product(Some(metrics())))
+            .await
+            .unwrap();
+        assert_eq!(p.score.value(), 80);
+    }
+
+    #[tokio::test]
+    async fn a_product_without_metrics_keeps_its_manual_score() {
+        let mut store = MockCatalogStore::new();
+        store.expect_insert_product().returning(|_| Ok(()));
+        let p = catalog(store, passthrough_cache()).create_product(&Actor::System, new_product(None)).await.unwrap();
+        assert_eq!((p.score.value(), p.score_source), (42, ScoreSource::Manual));
+    }
+
+    #[tokio::test]
+    async fn customers_cannot_write_and_the_store_is_never_reached() {
+        let store = MockCatalogStore::new(); // no expectations: any call panics
+        let err = catalog(store, MockCache::new())
+            .create_product(&Actor::customer(crate::domain::UserId::new()), new_product(None))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CatalogError::Denied(AccessDenied::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn an_update_that_loses_a_race_rereads_and_retries() {
+        let mut store = MockCatalogStore::new();
+        let base = {
+            let mut s = MockCatalogStore::new();
+            s.expect_insert_product().returning(|_| Ok(()));
+            catalog(s, passthrough_cache()).create_product(&Actor::System, new_product(None)).await.unwrap()
+        };
+        let reread = base.clone();
+        store.expect_get_product().times(2).returning(move |_| Ok(Some(reread.clone())));
+        let mut seq = mockall::Sequence::new();
+        store.expect_update_product().times(1).in_sequence(&mut seq).returning(|_| Err(StoreError::StaleWrite));
+        store.expect_update_product().times(1).in_sequence(&mut seq).returning(|p| Ok(p.clone()));
+        let changes = ProductChanges { metrics: Some(Some(metrics())), ..Default::default() };
+        let p = catalog(store, passthrough_cache()).update_product(&Actor::System, base.id, &changes).await.unwrap();
+        assert_eq!(p.score_source, ScoreSource::Metrics);
+    }
+
+    #[tokio::test]
+    async fn a_write_invalidates_the_cache() {
+        let mut store = MockCatalogStore::new();
+        store.expect_archive_product().with(always(), always()).returning(|_, _| Ok(()));
+        let mut cache = MockCache::new();
+        cache.expect_invalidate_all().times(1).returning(|| ());
+        catalog(store, cache).archive_product(&Actor::System, ProductId::new()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_cached_read_does_not_reach_the_store() {
+        let mut source = MockCatalogStore::new();
+        source.expect_insert_product().returning(|_| Ok(()));
+        let p = catalog(source, passthrough_cache()).create_product(&Actor::System, new_product(None)).await.unwrap();
+        let bytes: CachedValueBytes = serde_json::to_vec(&Some(p.clone())).unwrap().into();
+        let mut cache = MockCache::new();
+        cache.expect_generation().return_const(3u64);
+        let id = p.id;
+        cache
+            .expect_get()
+            .withf(move |k| k == format!("3|product|{id}"))
+            .returning(move |_| Some(bytes.clone()));
+        let store = MockCatalogStore::new(); // a store call would panic
+        assert_eq!(catalog(store, cache).product(p.id).await.unwrap(), p);
+    }
+
+    type CachedValueBytes = crate::ports::CachedValue;
+}

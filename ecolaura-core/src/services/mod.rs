@@ -1,0 +1,15 @@
+//! Services: the rules. Each holds its ports as `Arc<dyn …>` and is cheap to
+//! clone. Every method that acts for someone takes the [`Actor`](crate::auth::Actor)
+//! and checks the [auth policy](crate::auth) before touching a store.
+
+mod accounts;
+mod catalog;
+mod errors;
+mod orders;
+mod sustainability;
+
+pub use accounts::Accounts;
+pub use catalog::Catalog;
+pub use errors::{AccountError, CatalogError, OrderError};
+pub use orders::{Orders, OrdersConfig, Placed};
+pub use sustainability::{ProductSustainability, Sustainability};

@@ -1,0 +1,527 @@
+//! The orders service: placing (idempotently), reading, cancelling and
+//! moving orders along the state machine.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::{Action, Actor, authorize};
+use crate::domain::{OrderId, Page, PageRequest, Timestamp, UserId};
+use crate::idempotency::{IdempotencyKey, IdempotencyStamp, IdempotentOutcome, Replay};
+use crate::jobs::{JobKind, NewJob};
+use crate::orders::{Order, OrderLine, OrderRejection, OrderRequest, OrderStatus, SustainabilitySummary};
+use crate::ports::{
+    Cache, CatalogStore, Clock, IdempotencyStore, NewPlacement, OrderStore, PlacementOutcome, StatusChange, StoreError,
+};
+
+use super::OrderError;
+
+/// How often a status change re-reads and retries when the order moved on.
+const CHANGE_ATTEMPTS: usize = 4;
+
+/// Order settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrdersConfig {
+    /// How long an idempotency key is remembered (24 h).
+    pub idempotency_ttl: Duration,
+    /// Attempts for the order jobs before they are dead (5).
+    pub job_max_attempts: u32,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> Self {
+        Self { idempotency_ttl: Duration::from_secs(24 * 3600), job_max_attempts: NewJob::DEFAULT_MAX_ATTEMPTS }
+    }
+}
+
+/// A placed order, and whether it is the stored result of an earlier request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// The order as it was when placed.
+    pub order: Order,
+    /// `true` when this is a replay of an earlier request with the same key.
+    pub replayed: bool,
+}
+
+/// Orders.
+#[derive(Clone)]
+pub struct Orders {
+    orders: Arc<dyn OrderStore>,
+    idempotency: Arc<dyn IdempotencyStore>,
+    catalog: Arc<dyn CatalogStore>,
+    cache: Arc<dyn Cache>,
+    clock: Arc<dyn Clock>,
+    config: OrdersConfig,
+}
+
+impl Orders {
+    /// Wire the service.
+    pub fn new(
+        orders: Arc<dyn OrderStore>,
+        idempotency: Arc<dyn IdempotencyStore>,
+        catalog: Arc<dyn CatalogStore>,
+        cache: Arc<dyn Cache>,
+        clock: Arc<dyn Clock>,
+        config: OrdersConfig,
+    ) -> Self {
+        Self { orders, idempotency, catalog, cache, clock, config }
+    }
+
+    /// Place an order for the signed-in user.
+    ///
+    /// Prices, names, footprints and scores are snapshotted from the catalog;
+    /// stock is taken for every line or none, in one unit of work with the
+    /// order, its `process_order` job and the idempotency record.
+    ///
+    /// With a key, a repeat of the same request returns the first outcome
+    /// (its order, or its rejection) and makes nothing.
+    ///
+    /// # Errors
+    /// [`OrderError::Rejected`] (stock or unavailable product; also when
+    /// replayed), [`OrderError::IdempotencyKeyReused`], [`OrderError::Denied`].
+    pub async fn place(
+        &self,
+        actor: &Actor,
+        request: &OrderRequest,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Placed, OrderError> {
+        authorize(actor, Action::PlaceOrder)?;
+        let user = actor.user_id().ok_or(crate::auth::AccessDenied::Forbidden)?;
+        let now = self.clock.now();
+        let stamp = key.map(|key| self.stamp(user, key, request, now));
+
+        if let Some(stamp) = &stamp
+            && let Some(record) = self.idempotency.find_idempotency(user, &stamp.key, now).await?
+        {
+            return Self::replay(record.replay_for(&stamp.fingerprint));
+        }
+
+        let order = match self.price(user, request, now).await? {
+            Ok(order) => order,
+            Err(rejection) => return self.reject(stamp.as_ref(), rejection).await,
+        };
+        let jobs = vec![self.job(JobKind::ProcessOrder, order.id, now)];
+        let placement = NewPlacement { order, jobs, idempotency: stamp };
+        match self.orders.place_order(placement).await? {
+            PlacementOutcome::Placed(order) => {
+                self.cache.invalidate_all().await;
+                tracing::info!(order_id = %order.id, user_id = %user, total = %order.total(), "order placed");
+                Ok(Placed { order, replayed: false })
+            }
+            PlacementOutcome::Rejected(r) => Err(OrderError::Rejected(r)),
+            PlacementOutcome::Replayed(outcome) => Self::replay(Replay::Same(outcome)),
+            PlacementOutcome::KeyReused => Err(OrderError::IdempotencyKeyReused),
+        }
+    }
+
+    fn stamp(&self, user_id: UserId, key: IdempotencyKey, request: &OrderRequest, now: Timestamp) -> IdempotencyStamp {
+        let ttl = chrono::Duration::from_std(self.config.idempotency_ttl).unwrap_or(chrono::Duration::days(1));
+        IdempotencyStamp {
+            user_id,
+            key,
+            fingerprint: request.fingerprint(),
+            now,
+            expires_at: now.checked_add_signed(ttl).unwrap_or(now),
+        }
+    }
+
+    fn job(&self, kind: JobKind, order_id: OrderId, now: Timestamp) -> NewJob {
+        NewJob { max_attempts: self.config.job_max_attempts, ..NewJob::for_order(kind, order_id, now) }
+    }
+
+    /// Build the pending order from the catalog as it is now, or say which
+    /// line's product is unavailable.
+    async fn price(
+        &self,
+        user_id: UserId,
+        request: &OrderRequest,
+        now: Timestamp,
+    ) -> Result<Result<Order, OrderRejection>, StoreError> {
+        let ids: Vec<_> = request.lines().iter().map(|l| l.product_id).collect();
+        let products: HashMap<_, _> =
+            self.catalog.get_products(&ids).await?.into_iter().map(|p| (p.id, p)).collect();
+        let mut lines = Vec::with_capacity(ids.len());
+        for line in request.lines() {
+            let Some(p) = products.get(&line.product_id) else {
+                return Ok(Err(OrderRejection::ProductUnavailable { product_id: line.product_id }));
+            };
+            lines.push(OrderLine {
+                product_id: p.id,
+                name: p.name.clone(),
+                unit_price: p.price,
+                quantity: line.quantity,
+                unit_carbon_footprint_kg: p.metrics.map(|m| m.carbon_footprint_kg),
+                sustainability_score: p.score,
+            });
+        }
+        Ok(Ok(Order {
+            id: OrderId::new(),
+            user_id,
+            status: OrderStatus::Pending,
+            lines,
+            confirmation_sent_at: None,
+            created_at: now,
+            updated_at: now,
+        }))
+    }
+
+    async fn reject(&self, stamp: Option<&IdempotencyStamp>, rejection: OrderRejection) -> Result<Placed, OrderError> {
+        if let Some(stamp) = stamp {
+            let outcome = IdempotentOutcome::Rejected(rejection.clone());
+            if let Some(existing) = self.idempotency.save_outcome(stamp, &outcome).await? {
+                return Self::replay(existing.replay_for(&stamp.fingerprint));
+            }
+        }
+        Err(OrderError::Rejected(rejection))
+    }
+
+    fn replay(replay: Replay) -> Result<Placed, OrderError> {
+        match replay {
+            Replay::Same(IdempotentOutcome::Placed(order)) => Ok(Placed { order: *order, replayed: true }),
+            Replay::Same(IdempotentOutcome::Rejected(r)) => Err(OrderError::Rejected(r)),
+            Replay::KeyReused => Err(OrderError::IdempotencyKeyReused),
+        }
+    }
+
+    /// One order: its owner's or, for staff, anyone's.
+    ///
+    /// # Errors
+    /// [`OrderError::NotFound`] when missing or someone else's.
+    pub async fn get(&self, actor: &Actor, id: OrderId) -> Result<Order, OrderError> {
+        let order = self.orders.get_order(id).await?.ok_or(OrderError::NotFound)?;
+        authorize(actor, Action::ReadOrder { owner: order.user_id })?;
+        Ok(order)
+    }
+
+    /// Orders, newest first: a customer's own, or every order for staff.
+    pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Order>, OrderError> {
+        authorize(actor, Action::ListOrders)?;
+        let owner = if actor.is_privileged() { None } else { actor.user_id() };
+        Ok(self.orders.list_orders(owner, page).await?)
+    }
+
+    /// Cancel an order (owner or staff) and give its stock back.
+    ///
+    /// # Errors
+    /// [`OrderError::IllegalTransition`] unless it is `pending` or `confirmed`.
+    pub async fn cancel(&self, actor: &Actor, id: OrderId) -> Result<Order, OrderError> {
+        let order = self
+            .change(id, OrderStatus::Cancelled, |order| {
+                authorize(actor, Action::CancelOrder { owner: order.user_id })?;
+                Ok(Vec::new())
+            })
+            .await?;
+        self.cache.invalidate_all().await;
+        Ok(order)
+    }
+
+    /// Move an order along (staff): `confirmed → shipped → delivered`.
+    /// Confirming is the `process_order` job's, cancelling is [`Orders::cancel`]'s.
+    ///
+    /// # Errors
+    /// [`OrderError::IllegalTransition`] for any other move.
+    pub async fn set_status(&self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order, OrderError> {
+        self.change(id, to, |order| {
+            authorize(actor, Action::SetOrderStatus { owner: order.user_id })?;
+            if matches!(to, OrderStatus::Confirmed | OrderStatus::Cancelled) {
+                return Err(OrderError::IllegalTransition { from: order.status, to });
+            }
+            Ok(Vec::new())
+        })
+        .await
+    }
+
+    /// Confirm a pending order and enqueue its confirmation e-mail, in one
+    /// unit of work. Returns `None` when there is nothing to confirm (already
+    /// confirmed by an earlier run of the job, or cancelled).
+    pub async fn confirm(&self, id: OrderId) -> Result<Option<Order>, OrderError> {
+        let now = self.clock.now();
+        let result = self
+            .change(id, OrderStatus::Confirmed, |order| {
+                if order.status != OrderStatus::Pending {
+                    return Err(OrderError::IllegalTransition { from: order.status, to: OrderStatus::Confirmed });
+                }
+                Ok(vec![self.job(JobKind::SendOrderConfirmation, id, now)])
+            })
+            .await;
+        match result {
+            Ok(order) => Ok(Some(order)),
+            Err(OrderError::IllegalTransition { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Record that the confirmation e-mail went (the first time stays).
+    pub async fn mark_confirmation_sent(&self, id: OrderId) -> Result<Order, OrderError> {
+        match self.orders.mark_confirmation_sent(id, self.clock.now()).await {
+            Err(StoreError::NotFound) => Err(OrderError::NotFound),
+            other => Ok(other?),
+        }
+    }
+
+    /// The signed-in user's sustainability summary.
+    pub async fn summary(&self, actor: &Actor) -> Result<SustainabilitySummary, OrderError> {
+        authorize(actor, Action::ReadOwnAccount)?;
+        let user = actor.user_id().ok_or(crate::auth::AccessDenied::Forbidden)?;
+        Ok(self.orders.sustainability_summary(user).await?)
+    }
+
+    /// Read, check, compare-and-set; again if the order moved on meanwhile.
+    /// `check` authorizes and returns the jobs the move causes.
+    async fn change(
+        &self,
+        id: OrderId,
+        to: OrderStatus,
+        check: impl Fn(&Order) -> Result<Vec<NewJob>, OrderError>,
+    ) -> Result<Order, OrderError> {
+        for _ in 0..CHANGE_ATTEMPTS {
+            let order = self.orders.get_order(id).await?.ok_or(OrderError::NotFound)?;
+            let enqueue = check(&order)?;
+            if !order.status.can_move_to(to) {
+                return Err(OrderError::IllegalTransition { from: order.status, to });
+            }
+            let change = StatusChange {
+                order_id: id,
+                from: order.status,
+                to,
+                restock: to == OrderStatus::Cancelled,
+                enqueue,
+                at: self.clock.now(),
+            };
+            match self.orders.change_status(change).await {
+                Ok(order) => return Ok(order),
+                Err(StoreError::StaleWrite) => continue,
+                Err(StoreError::NotFound) => return Err(OrderError::NotFound),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(OrderError::ConcurrentUpdate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Product, ScoreSource};
+    use crate::domain::{Description, Price, ProductId, ProductName, Quantity, Score, Stock};
+    use crate::idempotency::IdempotencyRecord;
+    use crate::memory::ManualClock;
+    use crate::orders::OrderRequestLine;
+    use crate::ports::{MockCache, MockCatalogStore, MockIdempotencyStore, MockOrderStore};
+
+    struct Mocks {
+        orders: MockOrderStore,
+        idem: MockIdempotencyStore,
+        catalog: MockCatalogStore,
+        cache: MockCache,
+    }
+
+    impl Mocks {
+        fn new() -> Self {
+            let mut cache = MockCache::new();
+            cache.expect_invalidate_all().returning(|| ());
+            Self { orders: MockOrderStore::new(), idem: MockIdempotencyStore::new(), catalog: MockCatalogStore::new(), cache }
+        }
+        fn service(self) -> Orders {
+            Orders::new(
+                Arc::new(self.orders),
+                Arc::new(self.idem),
+                Arc::new(self.catalog),
+                Arc::new(self.cache),
+                Arc::new(ManualClock::default()),
+                OrdersConfig::default(),
+            )
+        }
+    }
+
+    fn product(price: &str) -> Product {
+        let now = chrono::Utc::now();
+        Product {
+            id: ProductId::new(),
+            name: ProductName::parse("Cup").unwrap(),
+            description: Description::default(),
+            price: price.parse::<Price>().unwrap(),
+            category: None,
+            stock: Stock::new(5).unwrap(),
+            metrics: None,
+            manual_score: Score::new(30).unwrap(),
+            score: Score::new(30).unwrap(),
+            score_source: ScoreSource::Manual,
+            archived: false,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn request(p: &Product, q: i64) -> OrderRequest {
+        OrderRequest::new(vec![OrderRequestLine { product_id: p.id, quantity: Quantity::new(q).unwrap() }]).unwrap()
+    }
+
+    #[tokio::test]
+    async fn placing_snapshots_prices_and_enqueues_processing_in_one_placement() {
+        let p = product("19.99");
+        let mut m = Mocks::new();
+        let listed = p.clone();
+        m.catalog.expect_get_products().returning(move |_| Ok(vec![listed.clone()]));
+        m.orders
+            .expect_place_order()
+            .withf(|pl| {
+                pl.order.total().to_string() == "39.98"
+                    && pl.jobs.len() == 1
+                    && pl.jobs[0].kind == JobKind::ProcessOrder
+                    && pl.idempotency.is_none()
+            })
+            .times(1)
+            .returning(|pl| Ok(PlacementOutcome::Placed(pl.order)));
+        let placed = m.service().place(&Actor::customer(UserId::new()), &request(&p, 2), None).await.unwrap();
+        assert_eq!(placed.order.lines[0].line_total().to_string(), "39.98");
+        assert!(!placed.replayed);
+    }
+
+    #[tokio::test]
+    async fn a_missing_product_is_rejected_and_recorded_under_the_key() {
+        let p = product("1.00");
+        let mut m = Mocks::new();
+        m.idem.expect_find_idempotency().returning(|_, _, _| Ok(None));
+        m.catalog.expect_get_products().returning(|_| Ok(vec![]));
+        m.idem
+            .expect_save_outcome()
+            .withf(|_, o| matches!(o, IdempotentOutcome::Rejected(OrderRejection::ProductUnavailable { .. })))
+            .times(1)
+            .returning(|_, _| Ok(None));
+        let key = IdempotencyKey::parse("k1").unwrap();
+        let err = m.service().place(&Actor::customer(UserId::new()), &request(&p, 1), Some(key)).await.unwrap_err();
+        assert!(matches!(err, OrderError::Rejected(OrderRejection::ProductUnavailable { .. })));
+    }
+
+    #[tokio::test]
+    async fn a_known_key_replays_without_touching_the_catalog() {
+        let p = product("1.00");
+        let req = request(&p, 1);
+        let fingerprint = req.fingerprint();
+        let user = UserId::new();
+        let mut m = Mocks::new();
+        let stored_order = Order {
+            id: OrderId::new(),
+            user_id: user,
+            status: OrderStatus::Pending,
+            lines: vec![],
+            confirmation_sent_at: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let replayed = stored_order.clone();
+        m.idem.expect_find_idempotency().returning(move |_, _, _| {
+            Ok(Some(IdempotencyRecord {
+                fingerprint: fingerprint.clone(),
+                outcome: IdempotentOutcome::Placed(Box::new(replayed.clone())),
+                expires_at: chrono::Utc::now(),
+            }))
+        });
+        let s = m.service();
+        let key = IdempotencyKey::parse("k1").unwrap();
+        let placed = s.place(&Actor::customer(user), &req, Some(key.clone())).await.unwrap();
+        assert_eq!(placed, Placed { order: stored_order, replayed: true });
+        let other = request(&p, 2);
+        let err = s.place(&Actor::customer(user), &other, Some(key)).await.unwrap_err();
+        assert!(matches!(err, OrderError::IdempotencyKeyReused));
+    }
+
+    fn order_of(user: UserId, status: OrderStatus) -> Order {
+        Order {
+            id: OrderId::new(),
+            user_id: user,
+            status,
+            lines: vec![],
+            confirmation_sent_at: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn another_customers_order_is_not_found_and_never_changed() {
+        let owner = UserId::new();
+        let o = order_of(owner, OrderStatus::Pending);
+        let mut m = Mocks::new();
+        let read = o.clone();
+        m.orders.expect_get_order().returning(move |_| Ok(Some(read.clone())));
+        // No change_status expectation: calling it would panic.
+        let s = m.service();
+        let stranger = Actor::customer(UserId::new());
+        assert!(matches!(s.get(&stranger, o.id).await, Err(OrderError::NotFound)));
+        assert!(matches!(s.cancel(&stranger, o.id).await, Err(OrderError::NotFound)));
+    }
+
+    #[tokio::test]
+    async fn cancelling_restocks_and_a_shipped_order_cannot_be_cancelled() {
+        let owner = UserId::new();
+        let pending = order_of(owner, OrderStatus::Pending);
+        let mut m = Mocks::new();
+        let read = pending.clone();
+        m.orders.expect_get_order().returning(move |_| Ok(Some(read.clone())));
+        m.orders
+            .expect_change_status()
+            .withf(|c| c.restock && c.from == OrderStatus::Pending && c.to == OrderStatus::Cancelled)
+            .times(1)
+            .returning(|c| {
+                let mut o = order_of(UserId::new(), OrderStatus::Cancelled);
+                o.id = c.order_id;
+                Ok(o)
+            });
+        let cancelled = m.service().cancel(&Actor::customer(owner), pending.id).await.unwrap();
+        assert_eq!(cancelled.status, OrderStatus::Cancelled);
+
+        let shipped = order_of(owner, OrderStatus::Shipped);
+        let mut m = Mocks::new();
+        m.orders.expect_get_order().returning(move |_| Ok(Some(shipped.clone())));
+        let err = m.service().cancel(&Actor::customer(owner), OrderId::new()).await.unwrap_err();
+        assert!(matches!(err, OrderError::IllegalTransition { from: OrderStatus::Shipped, .. }));
+    }
+
+    #[tokio::test]
+    async fn staff_ship_confirmed_orders_but_cannot_confirm_by_hand() {
+        let confirmed = order_of(UserId::new(), OrderStatus::Confirmed);
+        let pending = order_of(UserId::new(), OrderStatus::Pending);
+        let (c_id, p_id) = (confirmed.id, pending.id);
+        let mut m = Mocks::new();
+        m.orders.expect_get_order().returning(move |id| {
+            Ok(Some(if id == c_id { confirmed.clone() } else { pending.clone() }))
+        });
+        m.orders
+            .expect_change_status()
+            .withf(|c| c.to == OrderStatus::Shipped && !c.restock)
+            .times(1)
+            .returning(|c| Ok(order_of(UserId::new(), c.to)));
+        let s = m.service();
+        let staff = Actor::staff(UserId::new());
+        assert_eq!(s.set_status(&staff, c_id, OrderStatus::Shipped).await.unwrap().status, OrderStatus::Shipped);
+        let err = s.set_status(&staff, p_id, OrderStatus::Confirmed).await.unwrap_err();
+        assert!(matches!(err, OrderError::IllegalTransition { .. }));
+        let err = s.set_status(&staff, p_id, OrderStatus::Delivered).await.unwrap_err();
+        assert!(matches!(err, OrderError::IllegalTransition { from: OrderStatus::Pending, to: OrderStatus::Delivered }));
+    }
+
+    #[tokio::test]
+    async fn confirming_twice_enqueues_the_email_once() {
+        let pending = order_of(UserId::new(), OrderStatus::Pending);
+        let id = pending.id;
+        let mut m = Mocks::new();
+        let mut seq = mockall::Sequence::new();
+        let first = pending.clone();
+        m.orders.expect_get_order().times(1).in_sequence(&mut seq).returning(move |_| Ok(Some(first.clone())));
+        m.orders
+            .expect_change_status()
+            .withf(|c| c.enqueue.len() == 1 && c.enqueue[0].kind == JobKind::SendOrderConfirmation)
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|c| Ok(order_of(UserId::new(), c.to)));
+        let mut after = pending.clone();
+        after.status = OrderStatus::Confirmed;
+        m.orders.expect_get_order().times(1).in_sequence(&mut seq).returning(move |_| Ok(Some(after.clone())));
+        let s = m.service();
+        assert!(s.confirm(id).await.unwrap().is_some());
+        assert!(s.confirm(id).await.unwrap().is_none());
+    }
+}
