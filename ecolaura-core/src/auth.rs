@@ -26,12 +26,18 @@ pub enum Actor {
 impl Actor {
     /// A signed-in customer.
     pub fn customer(id: UserId) -> Self {
-        Actor::User { id, role: Role::Customer }
+        Actor::User {
+            id,
+            role: Role::Customer,
+        }
     }
 
     /// A signed-in staff member.
     pub fn staff(id: UserId) -> Self {
-        Actor::User { id, role: Role::Staff }
+        Actor::User {
+            id,
+            role: Role::Staff,
+        }
     }
 
     /// The user id, if signed in.
@@ -44,7 +50,13 @@ impl Actor {
 
     /// Whether the actor sees and manages everything (staff or the system).
     pub fn is_privileged(&self) -> bool {
-        matches!(self, Actor::User { role: Role::Staff, .. } | Actor::System)
+        matches!(
+            self,
+            Actor::User {
+                role: Role::Staff,
+                ..
+            } | Actor::System
+        )
     }
 }
 
@@ -116,14 +128,20 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), AccessDenied> {
     let owns = |owner: UserId| owner == me;
     match (role, action) {
         (Role::Staff, _) => Ok(()),
-        (Role::Customer, Action::BrowseCatalog | Action::PlaceOrder | Action::ListOrders | Action::ReadOwnAccount) => {
-            Ok(())
-        }
+        (
+            Role::Customer,
+            Action::BrowseCatalog
+            | Action::PlaceOrder
+            | Action::ListOrders
+            | Action::ReadOwnAccount,
+        ) => Ok(()),
         (Role::Customer, Action::ManageCatalog) => Err(Forbidden),
         (Role::Customer, Action::ReadOrder { owner } | Action::CancelOrder { owner }) => {
             if owns(owner) { Ok(()) } else { Err(NotFound) }
         }
-        (Role::Customer, Action::SetOrderStatus { owner }) => Err(if owns(owner) { Forbidden } else { NotFound }),
+        (Role::Customer, Action::SetOrderStatus { owner }) => {
+            Err(if owns(owner) { Forbidden } else { NotFound })
+        }
     }
 }
 
@@ -135,19 +153,51 @@ mod tests {
     fn customers_cannot_manage_the_catalog_or_move_orders() {
         let me = UserId::new();
         let c = Actor::customer(me);
-        assert_eq!(authorize(&c, Action::ManageCatalog), Err(AccessDenied::Forbidden));
-        assert_eq!(authorize(&c, Action::SetOrderStatus { owner: me }), Err(AccessDenied::Forbidden));
-        assert_eq!(authorize(&c, Action::SetOrderStatus { owner: UserId::new() }), Err(AccessDenied::NotFound));
+        assert_eq!(
+            authorize(&c, Action::ManageCatalog),
+            Err(AccessDenied::Forbidden)
+        );
+        assert_eq!(
+            authorize(&c, Action::SetOrderStatus { owner: me }),
+            Err(AccessDenied::Forbidden)
+        );
+        assert_eq!(
+            authorize(
+                &c,
+                Action::SetOrderStatus {
+                    owner: UserId::new()
+                }
+            ),
+            Err(AccessDenied::NotFound)
+        );
         assert_eq!(authorize(&c, Action::CancelOrder { owner: me }), Ok(()));
-        assert_eq!(authorize(&c, Action::CancelOrder { owner: UserId::new() }), Err(AccessDenied::NotFound));
+        assert_eq!(
+            authorize(
+                &c,
+                Action::CancelOrder {
+                    owner: UserId::new()
+                }
+            ),
+            Err(AccessDenied::NotFound)
+        );
     }
 
     #[test]
     fn anyone_browses_nobody_anonymous_writes() {
         assert_eq!(authorize(&Actor::Anonymous, Action::BrowseCatalog), Ok(()));
-        for a in [Action::ManageCatalog, Action::ListOrders, Action::ReadOwnAccount] {
-            assert_eq!(authorize(&Actor::Anonymous, a), Err(AccessDenied::Unauthenticated));
+        for a in [
+            Action::ManageCatalog,
+            Action::ListOrders,
+            Action::ReadOwnAccount,
+        ] {
+            assert_eq!(
+                authorize(&Actor::Anonymous, a),
+                Err(AccessDenied::Unauthenticated)
+            );
         }
-        assert_eq!(authorize(&Actor::staff(UserId::new()), Action::ManageCatalog), Ok(()));
+        assert_eq!(
+            authorize(&Actor::staff(UserId::new()), Action::ManageCatalog),
+            Ok(())
+        );
     }
 }

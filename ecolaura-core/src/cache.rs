@@ -20,7 +20,10 @@ pub struct MokaCacheConfig {
 
 impl Default for MokaCacheConfig {
     fn default() -> Self {
-        Self { max_bytes: 64 * 1024 * 1024, time_to_live: Duration::from_secs(300) }
+        Self {
+            max_bytes: 64 * 1024 * 1024,
+            time_to_live: Duration::from_secs(300),
+        }
     }
 }
 
@@ -37,10 +40,17 @@ impl MokaCache {
     pub fn new(config: MokaCacheConfig) -> Self {
         let entries = moka::future::Cache::builder()
             .max_capacity(config.max_bytes)
-            .weigher(|k: &String, v: &CachedValue| u32::try_from(k.len() + v.len()).unwrap_or(u32::MAX))
+            .weigher(|k: &String, v: &CachedValue| {
+                u32::try_from(k.len() + v.len()).unwrap_or(u32::MAX)
+            })
             .time_to_live(config.time_to_live)
             .build();
-        Self { entries, generation: AtomicU64::new(0), hits: AtomicU64::new(0), misses: AtomicU64::new(0) }
+        Self {
+            entries,
+            generation: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
     }
 }
 
@@ -54,7 +64,11 @@ impl Default for MokaCache {
 impl Cache for MokaCache {
     async fn get(&self, key: &str) -> Option<CachedValue> {
         let found = self.entries.get(key).await;
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         found
     }
@@ -74,7 +88,10 @@ impl Cache for MokaCache {
     }
 
     fn stats(&self) -> CacheStats {
-        CacheStats { hits: self.hits.load(Ordering::Relaxed), misses: self.misses.load(Ordering::Relaxed) }
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
     }
 }
 

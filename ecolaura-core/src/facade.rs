@@ -7,16 +7,23 @@ use crate::cache::MokaCache;
 use crate::jobs::{OrderJobHandler, ShopMail, Worker, WorkerConfig};
 use crate::memory::MemoryStore;
 use crate::ports::{
-    AccountStore, Cache, CatalogStore, Clock, IdempotencyStore, JobQueue, Mailer, OrderStore, SystemClock,
+    AccountStore, Cache, CatalogStore, Clock, IdempotencyStore, JobQueue, Mailer, OrderStore,
+    SystemClock,
 };
 use crate::scoring::{DefaultScoringPolicy, ScoringPolicy};
 use crate::services::{Accounts, Catalog, Orders, OrdersConfig, Sustainability};
 
 /// Everything a storage adapter provides: every store port and a durable
 /// outbox mailer, over one storage so that placements are atomic.
-pub trait Store: CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer {}
+pub trait Store:
+    CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer
+{
+}
 
-impl<T: CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer> Store for T {}
+impl<T: CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer> Store
+    for T
+{
+}
 
 /// A port the builder needs was not given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,7 +71,9 @@ impl Ecolaura {
 
     /// Everything in memory, with the default policy and a moka cache.
     pub fn in_memory() -> Self {
-        Self::builder().store(Arc::new(MemoryStore::new())).build_infallible()
+        Self::builder()
+            .store(Arc::new(MemoryStore::new()))
+            .build_infallible()
     }
 
     /// Categories and products.
@@ -109,7 +118,12 @@ impl Ecolaura {
 
     /// A worker that runs the library's jobs from the queue.
     pub fn worker(&self, config: WorkerConfig) -> Worker {
-        Worker::new(self.queue.clone(), self.handler.clone(), self.clock.clone(), config)
+        Worker::new(
+            self.queue.clone(),
+            self.handler.clone(),
+            self.clock.clone(),
+            config,
+        )
     }
 }
 
@@ -199,7 +213,9 @@ impl EcolauraBuilder {
         let mailer = self.mailer.ok_or(MissingPort("mailer"))?;
         let cache = self.cache.unwrap_or_else(|| Arc::new(MokaCache::default()));
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let scoring = self.scoring.unwrap_or_else(|| Arc::new(DefaultScoringPolicy));
+        let scoring = self
+            .scoring
+            .unwrap_or_else(|| Arc::new(DefaultScoringPolicy));
 
         let catalog = Catalog::new(catalog_store.clone(), cache.clone(), scoring, clock.clone());
         let orders = Arc::new(Orders::new(
@@ -210,7 +226,11 @@ impl EcolauraBuilder {
             clock.clone(),
             self.orders_config,
         ));
-        let accounts = Accounts::new(account_store.clone(), self.hasher.unwrap_or_default(), clock.clone());
+        let accounts = Accounts::new(
+            account_store.clone(),
+            self.hasher.unwrap_or_default(),
+            clock.clone(),
+        );
         let sustainability = Sustainability::new(catalog.clone(), orders.clone());
         let handler = Arc::new(OrderJobHandler::new(
             orders.clone(),
@@ -219,7 +239,17 @@ impl EcolauraBuilder {
             clock.clone(),
             self.shop,
         ));
-        Ok(Ecolaura { catalog, orders, accounts, sustainability, queue, handler, clock, cache, mailer })
+        Ok(Ecolaura {
+            catalog,
+            orders,
+            accounts,
+            sustainability,
+            queue,
+            handler,
+            clock,
+            cache,
+            mailer,
+        })
     }
 
     fn build_infallible(self) -> Ecolaura {

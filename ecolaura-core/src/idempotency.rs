@@ -22,8 +22,13 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     /// Parse a key.
     pub fn parse(raw: &str) -> Result<Self, IdempotencyKeyError> {
-        let ok = (1..=255).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
-        if ok { Ok(Self(raw.to_owned())) } else { Err(IdempotencyKeyError) }
+        let ok = (1..=255).contains(&raw.len())
+            && raw.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(IdempotencyKeyError)
+        }
     }
 
     /// The key.
@@ -93,6 +98,10 @@ pub enum Replay {
 impl IdempotencyRecord {
     /// Compare the record with a request's fingerprint.
     pub fn replay_for(self, fingerprint: &str) -> Replay {
-        if self.fingerprint == fingerprint { Replay::Same(self.outcome) } else { Replay::KeyReused }
+        if self.fingerprint == fingerprint {
+            Replay::Same(self.outcome)
+        } else {
+            Replay::KeyReused
+        }
     }
 }

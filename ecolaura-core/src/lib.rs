@@ -67,12 +67,12 @@ pub mod prelude {
     pub use crate::accounts::{NewAccount, Password, Role, User};
     pub use crate::auth::Actor;
     pub use crate::catalog::{
-        Category, NewCategory, NewProduct, Product, ProductChanges, ProductFilter, ProductOrdering, ProductQuery,
-        SustainabilityMetrics,
+        Category, NewCategory, NewProduct, Product, ProductChanges, ProductFilter, ProductOrdering,
+        ProductQuery, SustainabilityMetrics,
     };
     pub use crate::domain::{
-        CarbonKg, CategoryName, Description, Email, Money, OrderId, PageRequest, PersonName, Price, ProductId,
-        ProductName, Quantity, Score, Slug, Stock, UserId,
+        CarbonKg, CategoryName, Description, Email, Money, OrderId, PageRequest, PersonName, Price,
+        ProductId, ProductName, Quantity, Score, Slug, Stock, UserId,
     };
     pub use crate::idempotency::IdempotencyKey;
     pub use crate::jobs::WorkerConfig;

@@ -125,7 +125,10 @@ impl ScoringPolicy for DefaultScoringPolicy {
                     factor: Cow::Borrowed("carbon_footprint"),
                     points: Self::footprint_points(m.carbon_footprint_kg.kg()),
                 },
-                ScoreFactor { factor: Cow::Borrowed("recyclable"), points: if m.recyclable { 20 } else { 0 } },
+                ScoreFactor {
+                    factor: Cow::Borrowed("recyclable"),
+                    points: if m.recyclable { 20 } else { 0 },
+                },
                 ScoreFactor {
                     factor: Cow::Borrowed("biodegradable"),
                     points: if m.biodegradable { 20 } else { 0 },
@@ -142,18 +145,33 @@ mod tests {
     use proptest::prelude::*;
 
     fn metrics(kg: f64, recyclable: bool, biodegradable: bool) -> SustainabilityMetrics {
-        SustainabilityMetrics { carbon_footprint_kg: CarbonKg::from_f64(kg).unwrap(), recyclable, biodegradable }
+        SustainabilityMetrics {
+            carbon_footprint_kg: CarbonKg::from_f64(kg).unwrap(),
+            recyclable,
+            biodegradable,
+        }
     }
 
     #[test]
     fn band_edges_are_inclusive() {
-        let p = |kg| DefaultScoringPolicy.breakdown(&metrics(kg, false, false)).score().value();
+        let p = |kg| {
+            DefaultScoringPolicy
+                .breakdown(&metrics(kg, false, false))
+                .score()
+                .value()
+        };
         assert_eq!(p(0.0), 60);
         assert_eq!(p(0.5), 60);
         assert_eq!(p(0.500001), 55);
         assert_eq!(p(50.0), 10);
         assert_eq!(p(50.01), 0);
-        assert_eq!(DefaultScoringPolicy.breakdown(&metrics(0.1, true, true)).score().value(), 100);
+        assert_eq!(
+            DefaultScoringPolicy
+                .breakdown(&metrics(0.1, true, true))
+                .score()
+                .value(),
+            100
+        );
     }
 
     proptest! {

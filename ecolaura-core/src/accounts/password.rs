@@ -95,7 +95,9 @@ pub struct PasswordHasher {
 
 impl fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PasswordHasher").field("params", &self.params).finish_non_exhaustive()
+        f.debug_struct("PasswordHasher")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
     }
 }
 
@@ -108,7 +110,10 @@ impl Default for PasswordHasher {
 impl PasswordHasher {
     /// A hasher with these argon2id parameters.
     pub fn new(params: Params) -> Self {
-        Self { params: Arc::new(params), decoy: Arc::default() }
+        Self {
+            params: Arc::new(params),
+            decoy: Arc::default(),
+        }
     }
 
     /// The smallest argon2id parameters: for tests only, never production.
@@ -143,7 +148,8 @@ impl PasswordHasher {
         let password = password.clone();
         let hash = hash.0.clone();
         tokio::task::spawn_blocking(move || {
-            PhcHash::new(&hash).is_ok_and(|parsed| argon2.verify_password(password.expose(), &parsed).is_ok())
+            PhcHash::new(&hash)
+                .is_ok_and(|parsed| argon2.verify_password(password.expose(), &parsed).is_ok())
         })
         .await
         .unwrap_or(false)
@@ -155,7 +161,9 @@ impl PasswordHasher {
             Some(d) => d.clone(),
             None => {
                 let random = Password(uuid::Uuid::new_v4().to_string());
-                let Ok(h) = self.hash(&random).await else { return };
+                let Ok(h) = self.hash(&random).await else {
+                    return;
+                };
                 self.decoy.get_or_init(|| h.0).clone()
             }
         };
@@ -179,7 +187,10 @@ mod tests {
         let hash = h.hash(&pw).await.unwrap();
         assert!(hash.as_phc().starts_with("$argon2id$"));
         assert!(h.verify(&pw, &hash).await);
-        assert!(!h.verify(&Password::new("wrong horse").unwrap(), &hash).await);
+        assert!(
+            !h.verify(&Password::new("wrong horse").unwrap(), &hash)
+                .await
+        );
         assert!(!h.verify(&pw, &PasswordHash::from_phc("garbage")).await);
         // Two hashes of one password differ (salted).
         assert_ne!(h.hash(&pw).await.unwrap(), hash);

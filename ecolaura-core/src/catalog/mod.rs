@@ -13,7 +13,8 @@ pub use query::{ProductFilter, ProductOrdering, ProductQuery, UnknownOrdering};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CarbonKg, CategoryName, Description, Price, ProductId, ProductName, Score, Slug, Stock, Timestamp,
+    CarbonKg, CategoryName, Description, Price, ProductId, ProductName, Score, Slug, Stock,
+    Timestamp,
 };
 
 /// A product category, addressed by its slug.

@@ -46,7 +46,9 @@ pub enum ProductOrdering {
 
 /// An `ordering` value that is not one of the eight known ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("ordering must be one of price, -price, sustainability_score, -sustainability_score, name, -name, created_at, -created_at")]
+#[error(
+    "ordering must be one of price, -price, sustainability_score, -sustainability_score, name, -name, created_at, -created_at"
+)]
 pub struct UnknownOrdering;
 
 impl ProductOrdering {
@@ -85,7 +87,10 @@ impl ProductOrdering {
 impl FromStr for ProductOrdering {
     type Err = UnknownOrdering;
     fn from_str(s: &str) -> Result<Self, UnknownOrdering> {
-        Self::ALL.into_iter().find(|o| o.as_str() == s).ok_or(UnknownOrdering)
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or(UnknownOrdering)
     }
 }
 
@@ -114,7 +119,10 @@ impl ProductQuery {
             f.min_price.map(|p| p.to_string()).unwrap_or_default(),
             f.max_price.map(|p| p.to_string()).unwrap_or_default(),
             f.in_stock.map(|b| if b { "1" } else { "0" }).unwrap_or(""),
-            f.search.as_ref().map(SearchText::folded).unwrap_or_default(),
+            f.search
+                .as_ref()
+                .map(SearchText::folded)
+                .unwrap_or_default(),
             self.ordering.as_str(),
             self.page.page(),
             self.page.page_size(),

@@ -85,7 +85,9 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "@", "a@", "@b.c", "a@b", "a b@c.d", "a@b..c", "a@@b.c", "a@.b.c", "a@b.c."] {
+        for bad in [
+            "", "@", "a@", "@b.c", "a@b", "a b@c.d", "a@b..c", "a@@b.c", "a@.b.c", "a@b.c.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -27,3 +27,9 @@ pub use text::{CategoryName, Description, PersonName, ProductName, SearchText, T
 
 /// A point in time, always UTC.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// `t` without its sub-microsecond part, as SQL stores keep it.
+pub fn truncate_to_micros(t: Timestamp) -> Timestamp {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}

@@ -57,7 +57,10 @@ impl Money {
 
     /// The amount in integer minor units (cents), for stores that keep money as integers.
     pub fn to_minor_units(self) -> Result<i64, MoneyError> {
-        let cents = self.0.checked_mul(Decimal::ONE_HUNDRED).ok_or(MoneyError::Overflow)?;
+        let cents = self
+            .0
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .ok_or(MoneyError::Overflow)?;
         i64::try_from(cents).map_err(|_| MoneyError::Overflow)
     }
 
@@ -111,7 +114,8 @@ fn parse_decimal(s: &str) -> Result<Decimal, MoneyError> {
     let s = s.trim();
     // Decimal::from_str accepts things like "1_000"; money input is plain digits.
     let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
         && s.chars().filter(|&c| c == '.').count() <= 1;
     if !plain {
         return Err(MoneyError::NotADecimal);
@@ -212,19 +216,35 @@ mod tests {
 
     #[test]
     fn money_displays_two_places() {
-        assert_eq!("1.5".parse::<Money>().map(|m| m.to_string()), Ok("1.50".into()));
-        assert_eq!("7".parse::<Money>().map(|m| m.to_string()), Ok("7.00".into()));
-        assert_eq!("0.10".parse::<Money>().map(|m| m.to_string()), Ok("0.10".into()));
+        assert_eq!(
+            "1.5".parse::<Money>().map(|m| m.to_string()),
+            Ok("1.50".into())
+        );
+        assert_eq!(
+            "7".parse::<Money>().map(|m| m.to_string()),
+            Ok("7.00".into())
+        );
+        assert_eq!(
+            "0.10".parse::<Money>().map(|m| m.to_string()),
+            Ok("0.10".into())
+        );
     }
 
     #[test]
     fn malformed_money_is_rejected() {
         for bad in ["", "abc", "1e3", "1_000", "1.2.3", " ", "NaN", "+1"] {
-            assert_eq!(bad.parse::<Money>(), Err(MoneyError::NotADecimal), "{bad:?}");
+            assert_eq!(
+                bad.parse::<Money>(),
+                Err(MoneyError::NotADecimal),
+                "{bad:?}"
+            );
         }
         assert_eq!("-0.01".parse::<Money>(), Err(MoneyError::Negative));
         assert!("-0".parse::<Money>().is_ok());
-        assert_eq!("1.000".parse::<Money>().map(|m| m.to_string()), Ok("1.00".into()));
+        assert_eq!(
+            "1.000".parse::<Money>().map(|m| m.to_string()),
+            Ok("1.00".into())
+        );
     }
 
     #[test]

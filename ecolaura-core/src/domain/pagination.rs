@@ -72,7 +72,10 @@ impl PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, page_size: Self::DEFAULT_PAGE_SIZE }
+        Self {
+            page: 1,
+            page_size: Self::DEFAULT_PAGE_SIZE,
+        }
     }
 }
 
@@ -101,7 +104,11 @@ impl<T> Page<T> {
 
     /// Apply `f` to every item.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { count: self.count, items: self.items.into_iter().map(f).collect(), request: self.request }
+        Page {
+            count: self.count,
+            items: self.items.into_iter().map(f).collect(),
+            request: self.request,
+        }
     }
 
     /// Cut one page out of a full, ordered list (for in-memory stores).
@@ -112,7 +119,11 @@ impl<T> Page<T> {
             .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
             .take(request.page_size() as usize)
             .collect();
-        Page { count, items, request }
+        Page {
+            count,
+            items,
+            request,
+        }
     }
 }
 
@@ -122,15 +133,24 @@ mod tests {
 
     #[test]
     fn a_page_past_the_last_is_empty_with_no_next() {
-        let p = Page::slice((0..45).collect::<Vec<_>>(), PageRequest::new(4, 20).unwrap());
+        let p = Page::slice(
+            (0..45).collect::<Vec<_>>(),
+            PageRequest::new(4, 20).unwrap(),
+        );
         assert_eq!(p.count, 45);
         assert!(p.items.is_empty());
         assert!(!p.has_next());
         assert!(p.has_previous());
-        let p3 = Page::slice((0..45).collect::<Vec<_>>(), PageRequest::new(3, 20).unwrap());
+        let p3 = Page::slice(
+            (0..45).collect::<Vec<_>>(),
+            PageRequest::new(3, 20).unwrap(),
+        );
         assert_eq!(p3.items, (40..45).collect::<Vec<_>>());
         assert!(!p3.has_next());
-        let p2 = Page::slice((0..45).collect::<Vec<_>>(), PageRequest::new(2, 20).unwrap());
+        let p2 = Page::slice(
+            (0..45).collect::<Vec<_>>(),
+            PageRequest::new(2, 20).unwrap(),
+        );
         assert!(p2.has_next());
     }
 

@@ -50,7 +50,9 @@ impl From<Quantity> for u32 {
 pub struct StockError;
 
 /// Units in stock: `0..=1_000_000_000` (fits every SQL integer column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "i64", into = "u32")]
 pub struct Stock(u32);
 

@@ -15,7 +15,9 @@ pub struct ScoreError;
 /// assert!(Score::new(101).is_err());
 /// assert_eq!(Score::clamped(-4).value(), 0);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "i64", into = "u8")]
 pub struct Score(u8);
 

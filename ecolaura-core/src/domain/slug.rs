@@ -25,8 +25,14 @@ impl Slug {
     /// Parse a slug.
     pub fn parse(raw: &str) -> Result<Self, SlugError> {
         let ok = (1..=64).contains(&raw.len())
-            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(Self(raw.to_owned())) } else { Err(SlugError) }
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(SlugError)
+        }
     }
 
     /// The slug text.

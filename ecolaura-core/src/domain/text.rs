@@ -21,7 +21,12 @@ pub enum TextError {
     ControlCharacter,
 }
 
-fn check(raw: &str, max: usize, allow_blank: bool, allow_newlines: bool) -> Result<String, TextError> {
+fn check(
+    raw: &str,
+    max: usize,
+    allow_blank: bool,
+    allow_newlines: bool,
+) -> Result<String, TextError> {
     let s = raw.trim();
     if s.is_empty() && !allow_blank {
         return Err(TextError::Blank);
@@ -29,7 +34,8 @@ fn check(raw: &str, max: usize, allow_blank: bool, allow_newlines: bool) -> Resu
     if s.chars().count() > max {
         return Err(TextError::TooLong { max });
     }
-    let bad_control = |c: char| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'));
+    let bad_control =
+        |c: char| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'));
     if s.chars().any(bad_control) {
         return Err(TextError::ControlCharacter);
     }
@@ -122,7 +128,10 @@ mod tests {
     #[test]
     fn limits_count_characters_not_bytes() {
         assert!(ProductName::parse(&"é".repeat(200)).is_ok());
-        assert_eq!(ProductName::parse(&"é".repeat(201)), Err(TextError::TooLong { max: 200 }));
+        assert_eq!(
+            ProductName::parse(&"é".repeat(201)),
+            Err(TextError::TooLong { max: 200 })
+        );
         assert!(Description::parse("").is_ok());
         assert!(Description::parse("line\nbreak").is_ok());
         assert_eq!(ProductName::parse("a\nb"), Err(TextError::ControlCharacter));

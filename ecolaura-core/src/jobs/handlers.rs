@@ -23,7 +23,10 @@ pub struct ShopMail {
 
 impl Default for ShopMail {
     fn default() -> Self {
-        Self { shop_name: "Ecolaura".into(), currency: "EUR".into() }
+        Self {
+            shop_name: "Ecolaura".into(),
+            currency: "EUR".into(),
+        }
     }
 }
 
@@ -50,13 +53,21 @@ impl OrderJobHandler {
         clock: Arc<dyn Clock>,
         shop: ShopMail,
     ) -> Self {
-        Self { orders, accounts, mailer, clock, shop }
+        Self {
+            orders,
+            accounts,
+            mailer,
+            clock,
+            shop,
+        }
     }
 
     async fn process_order(&self, id: OrderId) -> Result<(), JobError> {
         match self.orders.confirm(id).await {
             Ok(_) => Ok(()),
-            Err(OrderError::NotFound) => Err(JobError::Permanent(format!("order {id} does not exist"))),
+            Err(OrderError::NotFound) => {
+                Err(JobError::Permanent(format!("order {id} does not exist")))
+            }
             Err(e) => Err(JobError::Retry(e.to_string())),
         }
     }
@@ -64,7 +75,9 @@ impl OrderJobHandler {
     async fn send_confirmation(&self, id: OrderId) -> Result<(), JobError> {
         let order = match self.orders.get(&crate::auth::Actor::System, id).await {
             Ok(o) => o,
-            Err(OrderError::NotFound) => return Err(JobError::Permanent(format!("order {id} does not exist"))),
+            Err(OrderError::NotFound) => {
+                return Err(JobError::Permanent(format!("order {id} does not exist")));
+            }
             Err(e) => return Err(JobError::Retry(e.to_string())),
         };
         if order.confirmation_sent_at.is_some() || order.status == OrderStatus::Cancelled {
@@ -75,30 +88,55 @@ impl OrderJobHandler {
             .get_user(order.user_id)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?
-            .ok_or_else(|| JobError::Permanent(format!("the customer of order {id} does not exist")))?;
+            .ok_or_else(|| {
+                JobError::Permanent(format!("the customer of order {id} does not exist"))
+            })?;
         let email = OutgoingEmail {
             dedup_key: confirmation_key(id),
             to: user.email,
-            subject: format!("{}: your order {} is confirmed", self.shop.shop_name, short(id)),
+            subject: format!(
+                "{}: your order {} is confirmed",
+                self.shop.shop_name,
+                short(id)
+            ),
             body: self.confirmation_body(&user.name.to_string(), &order),
         };
-        self.mailer.send(&email, self.clock.now()).await.map_err(|e| match e {
-            crate::ports::MailError::Refused(msg) => JobError::Permanent(msg),
-            other => JobError::Retry(other.to_string()),
-        })?;
-        self.orders.mark_confirmation_sent(id).await.map_err(|e| JobError::Retry(e.to_string()))?;
+        self.mailer
+            .send(&email, self.clock.now())
+            .await
+            .map_err(|e| match e {
+                crate::ports::MailError::Refused(msg) => JobError::Permanent(msg),
+                other => JobError::Retry(other.to_string()),
+            })?;
+        self.orders
+            .mark_confirmation_sent(id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
         Ok(())
     }
 
     fn confirmation_body(&self, name: &str, order: &Order) -> String {
         let cur = &self.shop.currency;
-        let mut body = format!("Hello {name},\n\nthank you for your order {}. It is confirmed.\n\n", order.id);
+        let mut body = format!(
+            "Hello {name},\n\nthank you for your order {}. It is confirmed.\n\n",
+            order.id
+        );
         for l in &order.lines {
-            body.push_str(&format!("  {} × {} @ {} {cur} = {} {cur}\n", l.quantity.get(), l.name, l.unit_price, l.line_total()));
+            body.push_str(&format!(
+                "  {} × {} @ {} {cur} = {} {cur}\n",
+                l.quantity.get(),
+                l.name,
+                l.unit_price,
+                l.line_total()
+            ));
         }
         body.push_str(&format!("\nTotal: {} {cur}\n", order.total()));
         if let Some(kg) = order.carbon_footprint_kg() {
-            let note = if order.footprint_complete() { "" } else { " (for the products whose footprint we know)" };
+            let note = if order.footprint_complete() {
+                ""
+            } else {
+                " (for the products whose footprint we know)"
+            };
             body.push_str(&format!("Carbon footprint: {kg} kg CO2e{note}\n"));
         }
         body.push_str(&format!("\n{}\n", self.shop.shop_name));
@@ -112,13 +150,23 @@ pub fn confirmation_key(id: OrderId) -> String {
 }
 
 fn short(id: OrderId) -> String {
-    id.to_string().chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()
+    id.to_string()
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
 }
 
 #[async_trait]
 impl JobHandler for OrderJobHandler {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let order_id = job.order_job().map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?.order_id;
+        let order_id = job
+            .order_job()
+            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?
+            .order_id;
         match job.kind {
             JobKind::ProcessOrder => self.process_order(order_id).await,
             JobKind::SendOrderConfirmation => self.send_confirmation(order_id).await,

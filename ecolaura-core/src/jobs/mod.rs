@@ -10,8 +10,8 @@
 mod handlers;
 mod worker;
 
-pub use handlers::{OrderJobHandler, ShopMail};
 pub use handlers::confirmation_key;
+pub use handlers::{OrderJobHandler, ShopMail};
 pub use worker::{JobError, JobEvent, JobHandler, JobObserver, JobOutcome, Worker, WorkerConfig};
 
 use std::fmt;
@@ -223,7 +223,10 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(300) }
+        Self {
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(300),
+        }
     }
 }
 
@@ -231,7 +234,10 @@ impl RetryPolicy {
     /// The delay before the attempt after attempt `attempt`.
     pub fn delay_after(&self, attempt: u32) -> Duration {
         let exp = attempt.saturating_sub(1).min(30);
-        let full = self.base_delay.saturating_mul(1u32 << exp).min(self.max_delay);
+        let full = self
+            .base_delay
+            .saturating_mul(1u32 << exp)
+            .min(self.max_delay);
         let half = full / 2;
         half + half.mul_f64(fastrand::f64())
     }
@@ -241,8 +247,11 @@ impl RetryPolicy {
         if job.attempts >= job.max_attempts {
             return RetryDecision::Dead;
         }
-        let delay = chrono::Duration::from_std(self.delay_after(job.attempts)).unwrap_or(chrono::Duration::MAX);
-        RetryDecision::RetryAt(now.checked_add_signed(delay).unwrap_or(now))
+        let delay = chrono::Duration::from_std(self.delay_after(job.attempts))
+            .unwrap_or(chrono::Duration::MAX);
+        RetryDecision::RetryAt(crate::domain::truncate_to_micros(
+            now.checked_add_signed(delay).unwrap_or(now),
+        ))
     }
 }
 

@@ -128,7 +128,15 @@ impl Worker {
         clock: Arc<dyn Clock>,
         config: WorkerConfig,
     ) -> Self {
-        Self { inner: Arc::new(Inner { queue, handler, clock, config, observer: None }) }
+        Self {
+            inner: Arc::new(Inner {
+                queue,
+                handler,
+                clock,
+                config,
+                observer: None,
+            }),
+        }
     }
 
     /// Tell `observer` about every finished attempt.
@@ -140,7 +148,9 @@ impl Worker {
             config: self.inner.config,
             observer: Some(observer),
         };
-        Self { inner: Arc::new(inner) }
+        Self {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Claim and run one due job, if there is one.
@@ -209,7 +219,10 @@ impl Worker {
                 }
             }
         }
-        tracing::info!(in_flight = running.len(), "worker stopping; finishing jobs in hand");
+        tracing::info!(
+            in_flight = running.len(),
+            "worker stopping; finishing jobs in hand"
+        );
         while running.join_next().await.is_some() {}
         Ok(())
     }
@@ -219,7 +232,12 @@ impl Worker {
         let job = &claim.job;
         let outcome = if job.attempts > job.max_attempts {
             // A worker died holding the job on its last attempt.
-            self.fail(&claim, "lease expired during the last attempt", RetryDecision::Dead).await
+            self.fail(
+                &claim,
+                "lease expired during the last attempt",
+                RetryDecision::Dead,
+            )
+            .await
         } else {
             let handler = self.inner.handler.clone();
             let task_job = job.clone();
@@ -228,7 +246,12 @@ impl Worker {
                 .await
                 .unwrap_or_else(|e| Err(JobError::Retry(format!("handler panicked: {e}"))));
             match result {
-                Ok(()) => match self.inner.queue.complete(&claim, self.inner.clock.now()).await {
+                Ok(()) => match self
+                    .inner
+                    .queue
+                    .complete(&claim, self.inner.clock.now())
+                    .await
+                {
                     Ok(()) => JobOutcome::Done,
                     Err(e) => self.store_trouble(job, e),
                 },
@@ -239,11 +262,19 @@ impl Worker {
                 Err(JobError::Permanent(msg)) => self.fail(&claim, &msg, RetryDecision::Dead).await,
             }
         };
-        let event = JobEvent { kind: job.kind, outcome, elapsed: started.elapsed() };
+        let event = JobEvent {
+            kind: job.kind,
+            outcome,
+            elapsed: started.elapsed(),
+        };
         match outcome {
             JobOutcome::Done => tracing::debug!(job_id = %job.id, kind = %job.kind, "job done"),
-            JobOutcome::Dead => tracing::error!(job_id = %job.id, kind = %job.kind, attempts = job.attempts, "job dead"),
-            other => tracing::warn!(job_id = %job.id, kind = %job.kind, outcome = other.as_str(), "job attempt failed"),
+            JobOutcome::Dead => {
+                tracing::error!(job_id = %job.id, kind = %job.kind, attempts = job.attempts, "job dead")
+            }
+            other => {
+                tracing::warn!(job_id = %job.id, kind = %job.kind, outcome = other.as_str(), "job attempt failed")
+            }
         }
         if let Some(observer) = &self.inner.observer {
             observer.observe(event);
@@ -252,7 +283,12 @@ impl Worker {
     }
 
     async fn fail(&self, claim: &ClaimedJob, msg: &str, decision: RetryDecision) -> JobOutcome {
-        match self.inner.queue.fail(claim, self.inner.clock.now(), msg, decision).await {
+        match self
+            .inner
+            .queue
+            .fail(claim, self.inner.clock.now(), msg, decision)
+            .await
+        {
             Ok(()) if decision == RetryDecision::Dead => JobOutcome::Dead,
             Ok(()) => JobOutcome::Retried,
             Err(e) => self.store_trouble(&claim.job, e),

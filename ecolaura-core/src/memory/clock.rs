@@ -16,18 +16,29 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock showing `at`.
     pub fn at(at: Timestamp) -> Self {
-        Self { now: Mutex::new(at) }
+        Self {
+            now: Mutex::new(crate::domain::truncate_to_micros(at)),
+        }
     }
 
     /// Move the clock forward.
     pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *now += chrono::Duration::from_std(by).unwrap_or(chrono::Duration::zero());
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now = crate::domain::truncate_to_micros(
+            *now + chrono::Duration::from_std(by).unwrap_or(chrono::Duration::zero()),
+        );
     }
 
     /// Set the clock.
     pub fn set(&self, at: Timestamp) {
-        *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            crate::domain::truncate_to_micros(at);
     }
 }
 
@@ -39,6 +50,9 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -14,13 +14,15 @@ use uuid::Uuid;
 use crate::accounts::User;
 use crate::catalog::{Category, Product, ProductOrdering, ProductQuery};
 use crate::domain::{Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId};
-use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome, Replay};
+use crate::idempotency::{
+    IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome, Replay,
+};
 use crate::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
 use crate::mail::{Delivery, OutgoingEmail, SentEmail};
 use crate::orders::{Order, OrderRejection, SustainabilitySummary};
 use crate::ports::{
-    AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement, OrderStore,
-    PlacementOutcome, StatusChange, StoreError, UniqueField,
+    AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
+    OrderStore, PlacementOutcome, StatusChange, StoreError, UniqueField,
 };
 
 #[derive(Default)]
@@ -66,17 +68,29 @@ impl MemoryStore {
 
     /// Every e-mail sent so far, oldest first.
     pub fn sent_emails(&self) -> Vec<SentEmail> {
-        let s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let s = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut sent: Vec<_> = s.sent.values().cloned().collect();
-        sent.sort_by(|a, b| a.sent_at.cmp(&b.sent_at).then_with(|| a.email.dedup_key.cmp(&b.email.dedup_key)));
+        sent.sort_by(|a, b| {
+            a.sent_at
+                .cmp(&b.sent_at)
+                .then_with(|| a.email.dedup_key.cmp(&b.email.dedup_key))
+        });
         sent
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, State>, StoreError> {
         if self.unavailable.load(AtomicOrdering::SeqCst) {
-            return Err(StoreError::Unavailable("the in-memory store was switched off".into()));
+            return Err(StoreError::Unavailable(
+                "the in-memory store was switched off".into(),
+            ));
         }
-        Ok(self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        Ok(self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 }
 
@@ -85,14 +99,25 @@ impl State {
         self.products.get(id).filter(|p| !p.archived)
     }
 
-    fn live_record(&self, user: UserId, key: &IdempotencyKey, now: Timestamp) -> Option<&IdempotencyRecord> {
-        self.idempotency.get(&(user, key.as_str().to_owned())).filter(|r| r.expires_at > now)
+    fn live_record(
+        &self,
+        user: UserId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> Option<&IdempotencyRecord> {
+        self.idempotency
+            .get(&(user, key.as_str().to_owned()))
+            .filter(|r| r.expires_at > now)
     }
 
     fn record(&mut self, stamp: &IdempotencyStamp, outcome: IdempotentOutcome) {
-        let record =
-            IdempotencyRecord { fingerprint: stamp.fingerprint.clone(), outcome, expires_at: stamp.expires_at };
-        self.idempotency.insert((stamp.user_id, stamp.key.as_str().to_owned()), record);
+        let record = IdempotencyRecord {
+            fingerprint: stamp.fingerprint.clone(),
+            outcome,
+            expires_at: stamp.expires_at,
+        };
+        self.idempotency
+            .insert((stamp.user_id, stamp.key.as_str().to_owned()), record);
     }
 
     fn enqueue(&mut self, job: NewJob, now: Timestamp) {
@@ -113,20 +138,31 @@ impl State {
     }
 
     fn check_rejection(&self, order: &Order) -> Option<OrderRejection> {
-        order.lines.iter().find_map(|line| match self.live_product(&line.product_id) {
-            None => Some(OrderRejection::ProductUnavailable { product_id: line.product_id }),
-            Some(p) if p.stock.take(line.quantity).is_none() => Some(OrderRejection::InsufficientStock {
-                product_id: p.id,
-                requested: line.quantity.get(),
-                available: p.stock.get(),
-            }),
-            Some(_) => None,
-        })
+        order
+            .lines
+            .iter()
+            .find_map(|line| match self.live_product(&line.product_id) {
+                None => Some(OrderRejection::ProductUnavailable {
+                    product_id: line.product_id,
+                }),
+                Some(p) if p.stock.take(line.quantity).is_none() => {
+                    Some(OrderRejection::InsufficientStock {
+                        product_id: p.id,
+                        requested: line.quantity.get(),
+                        available: p.stock.get(),
+                    })
+                }
+                Some(_) => None,
+            })
     }
 
     fn held_job(&mut self, claim: &ClaimedJob) -> Result<&mut Job, StoreError> {
         match self.jobs.get_mut(&claim.job.id) {
-            Some((job, Some(token))) if *token == claim.token && job.status == JobStatus::Running => Ok(job),
+            Some((job, Some(token)))
+                if *token == claim.token && job.status == JobStatus::Running =>
+            {
+                Ok(job)
+            }
             _ => Err(StoreError::LeaseLost),
         }
     }
@@ -139,8 +175,16 @@ fn compare(ordering: ProductOrdering, a: &Product, b: &Product) -> Ordering {
         PriceDesc => b.price.cmp(&a.price),
         ScoreAsc => a.score.cmp(&b.score),
         ScoreDesc => b.score.cmp(&a.score),
-        NameAsc => a.name.as_str().to_lowercase().cmp(&b.name.as_str().to_lowercase()),
-        NameDesc => b.name.as_str().to_lowercase().cmp(&a.name.as_str().to_lowercase()),
+        NameAsc => a
+            .name
+            .as_str()
+            .to_lowercase()
+            .cmp(&b.name.as_str().to_lowercase()),
+        NameDesc => b
+            .name
+            .as_str()
+            .to_lowercase()
+            .cmp(&a.name.as_str().to_lowercase()),
         CreatedAsc => a.created_at.cmp(&b.created_at),
         CreatedDesc => b.created_at.cmp(&a.created_at),
     };
@@ -151,13 +195,16 @@ fn matches(query: &ProductQuery, p: &Product) -> bool {
     let f = &query.filter;
     let search = f.search.as_ref().map(|s| s.folded());
     !p.archived
-        && f.category.as_ref().is_none_or(|c| p.category.as_ref() == Some(c))
+        && f.category
+            .as_ref()
+            .is_none_or(|c| p.category.as_ref() == Some(c))
         && f.min_score.is_none_or(|s| p.score >= s)
         && f.min_price.is_none_or(|m| p.price >= m)
         && f.max_price.is_none_or(|m| p.price <= m)
         && f.in_stock.is_none_or(|want| (p.stock.get() > 0) == want)
         && search.is_none_or(|q| {
-            p.name.as_str().to_lowercase().contains(&q) || p.description.as_str().to_lowercase().contains(&q)
+            p.name.as_str().to_lowercase().contains(&q)
+                || p.description.as_str().to_lowercase().contains(&q)
         })
 }
 
@@ -168,7 +215,8 @@ impl CatalogStore for MemoryStore {
         if s.categories.contains_key(category.slug.as_str()) {
             return Err(StoreError::Duplicate(UniqueField::CategorySlug));
         }
-        s.categories.insert(category.slug.as_str().to_owned(), category.clone());
+        s.categories
+            .insert(category.slug.as_str().to_owned(), category.clone());
         Ok(())
     }
 
@@ -179,7 +227,11 @@ impl CatalogStore for MemoryStore {
 
     async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
         let mut s = self.lock()?;
-        if product.category.as_ref().is_some_and(|c| !s.categories.contains_key(c.as_str())) {
+        if product
+            .category
+            .as_ref()
+            .is_some_and(|c| !s.categories.contains_key(c.as_str()))
+        {
             return Err(StoreError::UnknownCategory);
         }
         s.products.insert(product.id, product.clone());
@@ -192,12 +244,20 @@ impl CatalogStore for MemoryStore {
 
     async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, StoreError> {
         let s = self.lock()?;
-        Ok(ids.iter().filter_map(|id| s.live_product(id).cloned()).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|id| s.live_product(id).cloned())
+            .collect())
     }
 
     async fn list_products(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
         let s = self.lock()?;
-        let mut found: Vec<Product> = s.products.values().filter(|p| matches(query, p)).cloned().collect();
+        let mut found: Vec<Product> = s
+            .products
+            .values()
+            .filter(|p| matches(query, p))
+            .cloned()
+            .collect();
         drop(s);
         found.sort_by(|a, b| compare(query.ordering, a, b));
         Ok(Page::slice(found, query.page))
@@ -205,20 +265,36 @@ impl CatalogStore for MemoryStore {
 
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
         let mut s = self.lock()?;
-        if product.category.as_ref().is_some_and(|c| !s.categories.contains_key(c.as_str())) {
+        if product
+            .category
+            .as_ref()
+            .is_some_and(|c| !s.categories.contains_key(c.as_str()))
+        {
             return Err(StoreError::UnknownCategory);
         }
-        let stored = s.products.get_mut(&product.id).filter(|p| !p.archived).ok_or(StoreError::NotFound)?;
+        let stored = s
+            .products
+            .get_mut(&product.id)
+            .filter(|p| !p.archived)
+            .ok_or(StoreError::NotFound)?;
         if stored.version != product.version {
             return Err(StoreError::StaleWrite);
         }
-        *stored = Product { version: product.version + 1, archived: false, ..product.clone() };
+        *stored = Product {
+            version: product.version + 1,
+            archived: false,
+            ..product.clone()
+        };
         Ok(stored.clone())
     }
 
     async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError> {
         let mut s = self.lock()?;
-        let p = s.products.get_mut(&id).filter(|p| !p.archived).ok_or(StoreError::NotFound)?;
+        let p = s
+            .products
+            .get_mut(&id)
+            .filter(|p| !p.archived)
+            .ok_or(StoreError::NotFound)?;
         p.archived = true;
         p.version += 1;
         p.updated_at = at;
@@ -229,7 +305,11 @@ impl CatalogStore for MemoryStore {
 #[async_trait]
 impl OrderStore for MemoryStore {
     async fn place_order(&self, placement: NewPlacement) -> Result<PlacementOutcome, StoreError> {
-        let NewPlacement { order, jobs, idempotency } = placement;
+        let NewPlacement {
+            order,
+            jobs,
+            idempotency,
+        } = placement;
         let mut s = self.lock()?;
         if let Some(stamp) = &idempotency
             && let Some(record) = s.live_record(stamp.user_id, &stamp.key, stamp.now)
@@ -271,12 +351,24 @@ impl OrderStore for MemoryStore {
         Ok(self.lock()?.orders.get(&id).cloned())
     }
 
-    async fn list_orders(&self, owner: Option<UserId>, page: PageRequest) -> Result<Page<Order>, StoreError> {
+    async fn list_orders(
+        &self,
+        owner: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<Order>, StoreError> {
         let s = self.lock()?;
-        let mut found: Vec<Order> =
-            s.orders.values().filter(|o| owner.is_none_or(|u| o.user_id == u)).cloned().collect();
+        let mut found: Vec<Order> = s
+            .orders
+            .values()
+            .filter(|o| owner.is_none_or(|u| o.user_id == u))
+            .cloned()
+            .collect();
         drop(s);
-        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        found.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
         Ok(Page::slice(found, page))
     }
 
@@ -299,7 +391,10 @@ impl OrderStore for MemoryStore {
         for job in change.enqueue {
             s.enqueue(job, change.at);
         }
-        let order = s.orders.get_mut(&change.order_id).ok_or(StoreError::NotFound)?;
+        let order = s
+            .orders
+            .get_mut(&change.order_id)
+            .ok_or(StoreError::NotFound)?;
         order.status = change.to;
         order.updated_at = change.at;
         let order = order.clone();
@@ -310,7 +405,11 @@ impl OrderStore for MemoryStore {
         Ok(order)
     }
 
-    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<Order, StoreError> {
+    async fn mark_confirmation_sent(
+        &self,
+        id: OrderId,
+        at: Timestamp,
+    ) -> Result<Order, StoreError> {
         let mut s = self.lock()?;
         let order = s.orders.get_mut(&id).ok_or(StoreError::NotFound)?;
         if order.confirmation_sent_at.is_none() {
@@ -320,9 +419,14 @@ impl OrderStore for MemoryStore {
         Ok(order.clone())
     }
 
-    async fn sustainability_summary(&self, user: UserId) -> Result<SustainabilitySummary, StoreError> {
+    async fn sustainability_summary(
+        &self,
+        user: UserId,
+    ) -> Result<SustainabilitySummary, StoreError> {
         let s = self.lock()?;
-        Ok(SustainabilitySummary::of(s.orders.values().filter(|o| o.user_id == user)))
+        Ok(SustainabilitySummary::of(
+            s.orders.values().filter(|o| o.user_id == user),
+        ))
     }
 }
 
@@ -373,7 +477,10 @@ impl AccountStore for MemoryStore {
 
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         let s = self.lock()?;
-        Ok(s.user_by_email.get(&email.as_str().to_lowercase()).and_then(|id| s.users.get(id)).cloned())
+        Ok(s.user_by_email
+            .get(&email.as_str().to_lowercase())
+            .and_then(|id| s.users.get(id))
+            .cloned())
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
@@ -389,7 +496,11 @@ impl JobQueue for MemoryStore {
         Ok(())
     }
 
-    async fn claim(&self, now: Timestamp, lease: Duration) -> Result<Option<ClaimedJob>, StoreError> {
+    async fn claim(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, StoreError> {
         let mut s = self.lock()?;
         let due = |job: &Job| match job.status {
             JobStatus::Queued => job.run_at <= now,
@@ -404,7 +515,9 @@ impl JobQueue for MemoryStore {
             .min_by(|a, b| a.run_at.cmp(&b.run_at).then_with(|| a.id.cmp(&b.id)))
             .map(|job| job.id);
         let Some(id) = next else { return Ok(None) };
-        let Some((job, token)) = s.jobs.get_mut(&id) else { return Ok(None) };
+        let Some((job, token)) = s.jobs.get_mut(&id) else {
+            return Ok(None);
+        };
         let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
         job.status = JobStatus::Running;
         job.attempts += 1;
@@ -412,7 +525,10 @@ impl JobQueue for MemoryStore {
         job.updated_at = now;
         let fresh = Uuid::new_v4();
         *token = Some(fresh);
-        Ok(Some(ClaimedJob { job: job.clone(), token: fresh }))
+        Ok(Some(ClaimedJob {
+            job: job.clone(),
+            token: fresh,
+        }))
     }
 
     async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
@@ -472,16 +588,26 @@ impl JobQueue for MemoryStore {
 #[async_trait]
 impl Mailer for MemoryStore {
     async fn send(&self, email: &OutgoingEmail, now: Timestamp) -> Result<Delivery, MailError> {
-        let mut s = self.lock().map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        let mut s = self
+            .lock()
+            .map_err(|e| MailError::Unavailable(Box::new(e)))?;
         if s.sent.contains_key(&email.dedup_key) {
             return Ok(Delivery::AlreadySent);
         }
-        s.sent.insert(email.dedup_key.clone(), SentEmail { email: email.clone(), sent_at: now });
+        s.sent.insert(
+            email.dedup_key.clone(),
+            SentEmail {
+                email: email.clone(),
+                sent_at: now,
+            },
+        );
         Ok(Delivery::Sent)
     }
 
     async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
-        let s = self.lock().map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        let s = self
+            .lock()
+            .map_err(|e| MailError::Unavailable(Box::new(e)))?;
         Ok(s.sent.get(dedup_key).cloned())
     }
 }

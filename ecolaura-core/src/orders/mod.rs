@@ -9,7 +9,9 @@ pub use status::{OrderStatus, UnknownStatus};
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{CarbonKg, Money, OrderId, Price, ProductId, ProductName, Quantity, Score, Timestamp, UserId};
+use crate::domain::{
+    CarbonKg, Money, OrderId, Price, ProductId, ProductName, Quantity, Score, Timestamp, UserId,
+};
 
 /// One line of an order: the product as it was when ordered, and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,12 +33,16 @@ pub struct OrderLine {
 impl OrderLine {
     /// `unit_price × quantity`. Cannot overflow: at most 99999999.99 × 1000.
     pub fn line_total(&self) -> Money {
-        self.unit_price.money().times(self.quantity.get()).unwrap_or(Money::ZERO)
+        self.unit_price
+            .money()
+            .times(self.quantity.get())
+            .unwrap_or(Money::ZERO)
     }
 
     /// `quantity × unit footprint`, `None` where the product had no metrics.
     pub fn carbon_footprint_kg(&self) -> Option<CarbonKg> {
-        self.unit_carbon_footprint_kg.map(|kg| kg.times(self.quantity.get()))
+        self.unit_carbon_footprint_kg
+            .map(|kg| kg.times(self.quantity.get()))
     }
 }
 
@@ -80,7 +86,9 @@ impl Order {
 
     /// Whether every line's footprint is known.
     pub fn footprint_complete(&self) -> bool {
-        self.lines.iter().all(|l| l.unit_carbon_footprint_kg.is_some())
+        self.lines
+            .iter()
+            .all(|l| l.unit_carbon_footprint_kg.is_some())
     }
 
     /// Units ordered across all lines.
@@ -96,7 +104,9 @@ impl Order {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OrderRejection {
     /// Not enough stock for one line; nothing was taken for any line.
-    #[error("not enough stock for product {product_id}: {requested} requested, {available} available")]
+    #[error(
+        "not enough stock for product {product_id}: {requested} requested, {available} available"
+    )]
     InsufficientStock {
         /// The product short of stock.
         product_id: ProductId,
@@ -132,7 +142,10 @@ impl SustainabilitySummary {
     pub fn of<'a>(orders: impl IntoIterator<Item = &'a Order>) -> Self {
         let mut s = SustainabilitySummary::default();
         let mut weighted = rust_decimal::Decimal::ZERO;
-        for order in orders.into_iter().filter(|o| o.status != OrderStatus::Cancelled) {
+        for order in orders
+            .into_iter()
+            .filter(|o| o.status != OrderStatus::Cancelled)
+        {
             s.orders_count += 1;
             s.items_count += order.units();
             if let Some(kg) = order.carbon_footprint_kg() {
@@ -149,6 +162,10 @@ impl SustainabilitySummary {
 
     /// `weighted / units` rounded to two places, `None` for no units.
     pub fn average(weighted: rust_decimal::Decimal, units: u64) -> Option<rust_decimal::Decimal> {
-        (units > 0).then(|| (weighted / rust_decimal::Decimal::from(units)).round_dp(2).normalize())
+        (units > 0).then(|| {
+            (weighted / rust_decimal::Decimal::from(units))
+                .round_dp(2)
+                .normalize()
+        })
     }
 }

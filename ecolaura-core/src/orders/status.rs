@@ -34,7 +34,13 @@ pub struct UnknownStatus;
 
 impl OrderStatus {
     /// Every status.
-    pub const ALL: [OrderStatus; 5] = [Self::Pending, Self::Confirmed, Self::Shipped, Self::Delivered, Self::Cancelled];
+    pub const ALL: [OrderStatus; 5] = [
+        Self::Pending,
+        Self::Confirmed,
+        Self::Shipped,
+        Self::Delivered,
+        Self::Cancelled,
+    ];
 
     /// The wire and storage name.
     pub fn as_str(self) -> &'static str {
@@ -52,7 +58,10 @@ impl OrderStatus {
         use OrderStatus::*;
         matches!(
             (self, to),
-            (Pending, Confirmed) | (Confirmed, Shipped) | (Shipped, Delivered) | (Pending | Confirmed, Cancelled)
+            (Pending, Confirmed)
+                | (Confirmed, Shipped)
+                | (Shipped, Delivered)
+                | (Pending | Confirmed, Cancelled)
         )
     }
 
@@ -65,7 +74,10 @@ impl OrderStatus {
 impl FromStr for OrderStatus {
     type Err = UnknownStatus;
     fn from_str(s: &str) -> Result<Self, UnknownStatus> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s).ok_or(UnknownStatus)
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or(UnknownStatus)
     }
 }
 
@@ -90,7 +102,11 @@ mod tests {
         ];
         for from in OrderStatus::ALL {
             for to in OrderStatus::ALL {
-                assert_eq!(from.can_move_to(to), allowed.contains(&(from, to)), "{from} -> {to}");
+                assert_eq!(
+                    from.can_move_to(to),
+                    allowed.contains(&(from, to)),
+                    "{from} -> {to}"
+                );
             }
         }
     }

@@ -4,7 +4,8 @@ use std::fmt::Debug;
 
 use crate::domain::Timestamp;
 
-/// Tells the time. Services read it once per operation and pass the instant
+/// Tells the time, to the microsecond (what SQL timestamps keep, so a
+/// value read back equals the value written). Services read it once per operation and pass the instant
 /// down, so tests can control time (see [`crate::memory::ManualClock`]).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait Clock: Send + Sync + Debug {
@@ -18,6 +19,6 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        chrono::Utc::now()
+        crate::domain::truncate_to_micros(chrono::Utc::now())
     }
 }

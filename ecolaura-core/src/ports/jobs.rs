@@ -22,7 +22,11 @@ pub trait JobQueue: Send + Sync {
     ///
     /// # Concurrency
     /// Concurrent claims never return the same job while its lease lasts.
-    async fn claim(&self, now: Timestamp, lease: Duration) -> Result<Option<ClaimedJob>, StoreError>;
+    async fn claim(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, StoreError>;
 
     /// Mark a claimed job `done`.
     ///

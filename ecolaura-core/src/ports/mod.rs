@@ -2,7 +2,8 @@
 //! job queue, the cache, the mailer and the clock.
 //!
 //! Each port documents its contract, errors and concurrency rules included;
-//! [`crate::conformance`] checks exactly that contract on every adapter.
+//! The conformance suite (module `conformance`, feature `conformance`)
+//! checks exactly that contract on every adapter.
 //! A port method is a unit of work: when it says "atomically", an SQL adapter
 //! does it in one transaction and the in-memory adapter under one lock.
 //!
@@ -32,5 +33,6 @@ pub use orders::{NewPlacement, OrderStore, PlacementOutcome, StatusChange};
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogStore, clock::MockClock,
-    idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailer, orders::MockOrderStore,
+    idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailer,
+    orders::MockOrderStore,
 };

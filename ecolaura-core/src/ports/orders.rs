@@ -80,7 +80,11 @@ pub trait OrderStore: Send + Sync {
     async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
 
     /// Orders, newest first (ties by id descending); one user's only if `owner` is given.
-    async fn list_orders(&self, owner: Option<UserId>, page: PageRequest) -> Result<Page<Order>, StoreError>;
+    async fn list_orders(
+        &self,
+        owner: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<Order>, StoreError>;
 
     /// Apply a status change, atomically with its restock and its jobs.
     /// Returns the order as changed.
@@ -96,8 +100,12 @@ pub trait OrderStore: Send + Sync {
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] for a missing order.
-    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<Order, StoreError>;
+    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp)
+    -> Result<Order, StoreError>;
 
     /// The user's [`SustainabilitySummary`] over orders that are not cancelled.
-    async fn sustainability_summary(&self, user: UserId) -> Result<SustainabilitySummary, StoreError>;
+    async fn sustainability_summary(
+        &self,
+        user: UserId,
+    ) -> Result<SustainabilitySummary, StoreError>;
 }

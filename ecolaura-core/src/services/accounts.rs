@@ -19,8 +19,16 @@ pub struct Accounts {
 
 impl Accounts {
     /// Wire the service.
-    pub fn new(store: Arc<dyn AccountStore>, hasher: PasswordHasher, clock: Arc<dyn Clock>) -> Self {
-        Self { store, hasher, clock }
+    pub fn new(
+        store: Arc<dyn AccountStore>,
+        hasher: PasswordHasher,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            hasher,
+            clock,
+        }
     }
 
     /// Make an account. Anyone may register a customer; only staff (or the
@@ -56,7 +64,11 @@ impl Accounts {
     ///
     /// # Errors
     /// [`AccountError::InvalidCredentials`] for an unknown address or a wrong password.
-    pub async fn authenticate(&self, email: &Email, password: &Password) -> Result<User, AccountError> {
+    pub async fn authenticate(
+        &self,
+        email: &Email,
+        password: &Password,
+    ) -> Result<User, AccountError> {
         match self.store.find_user_by_email(email).await? {
             Some(user) if self.hasher.verify(password, &user.password_hash).await => Ok(user),
             Some(_) => Err(AccountError::InvalidCredentials),
@@ -101,7 +113,11 @@ mod tests {
     }
 
     fn service(store: MockAccountStore) -> Accounts {
-        Accounts::new(Arc::new(store), PasswordHasher::fast_insecure(), Arc::new(ManualClock::default()))
+        Accounts::new(
+            Arc::new(store),
+            PasswordHasher::fast_insecure(),
+            Arc::new(ManualClock::default()),
+        )
     }
 
     #[tokio::test]
@@ -109,18 +125,29 @@ mod tests {
         let mut store = MockAccountStore::new();
         store
             .expect_insert_user()
-            .withf(|u| u.password_hash.as_phc().starts_with("$argon2id$") && !u.password_hash.as_phc().contains("horse"))
+            .withf(|u| {
+                u.password_hash.as_phc().starts_with("$argon2id$")
+                    && !u.password_hash.as_phc().contains("horse")
+            })
             .times(1)
             .returning(|_| Ok(()));
-        let user = service(store).register(&Actor::Anonymous, new_account(Role::Customer)).await.unwrap();
+        let user = service(store)
+            .register(&Actor::Anonymous, new_account(Role::Customer))
+            .await
+            .unwrap();
         assert_eq!(user.role, Role::Customer);
     }
 
     #[tokio::test]
     async fn a_taken_email_is_reported_as_such() {
         let mut store = MockAccountStore::new();
-        store.expect_insert_user().returning(|_| Err(StoreError::Duplicate(UniqueField::UserEmail)));
-        let err = service(store).register(&Actor::Anonymous, new_account(Role::Customer)).await.unwrap_err();
+        store
+            .expect_insert_user()
+            .returning(|_| Err(StoreError::Duplicate(UniqueField::UserEmail)));
+        let err = service(store)
+            .register(&Actor::Anonymous, new_account(Role::Customer))
+            .await
+            .unwrap_err();
         assert!(matches!(err, AccountError::EmailTaken));
     }
 
@@ -129,17 +156,36 @@ mod tests {
         let mut store = MockAccountStore::new();
         store.expect_insert_user().times(1).returning(|_| Ok(()));
         let s = service(store);
-        let anon = s.register(&Actor::Anonymous, new_account(Role::Staff)).await.unwrap_err();
-        assert!(matches!(anon, AccountError::Denied(AccessDenied::Unauthenticated)));
-        let customer = s.register(&Actor::customer(UserId::new()), new_account(Role::Staff)).await.unwrap_err();
-        assert!(matches!(customer, AccountError::Denied(AccessDenied::Forbidden)));
-        assert!(s.register(&Actor::System, new_account(Role::Staff)).await.is_ok());
+        let anon = s
+            .register(&Actor::Anonymous, new_account(Role::Staff))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            anon,
+            AccountError::Denied(AccessDenied::Unauthenticated)
+        ));
+        let customer = s
+            .register(&Actor::customer(UserId::new()), new_account(Role::Staff))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            customer,
+            AccountError::Denied(AccessDenied::Forbidden)
+        ));
+        assert!(
+            s.register(&Actor::System, new_account(Role::Staff))
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test]
     async fn unknown_address_and_wrong_password_look_the_same() {
         let hasher = PasswordHasher::fast_insecure();
-        let hash = hasher.hash(&Password::new("correct horse").unwrap()).await.unwrap();
+        let hash = hasher
+            .hash(&Password::new("correct horse").unwrap())
+            .await
+            .unwrap();
         let mut store = MockAccountStore::new();
         store.expect_find_user_by_email().returning(move |email| {
             Ok((email.as_str() == "ada@example.com").then(|| User {
@@ -154,9 +200,19 @@ mod tests {
         let s = service(store);
         let good = Password::for_login("correct horse").unwrap();
         let bad = Password::for_login("wrong").unwrap();
-        assert!(s.authenticate(&Email::parse("ADA@example.com").unwrap(), &good).await.is_ok());
-        let wrong_pw = s.authenticate(&Email::parse("ada@example.com").unwrap(), &bad).await.unwrap_err();
-        let no_user = s.authenticate(&Email::parse("bob@example.com").unwrap(), &good).await.unwrap_err();
+        assert!(
+            s.authenticate(&Email::parse("ADA@example.com").unwrap(), &good)
+                .await
+                .is_ok()
+        );
+        let wrong_pw = s
+            .authenticate(&Email::parse("ada@example.com").unwrap(), &bad)
+            .await
+            .unwrap_err();
+        let no_user = s
+            .authenticate(&Email::parse("bob@example.com").unwrap(), &good)
+            .await
+            .unwrap_err();
         assert!(matches!(wrong_pw, AccountError::InvalidCredentials));
         assert!(matches!(no_user, AccountError::InvalidCredentials));
     }

@@ -6,8 +6,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{Action, Actor, authorize};
-use crate::catalog::{Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery, ScoreSource};
 use crate::catalog::SustainabilityMetrics;
+use crate::catalog::{
+    Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery, ScoreSource,
+};
 use crate::domain::{Page, PageRequest, ProductId, Score};
 use crate::ports::{Cache, CatalogStore, Clock, StoreError};
 use crate::scoring::{ScoreBreakdown, ScoringPolicy};
@@ -38,7 +40,12 @@ impl Catalog {
         scoring: Arc<dyn ScoringPolicy>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { store, cache, scoring, clock }
+        Self {
+            store,
+            cache,
+            scoring,
+            clock,
+        }
     }
 
     /// The scoring policy in use.
@@ -52,7 +59,11 @@ impl Catalog {
     }
 
     /// The effective score: from the metrics when there are any, else manual.
-    pub fn effective_score(&self, metrics: Option<&SustainabilityMetrics>, manual: Score) -> (Score, ScoreSource) {
+    pub fn effective_score(
+        &self,
+        metrics: Option<&SustainabilityMetrics>,
+        manual: Score,
+    ) -> (Score, ScoreSource) {
         match metrics {
             Some(m) => (self.scoring.breakdown(m).score(), ScoreSource::Metrics),
             None => (manual, ScoreSource::Manual),
@@ -68,10 +79,18 @@ impl Catalog {
     ///
     /// # Errors
     /// [`CatalogError::CategoryExists`] when the slug is taken.
-    pub async fn create_category(&self, actor: &Actor, new: NewCategory) -> Result<Category, CatalogError> {
+    pub async fn create_category(
+        &self,
+        actor: &Actor,
+        new: NewCategory,
+    ) -> Result<Category, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
-        let category =
-            Category { slug: new.slug, name: new.name, description: new.description, created_at: self.clock.now() };
+        let category = Category {
+            slug: new.slug,
+            name: new.name,
+            description: new.description,
+            created_at: self.clock.now(),
+        };
         self.store.insert_category(&category).await?;
         self.cache.invalidate_all().await;
         Ok(category)
@@ -80,7 +99,9 @@ impl Catalog {
     /// Categories by slug.
     pub async fn categories(&self, page: PageRequest) -> Result<Page<Category>, CatalogError> {
         let key = format!("categories|{}/{}", page.page(), page.page_size());
-        let mut result = self.cached(key, || self.store.list_categories(page)).await?;
+        let mut result = self
+            .cached(key, || self.store.list_categories(page))
+            .await?;
         result.request = page;
         Ok(result)
     }
@@ -89,7 +110,11 @@ impl Catalog {
     ///
     /// # Errors
     /// [`CatalogError::UnknownCategory`] when the category does not exist.
-    pub async fn create_product(&self, actor: &Actor, new: NewProduct) -> Result<Product, CatalogError> {
+    pub async fn create_product(
+        &self,
+        actor: &Actor,
+        new: NewProduct,
+    ) -> Result<Product, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
         let now = self.clock.now();
         let product = self.rescored(Product {
@@ -146,7 +171,11 @@ impl Catalog {
     ) -> Result<Product, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
         for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.store.get_product(id).await?.ok_or(CatalogError::ProductNotFound)?;
+            let current = self
+                .store
+                .get_product(id)
+                .await?
+                .ok_or(CatalogError::ProductNotFound)?;
             let mut next = self.rescored(changes.apply_to(&current));
             next.updated_at = self.clock.now();
             match self.store.update_product(&next).await {
@@ -217,7 +246,12 @@ mod tests {
     }
 
     fn catalog(store: MockCatalogStore, cache: MockCache) -> Catalog {
-        Catalog::new(Arc::new(store), Arc::new(cache), Arc::new(DefaultScoringPolicy), Arc::new(ManualClock::default()))
+        Catalog::new(
+            Arc::new(store),
+            Arc::new(cache),
+            Arc::new(DefaultScoringPolicy),
+            Arc::new(ManualClock::default()),
+        )
     }
 
     fn new_product(metrics: Option<SustainabilityMetrics>) -> NewProduct {
@@ -233,7 +267,11 @@ mod tests {
     }
 
     fn metrics() -> SustainabilityMetrics {
-        SustainabilityMetrics { carbon_footprint_kg: CarbonKg::from_f64(0.2).unwrap(), recyclable: true, biodegradable: false }
+        SustainabilityMetrics {
+            carbon_footprint_kg: CarbonKg::from_f64(0.2).unwrap(),
+            recyclable: true,
+            biodegradable: false,
+        }
     }
 
     #[tokio::test]
@@ -241,7 +279,11 @@ mod tests {
         let mut store = MockCatalogStore::new();
         store
             .expect_insert_product()
-            .withf(|p| p.score.value() == 80 && p.score_source == ScoreSource::Metrics && p.manual_score.value() == 42)
+            .withf(|p| {
+                p.score.value() == 80
+                    && p.score_source == ScoreSource::Metrics
+                    && p.manual_score.value() == 42
+            })
             .times(1)
             .returning(|_| Ok(()));
         let p = catalog(store, passthrough_cache())
@@ -255,7 +297,10 @@ mod tests {
     async fn a_product_without_metrics_keeps_its_manual_score() {
         let mut store = MockCatalogStore::new();
         store.expect_insert_product().returning(|_| Ok(()));
-        let p = catalog(store, passthrough_cache()).create_product(&Actor::System, new_product(None)).await.unwrap();
+        let p = catalog(store, passthrough_cache())
+            .create_product(&Actor::System, new_product(None))
+            .await
+            .unwrap();
         assert_eq!((p.score.value(), p.score_source), (42, ScoreSource::Manual));
     }
 
@@ -263,7 +308,10 @@ mod tests {
     async fn customers_cannot_write_and_the_store_is_never_reached() {
         let store = MockCatalogStore::new(); // no expectations: any call panics
         let err = catalog(store, MockCache::new())
-            .create_product(&Actor::customer(crate::domain::UserId::new()), new_product(None))
+            .create_product(
+                &Actor::customer(crate::domain::UserId::new()),
+                new_product(None),
+            )
             .await
             .unwrap_err();
         assert!(matches!(err, CatalogError::Denied(AccessDenied::Forbidden)));
@@ -275,32 +323,61 @@ mod tests {
         let base = {
             let mut s = MockCatalogStore::new();
             s.expect_insert_product().returning(|_| Ok(()));
-            catalog(s, passthrough_cache()).create_product(&Actor::System, new_product(None)).await.unwrap()
+            catalog(s, passthrough_cache())
+                .create_product(&Actor::System, new_product(None))
+                .await
+                .unwrap()
         };
         let reread = base.clone();
-        store.expect_get_product().times(2).returning(move |_| Ok(Some(reread.clone())));
+        store
+            .expect_get_product()
+            .times(2)
+            .returning(move |_| Ok(Some(reread.clone())));
         let mut seq = mockall::Sequence::new();
-        store.expect_update_product().times(1).in_sequence(&mut seq).returning(|_| Err(StoreError::StaleWrite));
-        store.expect_update_product().times(1).in_sequence(&mut seq).returning(|p| Ok(p.clone()));
-        let changes = ProductChanges { metrics: Some(Some(metrics())), ..Default::default() };
-        let p = catalog(store, passthrough_cache()).update_product(&Actor::System, base.id, &changes).await.unwrap();
+        store
+            .expect_update_product()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Err(StoreError::StaleWrite));
+        store
+            .expect_update_product()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|p| Ok(p.clone()));
+        let changes = ProductChanges {
+            metrics: Some(Some(metrics())),
+            ..Default::default()
+        };
+        let p = catalog(store, passthrough_cache())
+            .update_product(&Actor::System, base.id, &changes)
+            .await
+            .unwrap();
         assert_eq!(p.score_source, ScoreSource::Metrics);
     }
 
     #[tokio::test]
     async fn a_write_invalidates_the_cache() {
         let mut store = MockCatalogStore::new();
-        store.expect_archive_product().with(always(), always()).returning(|_, _| Ok(()));
+        store
+            .expect_archive_product()
+            .with(always(), always())
+            .returning(|_, _| Ok(()));
         let mut cache = MockCache::new();
         cache.expect_invalidate_all().times(1).returning(|| ());
-        catalog(store, cache).archive_product(&Actor::System, ProductId::new()).await.unwrap();
+        catalog(store, cache)
+            .archive_product(&Actor::System, ProductId::new())
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
     async fn a_cached_read_does_not_reach_the_store() {
         let mut source = MockCatalogStore::new();
         source.expect_insert_product().returning(|_| Ok(()));
-        let p = catalog(source, passthrough_cache()).create_product(&Actor::System, new_product(None)).await.unwrap();
+        let p = catalog(source, passthrough_cache())
+            .create_product(&Actor::System, new_product(None))
+            .await
+            .unwrap();
         let bytes: CachedValueBytes = serde_json::to_vec(&Some(p.clone())).unwrap().into();
         let mut cache = MockCache::new();
         cache.expect_generation().return_const(3u64);

@@ -36,7 +36,9 @@ impl From<StoreError> for CatalogError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::UnknownCategory => CatalogError::UnknownCategory,
-            StoreError::Duplicate(crate::ports::UniqueField::CategorySlug) => CatalogError::CategoryExists,
+            StoreError::Duplicate(crate::ports::UniqueField::CategorySlug) => {
+                CatalogError::CategoryExists
+            }
             StoreError::NotFound => CatalogError::ProductNotFound,
             other => CatalogError::Store(other),
         }

@@ -9,9 +9,12 @@ use crate::auth::{Action, Actor, authorize};
 use crate::domain::{OrderId, Page, PageRequest, Timestamp, UserId};
 use crate::idempotency::{IdempotencyKey, IdempotencyStamp, IdempotentOutcome, Replay};
 use crate::jobs::{JobKind, NewJob};
-use crate::orders::{Order, OrderLine, OrderRejection, OrderRequest, OrderStatus, SustainabilitySummary};
+use crate::orders::{
+    Order, OrderLine, OrderRejection, OrderRequest, OrderStatus, SustainabilitySummary,
+};
 use crate::ports::{
-    Cache, CatalogStore, Clock, IdempotencyStore, NewPlacement, OrderStore, PlacementOutcome, StatusChange, StoreError,
+    Cache, CatalogStore, Clock, IdempotencyStore, NewPlacement, OrderStore, PlacementOutcome,
+    StatusChange, StoreError,
 };
 
 use super::OrderError;
@@ -30,7 +33,10 @@ pub struct OrdersConfig {
 
 impl Default for OrdersConfig {
     fn default() -> Self {
-        Self { idempotency_ttl: Duration::from_secs(24 * 3600), job_max_attempts: NewJob::DEFAULT_MAX_ATTEMPTS }
+        Self {
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            job_max_attempts: NewJob::DEFAULT_MAX_ATTEMPTS,
+        }
     }
 }
 
@@ -64,7 +70,14 @@ impl Orders {
         clock: Arc<dyn Clock>,
         config: OrdersConfig,
     ) -> Self {
-        Self { orders, idempotency, catalog, cache, clock, config }
+        Self {
+            orders,
+            idempotency,
+            catalog,
+            cache,
+            clock,
+            config,
+        }
     }
 
     /// Place an order for the signed-in user.
@@ -86,12 +99,17 @@ impl Orders {
         key: Option<IdempotencyKey>,
     ) -> Result<Placed, OrderError> {
         authorize(actor, Action::PlaceOrder)?;
-        let user = actor.user_id().ok_or(crate::auth::AccessDenied::Forbidden)?;
+        let user = actor
+            .user_id()
+            .ok_or(crate::auth::AccessDenied::Forbidden)?;
         let now = self.clock.now();
         let stamp = key.map(|key| self.stamp(user, key, request, now));
 
         if let Some(stamp) = &stamp
-            && let Some(record) = self.idempotency.find_idempotency(user, &stamp.key, now).await?
+            && let Some(record) = self
+                .idempotency
+                .find_idempotency(user, &stamp.key, now)
+                .await?
         {
             return Self::replay(record.replay_for(&stamp.fingerprint));
         }
@@ -101,12 +119,19 @@ impl Orders {
             Err(rejection) => return self.reject(stamp.as_ref(), rejection).await,
         };
         let jobs = vec![self.job(JobKind::ProcessOrder, order.id, now)];
-        let placement = NewPlacement { order, jobs, idempotency: stamp };
+        let placement = NewPlacement {
+            order,
+            jobs,
+            idempotency: stamp,
+        };
         match self.orders.place_order(placement).await? {
             PlacementOutcome::Placed(order) => {
                 self.cache.invalidate_all().await;
                 tracing::info!(order_id = %order.id, user_id = %user, total = %order.total(), "order placed");
-                Ok(Placed { order, replayed: false })
+                Ok(Placed {
+                    order,
+                    replayed: false,
+                })
             }
             PlacementOutcome::Rejected(r) => Err(OrderError::Rejected(r)),
             PlacementOutcome::Replayed(outcome) => Self::replay(Replay::Same(outcome)),
@@ -114,8 +139,15 @@ impl Orders {
         }
     }
 
-    fn stamp(&self, user_id: UserId, key: IdempotencyKey, request: &OrderRequest, now: Timestamp) -> IdempotencyStamp {
-        let ttl = chrono::Duration::from_std(self.config.idempotency_ttl).unwrap_or(chrono::Duration::days(1));
+    fn stamp(
+        &self,
+        user_id: UserId,
+        key: IdempotencyKey,
+        request: &OrderRequest,
+        now: Timestamp,
+    ) -> IdempotencyStamp {
+        let ttl = chrono::Duration::from_std(self.config.idempotency_ttl)
+            .unwrap_or(chrono::Duration::days(1));
         IdempotencyStamp {
             user_id,
             key,
@@ -126,7 +158,10 @@ impl Orders {
     }
 
     fn job(&self, kind: JobKind, order_id: OrderId, now: Timestamp) -> NewJob {
-        NewJob { max_attempts: self.config.job_max_attempts, ..NewJob::for_order(kind, order_id, now) }
+        NewJob {
+            max_attempts: self.config.job_max_attempts,
+            ..NewJob::for_order(kind, order_id, now)
+        }
     }
 
     /// Build the pending order from the catalog as it is now, or say which
@@ -138,12 +173,19 @@ impl Orders {
         now: Timestamp,
     ) -> Result<Result<Order, OrderRejection>, StoreError> {
         let ids: Vec<_> = request.lines().iter().map(|l| l.product_id).collect();
-        let products: HashMap<_, _> =
-            self.catalog.get_products(&ids).await?.into_iter().map(|p| (p.id, p)).collect();
+        let products: HashMap<_, _> = self
+            .catalog
+            .get_products(&ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
         let mut lines = Vec::with_capacity(ids.len());
         for line in request.lines() {
             let Some(p) = products.get(&line.product_id) else {
-                return Ok(Err(OrderRejection::ProductUnavailable { product_id: line.product_id }));
+                return Ok(Err(OrderRejection::ProductUnavailable {
+                    product_id: line.product_id,
+                }));
             };
             lines.push(OrderLine {
                 product_id: p.id,
@@ -165,7 +207,11 @@ impl Orders {
         }))
     }
 
-    async fn reject(&self, stamp: Option<&IdempotencyStamp>, rejection: OrderRejection) -> Result<Placed, OrderError> {
+    async fn reject(
+        &self,
+        stamp: Option<&IdempotencyStamp>,
+        rejection: OrderRejection,
+    ) -> Result<Placed, OrderError> {
         if let Some(stamp) = stamp {
             let outcome = IdempotentOutcome::Rejected(rejection.clone());
             if let Some(existing) = self.idempotency.save_outcome(stamp, &outcome).await? {
@@ -177,7 +223,10 @@ impl Orders {
 
     fn replay(replay: Replay) -> Result<Placed, OrderError> {
         match replay {
-            Replay::Same(IdempotentOutcome::Placed(order)) => Ok(Placed { order: *order, replayed: true }),
+            Replay::Same(IdempotentOutcome::Placed(order)) => Ok(Placed {
+                order: *order,
+                replayed: true,
+            }),
             Replay::Same(IdempotentOutcome::Rejected(r)) => Err(OrderError::Rejected(r)),
             Replay::KeyReused => Err(OrderError::IdempotencyKeyReused),
         }
@@ -188,15 +237,28 @@ impl Orders {
     /// # Errors
     /// [`OrderError::NotFound`] when missing or someone else's.
     pub async fn get(&self, actor: &Actor, id: OrderId) -> Result<Order, OrderError> {
-        let order = self.orders.get_order(id).await?.ok_or(OrderError::NotFound)?;
-        authorize(actor, Action::ReadOrder { owner: order.user_id })?;
+        let order = self
+            .orders
+            .get_order(id)
+            .await?
+            .ok_or(OrderError::NotFound)?;
+        authorize(
+            actor,
+            Action::ReadOrder {
+                owner: order.user_id,
+            },
+        )?;
         Ok(order)
     }
 
     /// Orders, newest first: a customer's own, or every order for staff.
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Order>, OrderError> {
         authorize(actor, Action::ListOrders)?;
-        let owner = if actor.is_privileged() { None } else { actor.user_id() };
+        let owner = if actor.is_privileged() {
+            None
+        } else {
+            actor.user_id()
+        };
         Ok(self.orders.list_orders(owner, page).await?)
     }
 
@@ -207,7 +269,12 @@ impl Orders {
     pub async fn cancel(&self, actor: &Actor, id: OrderId) -> Result<Order, OrderError> {
         let order = self
             .change(id, OrderStatus::Cancelled, |order| {
-                authorize(actor, Action::CancelOrder { owner: order.user_id })?;
+                authorize(
+                    actor,
+                    Action::CancelOrder {
+                        owner: order.user_id,
+                    },
+                )?;
                 Ok(Vec::new())
             })
             .await?;
@@ -220,11 +287,24 @@ impl Orders {
     ///
     /// # Errors
     /// [`OrderError::IllegalTransition`] for any other move.
-    pub async fn set_status(&self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order, OrderError> {
+    pub async fn set_status(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        to: OrderStatus,
+    ) -> Result<Order, OrderError> {
         self.change(id, to, |order| {
-            authorize(actor, Action::SetOrderStatus { owner: order.user_id })?;
+            authorize(
+                actor,
+                Action::SetOrderStatus {
+                    owner: order.user_id,
+                },
+            )?;
             if matches!(to, OrderStatus::Confirmed | OrderStatus::Cancelled) {
-                return Err(OrderError::IllegalTransition { from: order.status, to });
+                return Err(OrderError::IllegalTransition {
+                    from: order.status,
+                    to,
+                });
             }
             Ok(Vec::new())
         })
@@ -239,7 +319,10 @@ impl Orders {
         let result = self
             .change(id, OrderStatus::Confirmed, |order| {
                 if order.status != OrderStatus::Pending {
-                    return Err(OrderError::IllegalTransition { from: order.status, to: OrderStatus::Confirmed });
+                    return Err(OrderError::IllegalTransition {
+                        from: order.status,
+                        to: OrderStatus::Confirmed,
+                    });
                 }
                 Ok(vec![self.job(JobKind::SendOrderConfirmation, id, now)])
             })
@@ -253,7 +336,11 @@ impl Orders {
 
     /// Record that the confirmation e-mail went (the first time stays).
     pub async fn mark_confirmation_sent(&self, id: OrderId) -> Result<Order, OrderError> {
-        match self.orders.mark_confirmation_sent(id, self.clock.now()).await {
+        match self
+            .orders
+            .mark_confirmation_sent(id, self.clock.now())
+            .await
+        {
             Err(StoreError::NotFound) => Err(OrderError::NotFound),
             other => Ok(other?),
         }
@@ -262,7 +349,9 @@ impl Orders {
     /// The signed-in user's sustainability summary.
     pub async fn summary(&self, actor: &Actor) -> Result<SustainabilitySummary, OrderError> {
         authorize(actor, Action::ReadOwnAccount)?;
-        let user = actor.user_id().ok_or(crate::auth::AccessDenied::Forbidden)?;
+        let user = actor
+            .user_id()
+            .ok_or(crate::auth::AccessDenied::Forbidden)?;
         Ok(self.orders.sustainability_summary(user).await?)
     }
 
@@ -275,10 +364,17 @@ impl Orders {
         check: impl Fn(&Order) -> Result<Vec<NewJob>, OrderError>,
     ) -> Result<Order, OrderError> {
         for _ in 0..CHANGE_ATTEMPTS {
-            let order = self.orders.get_order(id).await?.ok_or(OrderError::NotFound)?;
+            let order = self
+                .orders
+                .get_order(id)
+                .await?
+                .ok_or(OrderError::NotFound)?;
             let enqueue = check(&order)?;
             if !order.status.can_move_to(to) {
-                return Err(OrderError::IllegalTransition { from: order.status, to });
+                return Err(OrderError::IllegalTransition {
+                    from: order.status,
+                    to,
+                });
             }
             let change = StatusChange {
                 order_id: id,
@@ -320,7 +416,12 @@ mod tests {
         fn new() -> Self {
             let mut cache = MockCache::new();
             cache.expect_invalidate_all().returning(|| ());
-            Self { orders: MockOrderStore::new(), idem: MockIdempotencyStore::new(), catalog: MockCatalogStore::new(), cache }
+            Self {
+                orders: MockOrderStore::new(),
+                idem: MockIdempotencyStore::new(),
+                catalog: MockCatalogStore::new(),
+                cache,
+            }
         }
         fn service(self) -> Orders {
             Orders::new(
@@ -355,7 +456,11 @@ mod tests {
     }
 
     fn request(p: &Product, q: i64) -> OrderRequest {
-        OrderRequest::new(vec![OrderRequestLine { product_id: p.id, quantity: Quantity::new(q).unwrap() }]).unwrap()
+        OrderRequest::new(vec![OrderRequestLine {
+            product_id: p.id,
+            quantity: Quantity::new(q).unwrap(),
+        }])
+        .unwrap()
     }
 
     #[tokio::test]
@@ -363,7 +468,9 @@ mod tests {
         let p = product("19.99");
         let mut m = Mocks::new();
         let listed = p.clone();
-        m.catalog.expect_get_products().returning(move |_| Ok(vec![listed.clone()]));
+        m.catalog
+            .expect_get_products()
+            .returning(move |_| Ok(vec![listed.clone()]));
         m.orders
             .expect_place_order()
             .withf(|pl| {
@@ -374,7 +481,11 @@ mod tests {
             })
             .times(1)
             .returning(|pl| Ok(PlacementOutcome::Placed(pl.order)));
-        let placed = m.service().place(&Actor::customer(UserId::new()), &request(&p, 2), None).await.unwrap();
+        let placed = m
+            .service()
+            .place(&Actor::customer(UserId::new()), &request(&p, 2), None)
+            .await
+            .unwrap();
         assert_eq!(placed.order.lines[0].line_total().to_string(), "39.98");
         assert!(!placed.replayed);
     }
@@ -383,16 +494,30 @@ mod tests {
     async fn a_missing_product_is_rejected_and_recorded_under_the_key() {
         let p = product("1.00");
         let mut m = Mocks::new();
-        m.idem.expect_find_idempotency().returning(|_, _, _| Ok(None));
+        m.idem
+            .expect_find_idempotency()
+            .returning(|_, _, _| Ok(None));
         m.catalog.expect_get_products().returning(|_| Ok(vec![]));
         m.idem
             .expect_save_outcome()
-            .withf(|_, o| matches!(o, IdempotentOutcome::Rejected(OrderRejection::ProductUnavailable { .. })))
+            .withf(|_, o| {
+                matches!(
+                    o,
+                    IdempotentOutcome::Rejected(OrderRejection::ProductUnavailable { .. })
+                )
+            })
             .times(1)
             .returning(|_, _| Ok(None));
         let key = IdempotencyKey::parse("k1").unwrap();
-        let err = m.service().place(&Actor::customer(UserId::new()), &request(&p, 1), Some(key)).await.unwrap_err();
-        assert!(matches!(err, OrderError::Rejected(OrderRejection::ProductUnavailable { .. })));
+        let err = m
+            .service()
+            .place(&Actor::customer(UserId::new()), &request(&p, 1), Some(key))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            OrderError::Rejected(OrderRejection::ProductUnavailable { .. })
+        ));
     }
 
     #[tokio::test]
@@ -421,10 +546,22 @@ mod tests {
         });
         let s = m.service();
         let key = IdempotencyKey::parse("k1").unwrap();
-        let placed = s.place(&Actor::customer(user), &req, Some(key.clone())).await.unwrap();
-        assert_eq!(placed, Placed { order: stored_order, replayed: true });
+        let placed = s
+            .place(&Actor::customer(user), &req, Some(key.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            placed,
+            Placed {
+                order: stored_order,
+                replayed: true
+            }
+        );
         let other = request(&p, 2);
-        let err = s.place(&Actor::customer(user), &other, Some(key)).await.unwrap_err();
+        let err = s
+            .place(&Actor::customer(user), &other, Some(key))
+            .await
+            .unwrap_err();
         assert!(matches!(err, OrderError::IdempotencyKeyReused));
     }
 
@@ -446,12 +583,20 @@ mod tests {
         let o = order_of(owner, OrderStatus::Pending);
         let mut m = Mocks::new();
         let read = o.clone();
-        m.orders.expect_get_order().returning(move |_| Ok(Some(read.clone())));
+        m.orders
+            .expect_get_order()
+            .returning(move |_| Ok(Some(read.clone())));
         // No change_status expectation: calling it would panic.
         let s = m.service();
         let stranger = Actor::customer(UserId::new());
-        assert!(matches!(s.get(&stranger, o.id).await, Err(OrderError::NotFound)));
-        assert!(matches!(s.cancel(&stranger, o.id).await, Err(OrderError::NotFound)));
+        assert!(matches!(
+            s.get(&stranger, o.id).await,
+            Err(OrderError::NotFound)
+        ));
+        assert!(matches!(
+            s.cancel(&stranger, o.id).await,
+            Err(OrderError::NotFound)
+        ));
     }
 
     #[tokio::test]
@@ -460,24 +605,44 @@ mod tests {
         let pending = order_of(owner, OrderStatus::Pending);
         let mut m = Mocks::new();
         let read = pending.clone();
-        m.orders.expect_get_order().returning(move |_| Ok(Some(read.clone())));
+        m.orders
+            .expect_get_order()
+            .returning(move |_| Ok(Some(read.clone())));
         m.orders
             .expect_change_status()
-            .withf(|c| c.restock && c.from == OrderStatus::Pending && c.to == OrderStatus::Cancelled)
+            .withf(|c| {
+                c.restock && c.from == OrderStatus::Pending && c.to == OrderStatus::Cancelled
+            })
             .times(1)
             .returning(|c| {
                 let mut o = order_of(UserId::new(), OrderStatus::Cancelled);
                 o.id = c.order_id;
                 Ok(o)
             });
-        let cancelled = m.service().cancel(&Actor::customer(owner), pending.id).await.unwrap();
+        let cancelled = m
+            .service()
+            .cancel(&Actor::customer(owner), pending.id)
+            .await
+            .unwrap();
         assert_eq!(cancelled.status, OrderStatus::Cancelled);
 
         let shipped = order_of(owner, OrderStatus::Shipped);
         let mut m = Mocks::new();
-        m.orders.expect_get_order().returning(move |_| Ok(Some(shipped.clone())));
-        let err = m.service().cancel(&Actor::customer(owner), OrderId::new()).await.unwrap_err();
-        assert!(matches!(err, OrderError::IllegalTransition { from: OrderStatus::Shipped, .. }));
+        m.orders
+            .expect_get_order()
+            .returning(move |_| Ok(Some(shipped.clone())));
+        let err = m
+            .service()
+            .cancel(&Actor::customer(owner), OrderId::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            OrderError::IllegalTransition {
+                from: OrderStatus::Shipped,
+                ..
+            }
+        ));
     }
 
     #[tokio::test]
@@ -487,7 +652,11 @@ mod tests {
         let (c_id, p_id) = (confirmed.id, pending.id);
         let mut m = Mocks::new();
         m.orders.expect_get_order().returning(move |id| {
-            Ok(Some(if id == c_id { confirmed.clone() } else { pending.clone() }))
+            Ok(Some(if id == c_id {
+                confirmed.clone()
+            } else {
+                pending.clone()
+            }))
         });
         m.orders
             .expect_change_status()
@@ -496,11 +665,29 @@ mod tests {
             .returning(|c| Ok(order_of(UserId::new(), c.to)));
         let s = m.service();
         let staff = Actor::staff(UserId::new());
-        assert_eq!(s.set_status(&staff, c_id, OrderStatus::Shipped).await.unwrap().status, OrderStatus::Shipped);
-        let err = s.set_status(&staff, p_id, OrderStatus::Confirmed).await.unwrap_err();
+        assert_eq!(
+            s.set_status(&staff, c_id, OrderStatus::Shipped)
+                .await
+                .unwrap()
+                .status,
+            OrderStatus::Shipped
+        );
+        let err = s
+            .set_status(&staff, p_id, OrderStatus::Confirmed)
+            .await
+            .unwrap_err();
         assert!(matches!(err, OrderError::IllegalTransition { .. }));
-        let err = s.set_status(&staff, p_id, OrderStatus::Delivered).await.unwrap_err();
-        assert!(matches!(err, OrderError::IllegalTransition { from: OrderStatus::Pending, to: OrderStatus::Delivered }));
+        let err = s
+            .set_status(&staff, p_id, OrderStatus::Delivered)
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            OrderError::IllegalTransition {
+                from: OrderStatus::Pending,
+                to: OrderStatus::Delivered
+            }
+        ));
     }
 
     #[tokio::test]
@@ -510,7 +697,11 @@ mod tests {
         let mut m = Mocks::new();
         let mut seq = mockall::Sequence::new();
         let first = pending.clone();
-        m.orders.expect_get_order().times(1).in_sequence(&mut seq).returning(move |_| Ok(Some(first.clone())));
+        m.orders
+            .expect_get_order()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_| Ok(Some(first.clone())));
         m.orders
             .expect_change_status()
             .withf(|c| c.enqueue.len() == 1 && c.enqueue[0].kind == JobKind::SendOrderConfirmation)
@@ -519,7 +710,11 @@ mod tests {
             .returning(|c| Ok(order_of(UserId::new(), c.to)));
         let mut after = pending.clone();
         after.status = OrderStatus::Confirmed;
-        m.orders.expect_get_order().times(1).in_sequence(&mut seq).returning(move |_| Ok(Some(after.clone())));
+        m.orders
+            .expect_get_order()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_| Ok(Some(after.clone())));
         let s = m.service();
         assert!(s.confirm(id).await.unwrap().is_some());
         assert!(s.confirm(id).await.unwrap().is_none());

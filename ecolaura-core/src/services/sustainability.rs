@@ -54,14 +54,21 @@ impl Sustainability {
         id: ProductId,
         metrics: SustainabilityMetrics,
     ) -> Result<ProductSustainability, CatalogError> {
-        let changes = ProductChanges { metrics: Some(Some(metrics)), ..Default::default() };
+        let changes = ProductChanges {
+            metrics: Some(Some(metrics)),
+            ..Default::default()
+        };
         self.catalog.update_product(actor, id, &changes).await?;
         Ok(self.explain(metrics))
     }
 
     fn explain(&self, metrics: SustainabilityMetrics) -> ProductSustainability {
         let breakdown = self.catalog.breakdown(&metrics);
-        ProductSustainability { metrics, score: breakdown.score(), breakdown }
+        ProductSustainability {
+            metrics,
+            score: breakdown.score(),
+            breakdown,
+        }
     }
 
     /// The signed-in user's summary over their orders that are not cancelled.

@@ -1,0 +1,83 @@
+//! The store conformance suite: the contract of every storage port, written
+//! once as async test functions, run against every adapter.
+//!
+//! An adapter's test file invokes [`store_conformance!`](crate::store_conformance)
+//! with an async function that makes a fresh, empty store (and a guard that
+//! cleans it up when dropped); the macro expands to one `#[tokio::test]` per case:
+//!
+//! ```ignore
+//! async fn fresh() -> (std::sync::Arc<dyn ecolaura_core::Store>, ()) {
+//!     (std::sync::Arc::new(ecolaura_core::memory::MemoryStore::new()), ())
+//! }
+//! ecolaura_core::store_conformance!(fresh);
+//! ```
+//!
+//! Every case passes instants explicitly, so none depends on the wall clock,
+//! and every case asserts what a user of the store would check.
+
+pub mod accounts;
+pub mod catalog;
+pub mod fixtures;
+pub mod jobs;
+pub mod mail;
+pub mod orders;
+
+/// Expand to one `#[tokio::test]` per conformance case, each on a fresh store
+/// from `$fresh` (an async fn returning `(Arc<dyn Store>, guard)`).
+#[macro_export]
+macro_rules! store_conformance {
+    ($fresh:path) => {
+        $crate::store_conformance!(@cases $fresh;
+            catalog::a_category_slug_is_unique,
+            catalog::categories_are_listed_by_slug_in_pages,
+            catalog::a_product_reads_back_exactly_as_written,
+            catalog::a_product_in_an_unknown_category_is_refused,
+            catalog::an_archived_product_is_gone_from_every_read,
+            catalog::an_update_replaces_every_field_and_moves_the_version,
+            catalog::of_two_updates_from_one_read_one_is_stale,
+            catalog::get_products_returns_only_live_ones,
+            catalog::filters_follow_the_documented_rules,
+            catalog::orderings_sort_as_documented_with_ties_by_id,
+            catalog::pagination_counts_every_match,
+            orders::placing_takes_stock_stores_the_order_and_enqueues_its_jobs,
+            orders::placing_for_more_than_the_stock_takes_nothing,
+            orders::placing_an_archived_or_missing_product_takes_nothing,
+            orders::taking_stock_makes_an_earlier_read_stale,
+            orders::concurrent_placements_never_oversell,
+            orders::concurrent_multi_line_placements_are_all_or_nothing,
+            orders::a_repeated_key_replays_the_first_outcome,
+            orders::concurrent_placements_with_one_key_make_one_order,
+            orders::a_rejection_is_recorded_under_its_key,
+            orders::an_expired_key_can_be_used_again,
+            orders::save_outcome_records_once_per_live_key,
+            orders::cancelling_gives_the_stock_back_with_the_status_change,
+            orders::concurrent_cancellations_give_the_stock_back_once,
+            orders::a_status_change_enqueues_its_jobs,
+            orders::orders_are_listed_newest_first_per_owner,
+            orders::the_first_confirmation_time_stays,
+            orders::the_summary_counts_orders_that_are_not_cancelled,
+            accounts::an_email_is_registered_once,
+            accounts::concurrent_registrations_with_one_email_make_one_user,
+            accounts::a_user_reads_back_by_email_and_id,
+            jobs::a_claimed_job_is_not_claimed_again_while_leased,
+            jobs::a_job_whose_lease_expired_is_claimed_again,
+            jobs::a_failed_job_waits_for_its_retry_time,
+            jobs::a_job_that_keeps_failing_ends_dead,
+            jobs::a_job_is_not_claimed_before_its_run_at,
+            jobs::jobs_are_claimed_earliest_first,
+            jobs::concurrent_claims_take_each_job_once,
+            jobs::a_finished_job_cannot_be_finished_again,
+            jobs::an_enqueue_wakes_a_waiting_worker,
+            mail::an_email_is_sent_once_per_key,
+        );
+    };
+    (@cases $fresh:path; $($module:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let (store, _guard) = $fresh().await;
+                $crate::conformance::$module::$case(store).await;
+            }
+        )*
+    };
+}
