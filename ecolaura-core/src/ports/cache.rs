@@ -1,11 +1,13 @@
 //! The cache port.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-/// A cached value: serialized bytes, cheap to clone.
-pub type CachedValue = Arc<[u8]>;
+/// A cached value: any shared, immutable value (a page of products, a
+/// serialized response), cheap to clone. Readers downcast to what they stored.
+pub type CachedValue = Arc<dyn Any + Send + Sync>;
 
 /// Hit and miss counts since start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -16,7 +18,7 @@ pub struct CacheStats {
     pub misses: u64,
 }
 
-/// A key-value cache of serialized reads, with a generation counter.
+/// An in-process key-value cache of reads, with a generation counter.
 ///
 /// Readers put the current [`generation`](Cache::generation) into their keys;
 /// writers call [`invalidate_all`](Cache::invalidate_all), which moves the

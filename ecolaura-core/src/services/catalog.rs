@@ -2,9 +2,6 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 use crate::auth::{Action, Actor, authorize};
 use crate::catalog::SustainabilityMetrics;
 use crate::catalog::{
@@ -206,22 +203,21 @@ impl Catalog {
     /// under a generation nobody reads any more.
     async fn cached<T, F, Fut>(&self, key: String, load: F) -> Result<T, StoreError>
     where
-        T: Serialize + DeserializeOwned,
+        T: Clone + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, StoreError>>,
     {
         let key = format!("{}|{key}", self.cache.generation());
-        if let Some(bytes) = self.cache.get(&key).await {
-            match serde_json::from_slice(&bytes) {
-                Ok(v) => return Ok(v),
-                Err(e) => tracing::warn!(error = %e, "dropping undecodable cache entry"),
-            }
+        if let Some(hit) = self
+            .cache
+            .get(&key)
+            .await
+            .and_then(|v| v.downcast_ref::<T>().cloned())
+        {
+            return Ok(hit);
         }
         let value = load().await?;
-        match serde_json::to_vec(&value) {
-            Ok(bytes) => self.cache.insert(key, bytes.into()).await,
-            Err(e) => tracing::warn!(error = %e, "value not cached"),
-        }
+        self.cache.insert(key, Arc::new(value.clone())).await;
         Ok(value)
     }
 }
@@ -378,17 +374,17 @@ mod tests {
             .create_product(&Actor::System, new_product(None))
             .await
             .unwrap();
-        let bytes: CachedValueBytes = serde_json::to_vec(&Some(p.clone())).unwrap().into();
+        let cached: CachedValue = Arc::new(Some(p.clone()));
         let mut cache = MockCache::new();
         cache.expect_generation().return_const(3u64);
         let id = p.id;
         cache
             .expect_get()
             .withf(move |k| k == format!("3|product|{id}"))
-            .returning(move |_| Some(bytes.clone()));
+            .returning(move |_| Some(cached.clone()));
         let store = MockCatalogStore::new(); // a store call would panic
         assert_eq!(catalog(store, cache).product(p.id).await.unwrap(), p);
     }
 
-    type CachedValueBytes = crate::ports::CachedValue;
+    use crate::ports::CachedValue;
 }
