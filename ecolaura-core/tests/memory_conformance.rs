@@ -5,8 +5,8 @@ use std::sync::Arc;
 use ecolaura_core::Store;
 use ecolaura_core::memory::MemoryStore;
 
-async fn fresh() -> (Arc<dyn Store>, ()) {
-    (Arc::new(MemoryStore::new()), ())
+async fn fresh() -> Option<(Arc<dyn Store>, ())> {
+    Some((Arc::new(MemoryStore::new()), ()))
 }
 
 ecolaura_core::store_conformance!(fresh);

@@ -1,0 +1,104 @@
+//! `LISTEN/NOTIFY`: waking idle job workers, and telling other hosts that
+//! the catalog changed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ecolaura_core::ports::Cache;
+use sea_query::{Alias, Func, Query, SelectStatement};
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+/// Notified in the transaction that enqueues jobs.
+pub const JOBS_CHANNEL: &str = "ecolaura_jobs";
+/// Notified in every transaction that changes what catalog reads return.
+pub const CATALOG_CHANNEL: &str = "ecolaura_catalog";
+
+/// `SELECT pg_notify(channel, '')`: delivered when the transaction commits,
+/// never for one that rolls back.
+pub(crate) fn notify(channel: &str) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr(Func::cust(Alias::new("pg_notify")).args([channel.into(), "".into()]));
+    q
+}
+
+/// Wakes this process's idle workers when any process enqueues a job.
+pub(crate) struct Listener {
+    pool: PgPool,
+    wake: Arc<Notify>,
+    started: AtomicBool,
+    task: std::sync::Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Listener {
+    pub(crate) fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            wake: Arc::new(Notify::new()),
+            started: AtomicBool::new(false),
+            task: Default::default(),
+        }
+    }
+
+    /// Wait for a job notification or the timeout. The listening connection
+    /// is opened on first use.
+    pub(crate) async fn wait(&self, timeout: Duration) {
+        if !self.started.swap(true, Ordering::SeqCst) {
+            let (pool, wake) = (self.pool.clone(), self.wake.clone());
+            let task = tokio::spawn(listen(pool, JOBS_CHANNEL, move || wake.notify_waiters()));
+            *self
+                .task
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
+        }
+        let _ = tokio::time::timeout(timeout, self.wake.notified()).await;
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(task) = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// Call `on_notify` for every notification on `channel`, forever,
+/// reconnecting (and calling it once, for what may have been missed) after
+/// a lost connection.
+async fn listen(pool: PgPool, channel: &'static str, on_notify: impl Fn() + Send + 'static) {
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen(channel).await {
+                Ok(()) => {
+                    on_notify();
+                    while listener.recv().await.is_ok() {
+                        on_notify();
+                    }
+                    tracing::warn!(channel, "notification connection lost; reconnecting");
+                }
+                Err(e) => tracing::warn!(channel, error = %e, "LISTEN failed; retrying"),
+            },
+            Err(e) => {
+                tracing::warn!(channel, error = %e, "cannot open a notification connection; retrying")
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+pub(crate) fn invalidate_on_catalog_changes(pool: PgPool, cache: Arc<dyn Cache>) -> JoinHandle<()> {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::spawn(listen(pool, CATALOG_CHANNEL, move || {
+        let cache = cache.clone();
+        runtime.spawn(async move { cache.invalidate_all().await });
+    }))
+}

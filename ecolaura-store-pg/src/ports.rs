@@ -1,0 +1,561 @@
+//! The ports of `ecolaura-core`, implemented on Postgres.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ecolaura_core::accounts::User;
+use ecolaura_core::catalog::{Category, Product, ProductQuery};
+use ecolaura_core::domain::{
+    Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId,
+};
+use ecolaura_core::idempotency::{
+    IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome, Replay,
+};
+use ecolaura_core::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
+use ecolaura_core::mail::{Delivery, OutgoingEmail, SentEmail};
+use ecolaura_core::orders::{Order, OrderRejection, SustainabilitySummary};
+use ecolaura_core::ports::{
+    AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
+    OrderStore, PlacementOutcome, StatusChange, StoreError,
+};
+use ecolaura_store_sql::Postgres;
+use ecolaura_store_sql::records::{self, SummaryRecord};
+use ecolaura_store_sql::statements as sql;
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::error::is_retryable;
+use crate::notify::{CATALOG_CHANNEL, JOBS_CHANNEL, notify};
+use crate::rows::*;
+use crate::{PgStore, all, built, execute, optional};
+
+/// Attempts for a transaction that lost a deadlock or serialization race.
+const TX_ATTEMPTS: usize = 3;
+
+fn convert<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<R, Error = records::CorruptRow>,
+{
+    rows.into_iter()
+        .map(|r| T::try_from(r).map_err(StoreError::from))
+        .collect()
+}
+
+async fn count(
+    conn: &mut PgConnection,
+    stmt: &sea_query::SelectStatement,
+) -> Result<u64, StoreError> {
+    let row: Option<(i64,)> = optional(conn, stmt).await?;
+    Ok(row.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0)))
+}
+
+impl PgStore {
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, StoreError> {
+        self.pool.acquire().await.map_err(crate::error::store_error)
+    }
+
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        self.pool.begin().await.map_err(crate::error::store_error)
+    }
+
+    async fn orders_with_lines(
+        conn: &mut PgConnection,
+        orders: Vec<OrderRow>,
+    ) -> Result<Vec<Order>, StoreError> {
+        let records: Vec<records::OrderRecord> = orders.into_iter().map(Into::into).collect();
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = records.iter().map(|o| o.id).collect();
+        let lines: Vec<OrderLineRow> = all(conn, &sql::select_order_lines(&ids)).await?;
+        Ok(records::assemble_orders(
+            records,
+            lines.into_iter().map(Into::into).collect(),
+        )?)
+    }
+
+    async fn order_in(conn: &mut PgConnection, id: OrderId) -> Result<Option<Order>, StoreError> {
+        let row: Option<OrderRow> = optional(&mut *conn, &sql::select_order(id)).await?;
+        Ok(Self::orders_with_lines(conn, row.into_iter().collect())
+            .await?
+            .pop())
+    }
+
+    async fn live_record(
+        conn: &mut PgConnection,
+        user: UserId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let row: Option<IdempotencyDbRow> =
+            optional(conn, &sql::find_idempotency(user, key, now)).await?;
+        Ok(row
+            .map(|r| IdempotencyRecord::try_from(records::IdempotencyRow::from(r)))
+            .transpose()?)
+    }
+
+    /// The first line, in request order, that cannot be served now.
+    async fn first_unservable(&self, order: &Order) -> Result<Option<OrderRejection>, StoreError> {
+        let ids: Vec<ProductId> = order.lines.iter().map(|l| l.product_id).collect();
+        let live: Vec<ProductRow> = all(&self.pool, &sql::select_products(&ids)).await?;
+        let live: Vec<Product> =
+            convert(live.into_iter().map(records::ProductRecord::from).collect())?;
+        Ok(order.lines.iter().find_map(|line| {
+            match live.iter().find(|p| p.id == line.product_id) {
+                None => Some(OrderRejection::ProductUnavailable {
+                    product_id: line.product_id,
+                }),
+                Some(p) if p.stock.take(line.quantity).is_none() => {
+                    Some(OrderRejection::InsufficientStock {
+                        product_id: p.id,
+                        requested: line.quantity.get(),
+                        available: p.stock.get(),
+                    })
+                }
+                Some(_) => None,
+            }
+        }))
+    }
+
+    /// One attempt at a placement. `Ok(None)`: stock was short when taken
+    /// but is not any more; try again.
+    async fn try_place(&self, p: &NewPlacement) -> Result<Option<PlacementOutcome>, StoreError> {
+        let order = &p.order;
+        let mut tx = self.begin().await?;
+        if let Some(stamp) = &p.idempotency {
+            let placeholder = serde_json::json!({ "outcome": "in_progress" });
+            let claimed: Option<(String,)> = optional(
+                &mut *tx,
+                &built(sql::claim_idempotency_key(stamp, placeholder))?,
+            )
+            .await?;
+            if claimed.is_none() {
+                // A live record exists (if it was being written, the insert
+                // waited for that transaction to commit).
+                let record =
+                    Self::live_record(&mut tx, stamp.user_id, &stamp.key, stamp.now).await?;
+                tx.rollback().await.map_err(crate::error::store_error)?;
+                let record =
+                    record.ok_or_else(|| StoreError::backend("idempotency record vanished"))?;
+                return Ok(Some(match record.replay_for(&stamp.fingerprint) {
+                    Replay::Same(outcome) => PlacementOutcome::Replayed(outcome),
+                    Replay::KeyReused => PlacementOutcome::KeyReused,
+                }));
+            }
+        }
+
+        // Take stock in product-id order, so that concurrent orders lock rows
+        // in one order and cannot deadlock.
+        let mut lines: Vec<_> = order.lines.iter().collect();
+        lines.sort_by_key(|l| l.product_id);
+        for line in lines {
+            if execute(&mut *tx, &sql::take_stock(line.product_id, line.quantity)).await? == 0 {
+                tx.rollback().await.map_err(crate::error::store_error)?;
+                let Some(rejection) = self.first_unservable(order).await? else {
+                    return Ok(None);
+                };
+                return Ok(Some(match &p.idempotency {
+                    None => PlacementOutcome::Rejected(rejection),
+                    Some(stamp) => {
+                        let outcome = IdempotentOutcome::Rejected(rejection.clone());
+                        match self.save_outcome(stamp, &outcome).await? {
+                            None => PlacementOutcome::Rejected(rejection),
+                            Some(existing) => match existing.replay_for(&stamp.fingerprint) {
+                                Replay::Same(o) => PlacementOutcome::Replayed(o),
+                                Replay::KeyReused => PlacementOutcome::KeyReused,
+                            },
+                        }
+                    }
+                }));
+            }
+        }
+
+        execute(&mut *tx, &built(sql::insert_order(order))?).await?;
+        execute(
+            &mut *tx,
+            &built(sql::insert_order_lines::<Postgres>(order))?,
+        )
+        .await?;
+        if !p.jobs.is_empty() {
+            execute(
+                &mut *tx,
+                &built(sql::insert_jobs(&p.jobs, order.created_at))?,
+            )
+            .await?;
+            execute(&mut *tx, &notify(JOBS_CHANNEL)).await?;
+        }
+        if let Some(stamp) = &p.idempotency {
+            let outcome = serde_json::to_value(IdempotentOutcome::Placed(Box::new(order.clone())))
+                .map_err(StoreError::backend)?;
+            execute(&mut *tx, &sql::set_idempotency_outcome(stamp, outcome)).await?;
+        }
+        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        tx.commit().await.map_err(crate::error::store_error)?;
+        Ok(Some(PlacementOutcome::Placed(order.clone())))
+    }
+
+    async fn try_change_status(&self, change: &StatusChange) -> Result<Order, StoreError> {
+        let mut tx = self.begin().await?;
+        if execute(&mut *tx, &sql::change_status(change)).await? == 0 {
+            let exists = Self::order_in(&mut tx, change.order_id).await?.is_some();
+            tx.rollback().await.map_err(crate::error::store_error)?;
+            return Err(if exists {
+                StoreError::StaleWrite
+            } else {
+                StoreError::NotFound
+            });
+        }
+        let order = Self::order_in(&mut tx, change.order_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if change.restock {
+            let mut lines: Vec<_> = order.lines.iter().collect();
+            lines.sort_by_key(|l| l.product_id);
+            for line in lines {
+                execute(
+                    &mut *tx,
+                    &sql::give_back_stock(line.product_id, line.quantity),
+                )
+                .await?;
+            }
+            execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        }
+        if !change.enqueue.is_empty() {
+            execute(
+                &mut *tx,
+                &built(sql::insert_jobs(&change.enqueue, change.at))?,
+            )
+            .await?;
+            execute(&mut *tx, &notify(JOBS_CHANNEL)).await?;
+        }
+        tx.commit().await.map_err(crate::error::store_error)?;
+        Ok(order)
+    }
+}
+
+#[async_trait]
+impl CatalogStore for PgStore {
+    async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        execute(&mut *tx, &built(sql::insert_category(category))?).await?;
+        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        tx.commit().await.map_err(crate::error::store_error)
+    }
+
+    async fn list_categories(
+        &self,
+        page: PageRequest,
+    ) -> Result<Page<ecolaura_core::catalog::Category>, StoreError> {
+        let (select, total) = sql::list_categories(page);
+        let mut conn = self.conn().await?;
+        let rows: Vec<CategoryRow> = all(&mut *conn, &select).await?;
+        let count = count(&mut conn, &total).await?;
+        let items = convert(
+            rows.into_iter()
+                .map(records::CategoryRecord::from)
+                .collect(),
+        )?;
+        Ok(Page {
+            count,
+            items,
+            request: page,
+        })
+    }
+
+    async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        execute(&mut *tx, &built(sql::insert_product::<Postgres>(product))?).await?;
+        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        tx.commit().await.map_err(crate::error::store_error)
+    }
+
+    async fn get_product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
+        let row: Option<ProductRow> = optional(&self.pool, &sql::select_product(id)).await?;
+        Ok(row
+            .map(|r| Product::try_from(records::ProductRecord::from(r)))
+            .transpose()?)
+    }
+
+    async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ProductRow> = all(&self.pool, &sql::select_products(ids)).await?;
+        convert(rows.into_iter().map(records::ProductRecord::from).collect())
+    }
+
+    async fn list_products(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
+        let (select, total) = sql::list_products::<Postgres>(query);
+        let mut conn = self.conn().await?;
+        let rows: Vec<ProductRow> = all(&mut *conn, &select).await?;
+        let count = count(&mut conn, &total).await?;
+        let items = convert(rows.into_iter().map(records::ProductRecord::from).collect())?;
+        Ok(Page {
+            count,
+            items,
+            request: query.page,
+        })
+    }
+
+    async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
+        let mut tx = self.begin().await?;
+        let row: Option<ProductRow> =
+            optional(&mut *tx, &sql::update_product::<Postgres>(product)).await?;
+        let Some(row) = row else {
+            let state: Option<(bool, i32)> =
+                optional(&mut *tx, &sql::product_state(product.id)).await?;
+            tx.rollback().await.map_err(crate::error::store_error)?;
+            return Err(match state {
+                Some((false, _)) => StoreError::StaleWrite,
+                _ => StoreError::NotFound,
+            });
+        };
+        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        tx.commit().await.map_err(crate::error::store_error)?;
+        Ok(Product::try_from(records::ProductRecord::from(row))?)
+    }
+
+    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        if execute(&mut *tx, &sql::archive_product(id, at)).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        tx.commit().await.map_err(crate::error::store_error)
+    }
+}
+
+#[async_trait]
+impl OrderStore for PgStore {
+    async fn place_order(&self, placement: NewPlacement) -> Result<PlacementOutcome, StoreError> {
+        let mut last = None;
+        for _ in 0..TX_ATTEMPTS {
+            match self.try_place(&placement).await {
+                Ok(Some(outcome)) => return Ok(outcome),
+                Ok(None) => continue,
+                Err(e) if is_retryable(&e) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| StoreError::backend("stock kept changing under the placement")))
+    }
+
+    async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        let mut conn = self.conn().await?;
+        Self::order_in(&mut conn, id).await
+    }
+
+    async fn list_orders(
+        &self,
+        owner: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<Order>, StoreError> {
+        let (select, total) = sql::list_orders(owner, page);
+        let mut conn = self.conn().await?;
+        let rows: Vec<OrderRow> = all(&mut *conn, &select).await?;
+        let count = count(&mut conn, &total).await?;
+        let items = Self::orders_with_lines(&mut conn, rows).await?;
+        Ok(Page {
+            count,
+            items,
+            request: page,
+        })
+    }
+
+    async fn change_status(&self, change: StatusChange) -> Result<Order, StoreError> {
+        let mut last = None;
+        for _ in 0..TX_ATTEMPTS {
+            match self.try_change_status(&change).await {
+                Err(e) if is_retryable(&e) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| StoreError::backend("status change kept racing")))
+    }
+
+    async fn mark_confirmation_sent(
+        &self,
+        id: OrderId,
+        at: Timestamp,
+    ) -> Result<Order, StoreError> {
+        let mut conn = self.conn().await?;
+        execute(&mut *conn, &sql::mark_confirmation_sent(id, at)).await?;
+        Self::order_in(&mut conn, id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn sustainability_summary(
+        &self,
+        user: UserId,
+    ) -> Result<SustainabilitySummary, StoreError> {
+        let row: Option<(i64, i64, Decimal, i64)> =
+            optional(&self.pool, &sql::summary(user)).await?;
+        let (orders_count, items_count, carbon, weighted_score) =
+            row.unwrap_or((0, 0, Decimal::ZERO, 0));
+        Ok(SustainabilitySummary::try_from(SummaryRecord {
+            orders_count,
+            items_count,
+            carbon,
+            weighted_score,
+        })?)
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for PgStore {
+    async fn find_idempotency(
+        &self,
+        user: UserId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let mut conn = self.conn().await?;
+        Self::live_record(&mut conn, user, key, now).await
+    }
+
+    async fn save_outcome(
+        &self,
+        stamp: &IdempotencyStamp,
+        outcome: &IdempotentOutcome,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let json = serde_json::to_value(outcome).map_err(StoreError::backend)?;
+        let mut conn = self.conn().await?;
+        let claimed: Option<(String,)> =
+            optional(&mut *conn, &built(sql::claim_idempotency_key(stamp, json))?).await?;
+        if claimed.is_some() {
+            return Ok(None);
+        }
+        Self::live_record(&mut conn, stamp.user_id, &stamp.key, stamp.now).await
+    }
+
+    async fn purge_expired_idempotency(&self, now: Timestamp) -> Result<u64, StoreError> {
+        execute(&self.pool, &sql::purge_idempotency(now)).await
+    }
+}
+
+#[async_trait]
+impl AccountStore for PgStore {
+    async fn insert_user(&self, user: &User) -> Result<(), StoreError> {
+        execute(&self.pool, &built(sql::insert_user(user))?)
+            .await
+            .map(|_| ())
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = optional(&self.pool, &sql::select_user_by_email(email)).await?;
+        Ok(row
+            .map(|r| User::try_from(records::UserRecord::from(r)))
+            .transpose()?)
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = optional(&self.pool, &sql::select_user(id)).await?;
+        Ok(row
+            .map(|r| User::try_from(records::UserRecord::from(r)))
+            .transpose()?)
+    }
+}
+
+#[async_trait]
+impl JobQueue for PgStore {
+    async fn enqueue(&self, job: NewJob, now: Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        execute(
+            &mut *tx,
+            &built(sql::insert_jobs(std::slice::from_ref(&job), now))?,
+        )
+        .await?;
+        execute(&mut *tx, &notify(JOBS_CHANNEL)).await?;
+        tx.commit().await.map_err(crate::error::store_error)
+    }
+
+    async fn claim(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, StoreError> {
+        let token = Uuid::new_v4();
+        let row: Option<JobRow> = optional(&self.pool, &sql::claim_job(now, lease, token)).await?;
+        Ok(row
+            .map(|r| {
+                Job::try_from(records::JobRecord::from(r)).map(|job| ClaimedJob { job, token })
+            })
+            .transpose()?)
+    }
+
+    async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
+        match execute(&self.pool, &sql::complete_job(claim, now)).await? {
+            0 => Err(StoreError::LeaseLost),
+            _ => Ok(()),
+        }
+    }
+
+    async fn fail(
+        &self,
+        claim: &ClaimedJob,
+        now: Timestamp,
+        error: &str,
+        decision: RetryDecision,
+    ) -> Result<(), StoreError> {
+        match execute(&self.pool, &sql::fail_job(claim, now, error, decision)).await? {
+            0 => Err(StoreError::LeaseLost),
+            _ => Ok(()),
+        }
+    }
+
+    async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
+        let row: Option<JobRow> = optional(&self.pool, &sql::select_job(id)).await?;
+        Ok(row
+            .map(|r| Job::try_from(records::JobRecord::from(r)))
+            .transpose()?)
+    }
+
+    async fn job_counts(&self) -> Result<JobCounts, StoreError> {
+        let rows: Vec<(String, i64)> = all(&self.pool, &sql::job_counts()).await?;
+        let mut counts = JobCounts::default();
+        for (status, n) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
+            match status.parse::<JobStatus>() {
+                Ok(JobStatus::Queued) => counts.queued = n,
+                Ok(JobStatus::Running) => counts.running = n,
+                Ok(JobStatus::Done) => counts.done = n,
+                Ok(JobStatus::Dead) => counts.dead = n,
+                Err(e) => return Err(StoreError::backend(e)),
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn wait_for_jobs(&self, timeout: Duration) {
+        self.listener.wait(timeout).await;
+    }
+}
+
+#[async_trait]
+impl Mailer for PgStore {
+    async fn send(&self, email: &OutgoingEmail, now: Timestamp) -> Result<Delivery, MailError> {
+        let stmt =
+            sql::insert_sent_email(email, now).map_err(|e| MailError::Refused(e.to_string()))?;
+        let recorded: Option<(String,)> = optional(&self.pool, &stmt).await.map_err(mail_error)?;
+        Ok(if recorded.is_some() {
+            Delivery::Sent
+        } else {
+            Delivery::AlreadySent
+        })
+    }
+
+    async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
+        let row: Option<SentEmailRow> = optional(&self.pool, &sql::select_sent_email(dedup_key))
+            .await
+            .map_err(mail_error)?;
+        row.map(|r| SentEmail::try_from(records::SentEmailRecord::from(r)))
+            .transpose()
+            .map_err(|e| MailError::Unavailable(Box::new(e)))
+    }
+}
+
+fn mail_error(e: StoreError) -> MailError {
+    MailError::Unavailable(Box::new(e))
+}

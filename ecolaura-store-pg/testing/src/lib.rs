@@ -1,0 +1,178 @@
+//! Test databases on a real Postgres.
+//!
+//! The server is found through `ECOLAURA_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`; the user must be allowed to
+//! create databases). The schema is migrated once into a template database
+//! named after the migrations, and every test gets its own copy, dropped when
+//! its [`TestDb`] is dropped, so tests run in parallel on isolated data.
+//!
+//! Where no server answers, [`TestDb::create`] prints a loud notice and
+//! returns `None` (the test then checks nothing), except under `CI=true`,
+//! where it panics: CI must never pass without the database.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use ecolaura_core::Store;
+use ecolaura_store_pg::{MIGRATOR, PgConfig, PgStore};
+use sqlx::{Connection, PgConnection};
+use tokio::sync::OnceCell;
+
+/// The admin URL used when `ECOLAURA_TEST_DATABASE_URL` is not set.
+pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The server's admin URL for tests.
+pub fn admin_url() -> String {
+    std::env::var("ECOLAURA_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
+}
+
+fn url_for(admin: &str, database: &str) -> String {
+    match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{database}"),
+        None => format!("{admin}/{database}"),
+    }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn template_name() -> String {
+    let mut h = DefaultHasher::new();
+    for m in MIGRATOR.iter() {
+        m.version.hash(&mut h);
+        m.checksum.hash(&mut h);
+    }
+    format!("ecolaura_tpl_{:016x}", h.finish())
+}
+
+static TEMPLATE: OnceCell<Option<String>> = OnceCell::const_new();
+
+/// Make the template once per process; `None` when no server answers.
+async fn template() -> Option<String> {
+    TEMPLATE
+        .get_or_init(|| async {
+            let admin = admin_url();
+            let mut conn = match PgConnection::connect(&admin).await {
+                Ok(c) => c,
+                Err(e) => {
+                    let msg = format!("no Postgres at {admin} ({e}); set ECOLAURA_TEST_DATABASE_URL or start the server");
+                    assert!(!in_ci(), "{msg}");
+                    eprintln!("\n!!!!!!!! POSTGRES TESTS SKIPPED: {msg} !!!!!!!!\n");
+                    return None;
+                }
+            };
+            let name = template_name();
+            // One process at a time makes (and migrates) the template.
+            sqlx::query("SELECT pg_advisory_lock(4242001)").execute(&mut conn).await.expect("advisory lock");
+            let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut conn)
+                .await
+                .expect("look up template");
+            if exists.is_none() {
+                // Identifiers cannot be bound; `name` is [a-z0-9_] made above.
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create template");
+                let store = PgStore::connect(&PgConfig::new(url_for(&admin, &name))).await.expect("connect template");
+                store.migrate().await.expect("migrate template");
+                store.pool().close().await;
+            }
+            sqlx::query("SELECT pg_advisory_unlock(4242001)").execute(&mut conn).await.expect("advisory unlock");
+            Some(name)
+        })
+        .await
+        .clone()
+}
+
+/// A database of its own for one test, dropped with this value.
+#[derive(Debug)]
+pub struct TestDb {
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// A fresh, migrated, empty database; `None` (loudly) when no server
+    /// answers outside CI.
+    pub async fn create() -> Option<TestDb> {
+        let template = template().await?;
+        let admin = admin_url();
+        let name = format!("ecolaura_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect(&admin).await.expect("connect admin");
+        let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
+        // A template being copied by another test can refuse for a moment.
+        let mut tries = 0;
+        loop {
+            match sqlx::query(sqlx::AssertSqlSafe(create.clone()))
+                .execute(&mut conn)
+                .await
+            {
+                Ok(_) => break,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    let _ = e;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot create test database: {e}"),
+            }
+        }
+        let _ = conn.close().await;
+        Some(TestDb {
+            url: url_for(&admin, &name),
+            name,
+        })
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A store on it, with a pool big enough for the concurrency cases.
+    pub async fn store(&self) -> PgStore {
+        let config = PgConfig {
+            max_connections: 16,
+            acquire_timeout: std::time::Duration::from_secs(60),
+            ..PgConfig::new(&self.url)
+        };
+        PgStore::connect(&config)
+            .await
+            .expect("connect test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside async context: use a thread with its own runtime.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = PgConnection::connect(&admin_url()).await.ok()?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await
+                .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("warning: test database {} was not dropped", self.name);
+        }
+    }
+}
+
+/// For `store_conformance!`: a fresh store and the database behind it.
+pub async fn fresh_store() -> Option<(Arc<dyn Store>, TestDb)> {
+    let db = TestDb::create().await?;
+    let store: Arc<dyn Store> = Arc::new(db.store().await);
+    Some((store, db))
+}

@@ -1,0 +1,65 @@
+//! The SQL that Ecolaura's stores share, with no database driver.
+//!
+//! sea-query builds each statement once; the Postgres and SQLite adapters
+//! render it with their own query builder and bind it with sqlx. What differs
+//! between the two backends (how money and footprints are stored) is a
+//! [`Dialect`]; what the databases give back is turned into domain types by
+//! the conversions in [`records`], so both adapters decode the same way.
+
+pub mod records;
+pub mod schema;
+pub mod statements;
+
+use ecolaura_core::domain::{CarbonKg, Money, Price};
+use sea_query::Value;
+
+/// How a backend stores the values that have no common SQL type.
+pub trait Dialect {
+    /// A price or an amount, as bound to a money column.
+    fn money(amount: Money) -> Value;
+
+    /// A footprint, as bound to a footprint column.
+    fn carbon(kg: CarbonKg) -> Value;
+
+    /// An optional footprint.
+    fn carbon_opt(kg: Option<CarbonKg>) -> Value {
+        match kg {
+            Some(kg) => Self::carbon(kg),
+            None => Self::carbon(CarbonKg::ZERO).as_null(),
+        }
+    }
+
+    /// A price.
+    fn price(price: Price) -> Value {
+        Self::money(price.money())
+    }
+}
+
+/// Postgres: money as `NUMERIC(10,2)`, footprints as `NUMERIC(16,6)`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Postgres;
+
+impl Dialect for Postgres {
+    fn money(amount: Money) -> Value {
+        amount.amount().into()
+    }
+
+    fn carbon(kg: CarbonKg) -> Value {
+        kg.kg().into()
+    }
+}
+
+/// SQLite: money as integer cents, footprints as integer micro-kilograms, so
+/// that comparisons and sums are numeric and exact (SQLite has no decimal type).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn money(amount: Money) -> Value {
+        amount.to_minor_units().unwrap_or(i64::MAX).into()
+    }
+
+    fn carbon(kg: CarbonKg) -> Value {
+        records::carbon_to_micro_kg(kg).into()
+    }
+}

@@ -1,0 +1,421 @@
+//! Rows as the databases return them, in driver-neutral types, and their
+//! conversion into domain types. Both adapters decode their rows into these
+//! records, so what counts as a valid stored value is decided once, here.
+//!
+//! A row that does not convert (a name that breaks the rules, an unknown
+//! status) means the database was changed behind the library's back; it is
+//! reported as [`CorruptRow`], never silently patched.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use ecolaura_core::accounts::{PasswordHash, Role, User};
+use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
+use ecolaura_core::domain::{
+    CarbonKg, CategoryName, Description, Email, PersonName, Price, ProductName, Quantity, Score,
+    Slug, Stock,
+};
+use ecolaura_core::idempotency::{IdempotencyRecord, IdempotentOutcome};
+use ecolaura_core::jobs::{Job, JobKind, JobStatus};
+use ecolaura_core::mail::{OutgoingEmail, SentEmail};
+use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
+use ecolaura_core::ports::StoreError;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+/// A stored value that is not valid in the domain.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {what} is not valid: {detail}")]
+pub struct CorruptRow {
+    what: &'static str,
+    detail: String,
+}
+
+impl From<CorruptRow> for StoreError {
+    fn from(e: CorruptRow) -> Self {
+        StoreError::backend(e)
+    }
+}
+
+fn corrupt(what: &'static str) -> impl FnOnce(String) -> CorruptRow {
+    move |detail| CorruptRow { what, detail }
+}
+
+trait OrCorrupt<T> {
+    fn or_corrupt(self, what: &'static str) -> Result<T, CorruptRow>;
+}
+
+impl<T, E: std::fmt::Display> OrCorrupt<T> for Result<T, E> {
+    fn or_corrupt(self, what: &'static str) -> Result<T, CorruptRow> {
+        self.map_err(|e| corrupt(what)(e.to_string()))
+    }
+}
+
+/// Integer cents as a decimal amount.
+pub fn cents_to_decimal(cents: i64) -> Decimal {
+    Decimal::new(cents, 2)
+}
+
+/// A footprint as integer micro-kilograms (its exact stored form on SQLite).
+pub fn carbon_to_micro_kg(kg: CarbonKg) -> i64 {
+    let micro = kg.kg() * Decimal::from(1_000_000);
+    i64::try_from(micro.trunc()).unwrap_or(i64::MAX)
+}
+
+/// Integer micro-kilograms as a decimal footprint.
+pub fn micro_kg_to_decimal(micro: i64) -> Decimal {
+    Decimal::new(micro, 6)
+}
+
+/// A `categories` row.
+#[derive(Debug, Clone)]
+pub struct CategoryRecord {
+    /// `slug`
+    pub slug: String,
+    /// `name`
+    pub name: String,
+    /// `description`
+    pub description: String,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<CategoryRecord> for Category {
+    type Error = CorruptRow;
+    fn try_from(r: CategoryRecord) -> Result<Self, CorruptRow> {
+        Ok(Category {
+            slug: Slug::parse(&r.slug).or_corrupt("category slug")?,
+            name: CategoryName::parse(&r.name).or_corrupt("category name")?,
+            description: Description::parse(&r.description).or_corrupt("category description")?,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// A `products` row, money and footprint already as decimals.
+#[derive(Debug, Clone)]
+pub struct ProductRecord {
+    /// `id`
+    pub id: Uuid,
+    /// `name`
+    pub name: String,
+    /// `description`
+    pub description: String,
+    /// `price`
+    pub price: Decimal,
+    /// `category`
+    pub category: Option<String>,
+    /// `stock`
+    pub stock: i64,
+    /// `carbon_footprint_kg`
+    pub carbon_footprint_kg: Option<Decimal>,
+    /// `recyclable`
+    pub recyclable: Option<bool>,
+    /// `biodegradable`
+    pub biodegradable: Option<bool>,
+    /// `manual_score`
+    pub manual_score: i64,
+    /// `score`
+    pub score: i64,
+    /// `score_source`
+    pub score_source: String,
+    /// `archived`
+    pub archived: bool,
+    /// `version`
+    pub version: i64,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+    /// `updated_at`
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<ProductRecord> for Product {
+    type Error = CorruptRow;
+    fn try_from(r: ProductRecord) -> Result<Self, CorruptRow> {
+        let metrics = match (r.carbon_footprint_kg, r.recyclable, r.biodegradable) {
+            (Some(kg), Some(recyclable), Some(biodegradable)) => Some(SustainabilityMetrics {
+                carbon_footprint_kg: CarbonKg::new(kg).or_corrupt("carbon footprint")?,
+                recyclable,
+                biodegradable,
+            }),
+            (None, None, None) => None,
+            _ => {
+                return Err(corrupt("metrics")(
+                    "some but not all metric columns are set".into(),
+                ));
+            }
+        };
+        Ok(Product {
+            id: r.id.into(),
+            name: ProductName::parse(&r.name).or_corrupt("product name")?,
+            description: Description::parse(&r.description).or_corrupt("product description")?,
+            price: Price::new(r.price).or_corrupt("price")?,
+            category: r
+                .category
+                .as_deref()
+                .map(Slug::parse)
+                .transpose()
+                .or_corrupt("product category")?,
+            stock: Stock::new(r.stock).or_corrupt("stock")?,
+            metrics,
+            manual_score: Score::new(r.manual_score).or_corrupt("manual score")?,
+            score: Score::new(r.score).or_corrupt("score")?,
+            score_source: match r.score_source.as_str() {
+                "metrics" => ScoreSource::Metrics,
+                "manual" => ScoreSource::Manual,
+                other => return Err(corrupt("score source")(other.to_owned())),
+            },
+            archived: r.archived,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// A `users` row.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    /// `id`
+    pub id: Uuid,
+    /// `email`
+    pub email: String,
+    /// `name`
+    pub name: String,
+    /// `role`
+    pub role: String,
+    /// `password_hash`
+    pub password_hash: String,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRecord> for User {
+    type Error = CorruptRow;
+    fn try_from(r: UserRecord) -> Result<Self, CorruptRow> {
+        Ok(User {
+            id: r.id.into(),
+            email: Email::parse(&r.email).or_corrupt("e-mail")?,
+            name: PersonName::parse(&r.name).or_corrupt("user name")?,
+            role: r.role.parse::<Role>().or_corrupt("role")?,
+            password_hash: PasswordHash::from_phc(r.password_hash),
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// An `orders` row.
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    /// `id`
+    pub id: Uuid,
+    /// `user_id`
+    pub user_id: Uuid,
+    /// `status`
+    pub status: String,
+    /// `confirmation_sent_at`
+    pub confirmation_sent_at: Option<DateTime<Utc>>,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+    /// `updated_at`
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An `order_lines` row, money and footprint already as decimals.
+#[derive(Debug, Clone)]
+pub struct OrderLineRecord {
+    /// `order_id`
+    pub order_id: Uuid,
+    /// `position`
+    pub position: i64,
+    /// `product_id`
+    pub product_id: Uuid,
+    /// `name`
+    pub name: String,
+    /// `unit_price`
+    pub unit_price: Decimal,
+    /// `quantity`
+    pub quantity: i64,
+    /// `unit_carbon_footprint_kg`
+    pub unit_carbon_footprint_kg: Option<Decimal>,
+    /// `sustainability_score`
+    pub sustainability_score: i64,
+}
+
+impl TryFrom<OrderLineRecord> for OrderLine {
+    type Error = CorruptRow;
+    fn try_from(r: OrderLineRecord) -> Result<Self, CorruptRow> {
+        Ok(OrderLine {
+            product_id: r.product_id.into(),
+            name: ProductName::parse(&r.name).or_corrupt("line name")?,
+            unit_price: Price::new(r.unit_price).or_corrupt("unit price")?,
+            quantity: Quantity::new(r.quantity).or_corrupt("quantity")?,
+            unit_carbon_footprint_kg: r
+                .unit_carbon_footprint_kg
+                .map(CarbonKg::new)
+                .transpose()
+                .or_corrupt("footprint")?,
+            sustainability_score: Score::new(r.sustainability_score).or_corrupt("line score")?,
+        })
+    }
+}
+
+/// Orders with their lines, in the orders' order; lines by position.
+pub fn assemble_orders(
+    orders: Vec<OrderRecord>,
+    lines: Vec<OrderLineRecord>,
+) -> Result<Vec<Order>, CorruptRow> {
+    let mut by_order: HashMap<Uuid, Vec<OrderLineRecord>> = HashMap::new();
+    for line in lines {
+        by_order.entry(line.order_id).or_default().push(line);
+    }
+    orders
+        .into_iter()
+        .map(|o| {
+            let mut lines = by_order.remove(&o.id).unwrap_or_default();
+            lines.sort_by_key(|l| l.position);
+            if lines.is_empty() {
+                return Err(corrupt("order")(format!("order {} has no lines", o.id)));
+            }
+            Ok(Order {
+                id: o.id.into(),
+                user_id: o.user_id.into(),
+                status: o.status.parse::<OrderStatus>().or_corrupt("order status")?,
+                lines: lines
+                    .into_iter()
+                    .map(OrderLine::try_from)
+                    .collect::<Result<_, _>>()?,
+                confirmation_sent_at: o.confirmation_sent_at,
+                created_at: o.created_at,
+                updated_at: o.updated_at,
+            })
+        })
+        .collect()
+}
+
+/// The sums behind a [`SustainabilitySummary`], as the summary query returns them.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryRecord {
+    /// Orders that are not cancelled.
+    pub orders_count: i64,
+    /// Sum of quantities.
+    pub items_count: i64,
+    /// Sum of quantity × unit footprint over lines with a footprint.
+    pub carbon: Decimal,
+    /// Sum of quantity × score.
+    pub weighted_score: i64,
+}
+
+impl TryFrom<SummaryRecord> for SustainabilitySummary {
+    type Error = CorruptRow;
+    fn try_from(r: SummaryRecord) -> Result<Self, CorruptRow> {
+        let items = u64::try_from(r.items_count).or_corrupt("items count")?;
+        Ok(SustainabilitySummary {
+            orders_count: u64::try_from(r.orders_count).or_corrupt("orders count")?,
+            items_count: items,
+            total_carbon_footprint_kg: CarbonKg::new(r.carbon).unwrap_or(CarbonKg::ZERO),
+            average_score: SustainabilitySummary::average(Decimal::from(r.weighted_score), items),
+        })
+    }
+}
+
+/// A `jobs` row.
+#[derive(Debug, Clone)]
+pub struct JobRecord {
+    /// `id`
+    pub id: Uuid,
+    /// `kind`
+    pub kind: String,
+    /// `payload`
+    pub payload: serde_json::Value,
+    /// `status`
+    pub status: String,
+    /// `attempts`
+    pub attempts: i64,
+    /// `max_attempts`
+    pub max_attempts: i64,
+    /// `run_at`
+    pub run_at: DateTime<Utc>,
+    /// `locked_until`
+    pub locked_until: Option<DateTime<Utc>>,
+    /// `lease_token`
+    pub lease_token: Option<Uuid>,
+    /// `last_error`
+    pub last_error: Option<String>,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+    /// `updated_at`
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<JobRecord> for Job {
+    type Error = CorruptRow;
+    fn try_from(r: JobRecord) -> Result<Self, CorruptRow> {
+        Ok(Job {
+            id: r.id.into(),
+            kind: r.kind.parse::<JobKind>().or_corrupt("job kind")?,
+            payload: r.payload,
+            status: r.status.parse::<JobStatus>().or_corrupt("job status")?,
+            attempts: u32::try_from(r.attempts).or_corrupt("attempts")?,
+            max_attempts: u32::try_from(r.max_attempts).or_corrupt("max attempts")?,
+            run_at: r.run_at,
+            locked_until: r.locked_until,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// An `idempotency_keys` row.
+#[derive(Debug, Clone)]
+pub struct IdempotencyRow {
+    /// `fingerprint`
+    pub fingerprint: String,
+    /// `outcome`
+    pub outcome: serde_json::Value,
+    /// `expires_at`
+    pub expires_at: DateTime<Utc>,
+}
+
+impl TryFrom<IdempotencyRow> for IdempotencyRecord {
+    type Error = CorruptRow;
+    fn try_from(r: IdempotencyRow) -> Result<Self, CorruptRow> {
+        Ok(IdempotencyRecord {
+            fingerprint: r.fingerprint,
+            outcome: serde_json::from_value::<IdempotentOutcome>(r.outcome)
+                .or_corrupt("idempotency outcome")?,
+            expires_at: r.expires_at,
+        })
+    }
+}
+
+/// A `sent_emails` row.
+#[derive(Debug, Clone)]
+pub struct SentEmailRecord {
+    /// `dedup_key`
+    pub dedup_key: String,
+    /// `recipient`
+    pub recipient: String,
+    /// `subject`
+    pub subject: String,
+    /// `body`
+    pub body: String,
+    /// `sent_at`
+    pub sent_at: DateTime<Utc>,
+}
+
+impl TryFrom<SentEmailRecord> for SentEmail {
+    type Error = CorruptRow;
+    fn try_from(r: SentEmailRecord) -> Result<Self, CorruptRow> {
+        Ok(SentEmail {
+            email: OutgoingEmail {
+                dedup_key: r.dedup_key,
+                to: Email::parse(&r.recipient).or_corrupt("recipient")?,
+                subject: r.subject,
+                body: r.body,
+            },
+            sent_at: r.sent_at,
+        })
+    }
+}

@@ -1,0 +1,785 @@
+//! Every statement the stores run, built once with sea-query. An adapter
+//! renders one with its query builder (`build_sqlx(PostgresQueryBuilder)`,
+//! `build_sqlx(SqliteQueryBuilder)`) and binds the values with sqlx.
+//!
+//! Builders take domain types and a [`Dialect`] for the values whose column
+//! types differ between backends. Columns are listed in the order of the
+//! matching record in [`crate::records`].
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ecolaura_core::accounts::User;
+use ecolaura_core::catalog::{Category, Product, ProductOrdering, ProductQuery};
+use ecolaura_core::domain::{
+    Email, JobId, OrderId, PageRequest, ProductId, Quantity, Timestamp, UserId,
+};
+use ecolaura_core::idempotency::{IdempotencyKey, IdempotencyStamp};
+use ecolaura_core::jobs::{ClaimedJob, JobStatus, NewJob, RetryDecision};
+use ecolaura_core::mail::OutgoingEmail;
+use ecolaura_core::orders::{Order, OrderStatus};
+use ecolaura_core::ports::StatusChange;
+use sea_query::{
+    DeleteStatement, Expr, ExprTrait, Func, InsertStatement, LikeExpr, LockBehavior, LockType,
+    OnConflict, Order as Sort, Query, SelectStatement, UpdateStatement,
+};
+use uuid::Uuid;
+
+use crate::Dialect;
+use crate::schema::{
+    Categories, IdempotencyKeys, Jobs, OrderLines, Orders, Products, SentEmails, Users,
+};
+
+/// A statement could not be built (a column and value count differ: a bug).
+pub type BuildResult<T> = Result<T, sea_query::error::Error>;
+
+/// The columns of a [`CategoryRecord`](crate::records::CategoryRecord).
+pub const CATEGORY_COLUMNS: [Categories; 4] = [
+    Categories::Slug,
+    Categories::Name,
+    Categories::Description,
+    Categories::CreatedAt,
+];
+
+/// The columns of a [`ProductRecord`](crate::records::ProductRecord).
+pub const PRODUCT_COLUMNS: [Products; 16] = [
+    Products::Id,
+    Products::Name,
+    Products::Description,
+    Products::Price,
+    Products::Category,
+    Products::Stock,
+    Products::CarbonFootprintKg,
+    Products::Recyclable,
+    Products::Biodegradable,
+    Products::ManualScore,
+    Products::Score,
+    Products::ScoreSource,
+    Products::Archived,
+    Products::Version,
+    Products::CreatedAt,
+    Products::UpdatedAt,
+];
+
+/// The columns of a [`UserRecord`](crate::records::UserRecord).
+pub const USER_COLUMNS: [Users; 6] = [
+    Users::Id,
+    Users::Email,
+    Users::Name,
+    Users::Role,
+    Users::PasswordHash,
+    Users::CreatedAt,
+];
+
+/// The columns of an [`OrderRecord`](crate::records::OrderRecord).
+pub const ORDER_COLUMNS: [Orders; 6] = [
+    Orders::Id,
+    Orders::UserId,
+    Orders::Status,
+    Orders::ConfirmationSentAt,
+    Orders::CreatedAt,
+    Orders::UpdatedAt,
+];
+
+/// The columns of an [`OrderLineRecord`](crate::records::OrderLineRecord).
+pub const ORDER_LINE_COLUMNS: [OrderLines; 8] = [
+    OrderLines::OrderId,
+    OrderLines::Position,
+    OrderLines::ProductId,
+    OrderLines::Name,
+    OrderLines::UnitPrice,
+    OrderLines::Quantity,
+    OrderLines::UnitCarbonFootprintKg,
+    OrderLines::SustainabilityScore,
+];
+
+/// The columns of a [`JobRecord`](crate::records::JobRecord).
+pub const JOB_COLUMNS: [Jobs; 12] = [
+    Jobs::Id,
+    Jobs::Kind,
+    Jobs::Payload,
+    Jobs::Status,
+    Jobs::Attempts,
+    Jobs::MaxAttempts,
+    Jobs::RunAt,
+    Jobs::LockedUntil,
+    Jobs::LeaseToken,
+    Jobs::LastError,
+    Jobs::CreatedAt,
+    Jobs::UpdatedAt,
+];
+
+/// The columns of an [`IdempotencyRow`](crate::records::IdempotencyRow).
+pub const IDEMPOTENCY_COLUMNS: [IdempotencyKeys; 3] = [
+    IdempotencyKeys::Fingerprint,
+    IdempotencyKeys::Outcome,
+    IdempotencyKeys::ExpiresAt,
+];
+
+/// The columns of a [`SentEmailRecord`](crate::records::SentEmailRecord).
+pub const SENT_EMAIL_COLUMNS: [SentEmails; 5] = [
+    SentEmails::DedupKey,
+    SentEmails::Recipient,
+    SentEmails::Subject,
+    SentEmails::Body,
+    SentEmails::SentAt,
+];
+
+fn uuid(id: impl Into<Uuid>) -> Expr {
+    Expr::val(id.into())
+}
+
+fn ts(t: DateTime<Utc>) -> Expr {
+    Expr::val(t)
+}
+
+fn int(v: u32) -> Expr {
+    Expr::val(i64::from(v))
+}
+
+fn count_of(mut select: SelectStatement, column: impl sea_query::IntoColumnRef) -> SelectStatement {
+    select.clear_selects();
+    select.expr(Expr::col(column).count());
+    select
+}
+
+fn page(select: &mut SelectStatement, page: PageRequest) {
+    select.limit(page.limit()).offset(page.offset());
+}
+
+// ---------------------------------------------------------------- catalog
+
+/// `INSERT INTO categories …`
+pub fn insert_category(c: &Category) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(Categories::Table)
+        .columns(CATEGORY_COLUMNS)
+        .values([
+            c.slug.as_str().into(),
+            c.name.as_str().into(),
+            c.description.as_str().into(),
+            ts(c.created_at),
+        ])?;
+    Ok(q)
+}
+
+/// A page of categories by slug, and the count.
+pub fn list_categories(p: PageRequest) -> (SelectStatement, SelectStatement) {
+    let mut q = Query::select();
+    q.columns(CATEGORY_COLUMNS).from(Categories::Table);
+    let count = count_of(q.clone(), Categories::Slug);
+    q.order_by(Categories::Slug, Sort::Asc);
+    page(&mut q, p);
+    (q, count)
+}
+
+fn product_values<D: Dialect>(p: &Product) -> Vec<Expr> {
+    let m = p.metrics;
+    vec![
+        uuid(p.id),
+        p.name.as_str().into(),
+        p.description.as_str().into(),
+        Expr::val(D::price(p.price)),
+        Expr::val(p.category.as_ref().map(|c| c.as_str().to_owned())),
+        Expr::val(i64::from(p.stock.get())),
+        Expr::val(D::carbon_opt(m.map(|m| m.carbon_footprint_kg))),
+        Expr::val(m.map(|m| m.recyclable)),
+        Expr::val(m.map(|m| m.biodegradable)),
+        Expr::val(i64::from(p.manual_score.value())),
+        Expr::val(i64::from(p.score.value())),
+        p.score_source.as_str().into(),
+        Expr::val(p.archived),
+        Expr::val(p.version),
+        ts(p.created_at),
+        ts(p.updated_at),
+    ]
+}
+
+/// `INSERT INTO products …`
+pub fn insert_product<D: Dialect>(p: &Product) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(Products::Table)
+        .columns(PRODUCT_COLUMNS)
+        .values(product_values::<D>(p))?;
+    Ok(q)
+}
+
+fn live_products() -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(PRODUCT_COLUMNS)
+        .from(Products::Table)
+        .and_where(Expr::col(Products::Archived).eq(false));
+    q
+}
+
+/// One live product.
+pub fn select_product(id: ProductId) -> SelectStatement {
+    let mut q = live_products();
+    q.and_where(Expr::col(Products::Id).eq(uuid(id)));
+    q
+}
+
+/// The live products among `ids`.
+pub fn select_products(ids: &[ProductId]) -> SelectStatement {
+    let mut q = live_products();
+    q.and_where(Expr::col(Products::Id).is_in(ids.iter().map(|id| id.as_uuid())));
+    q
+}
+
+/// `text` with LIKE's wildcards escaped (escape character `\`).
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A page of live products as the query says, and the count of all matches.
+pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, SelectStatement) {
+    let f = &query.filter;
+    let mut q = live_products();
+    if let Some(c) = &f.category {
+        q.and_where(Expr::col(Products::Category).eq(c.as_str()));
+    }
+    if let Some(s) = f.min_score {
+        q.and_where(Expr::col(Products::Score).gte(i64::from(s.value())));
+    }
+    if let Some(p) = f.min_price {
+        q.and_where(Expr::col(Products::Price).gte(Expr::val(D::price(p))));
+    }
+    if let Some(p) = f.max_price {
+        q.and_where(Expr::col(Products::Price).lte(Expr::val(D::price(p))));
+    }
+    match f.in_stock {
+        Some(true) => {
+            q.and_where(Expr::col(Products::Stock).gt(0));
+        }
+        Some(false) => {
+            q.and_where(Expr::col(Products::Stock).eq(0));
+        }
+        None => {}
+    }
+    if let Some(s) = &f.search {
+        let pattern = format!("%{}%", escape_like(&s.folded()));
+        let like = |col: Products| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        q.and_where(like(Products::Name).or(like(Products::Description)));
+    }
+    let count = count_of(q.clone(), Products::Id);
+    let dir = if query.ordering.is_descending() {
+        Sort::Desc
+    } else {
+        Sort::Asc
+    };
+    let key: Expr = match query.ordering {
+        ProductOrdering::PriceAsc | ProductOrdering::PriceDesc => Expr::col(Products::Price),
+        ProductOrdering::ScoreAsc | ProductOrdering::ScoreDesc => Expr::col(Products::Score),
+        ProductOrdering::NameAsc | ProductOrdering::NameDesc => {
+            Func::lower(Expr::col(Products::Name)).into()
+        }
+        ProductOrdering::CreatedAsc | ProductOrdering::CreatedDesc => {
+            Expr::col(Products::CreatedAt)
+        }
+    };
+    q.order_by_expr(key, dir).order_by(Products::Id, Sort::Asc);
+    page(&mut q, query.page);
+    (q, count)
+}
+
+/// Write every field of a live product if its version is still `p.version`;
+/// the version moves on by one.
+pub fn update_product<D: Dialect>(p: &Product) -> UpdateStatement {
+    let mut q = Query::update();
+    let values = PRODUCT_COLUMNS
+        .into_iter()
+        .zip(product_values::<D>(p))
+        .filter(|(c, _)| {
+            !matches!(
+                c,
+                Products::Id | Products::Archived | Products::Version | Products::CreatedAt
+            )
+        });
+    q.table(Products::Table)
+        .values(values)
+        .value(Products::Version, Expr::col(Products::Version).add(1))
+        .and_where(Expr::col(Products::Id).eq(uuid(p.id)))
+        .and_where(Expr::col(Products::Version).eq(p.version))
+        .and_where(Expr::col(Products::Archived).eq(false))
+        .returning(Query::returning().columns(PRODUCT_COLUMNS));
+    q
+}
+
+/// Whether a product exists (live or archived) and its version, to tell
+/// "missing" from "stale" after an update touched no row.
+pub fn product_state(id: ProductId) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns([Products::Archived, Products::Stock])
+        .from(Products::Table)
+        .and_where(Expr::col(Products::Id).eq(uuid(id)));
+    q
+}
+
+/// Archive a live product.
+pub fn archive_product(id: ProductId, at: Timestamp) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(Products::Table)
+        .value(Products::Archived, true)
+        .value(Products::Version, Expr::col(Products::Version).add(1))
+        .value(Products::UpdatedAt, ts(at))
+        .and_where(Expr::col(Products::Id).eq(uuid(id)))
+        .and_where(Expr::col(Products::Archived).eq(false));
+    q
+}
+
+// ---------------------------------------------------------------- stock
+
+/// Take `q` units from a live product if it has them (a conditional update:
+/// never read-then-write). Touches one row or none.
+pub fn take_stock(id: ProductId, q: Quantity) -> UpdateStatement {
+    let mut u = Query::update();
+    u.table(Products::Table)
+        .value(
+            Products::Stock,
+            Expr::col(Products::Stock).sub(int(q.get())),
+        )
+        .value(Products::Version, Expr::col(Products::Version).add(1))
+        .and_where(Expr::col(Products::Id).eq(uuid(id)))
+        .and_where(Expr::col(Products::Archived).eq(false))
+        .and_where(Expr::col(Products::Stock).gte(int(q.get())));
+    u
+}
+
+/// Give `q` units back to a product, archived or not.
+pub fn give_back_stock(id: ProductId, q: Quantity) -> UpdateStatement {
+    let mut u = Query::update();
+    u.table(Products::Table)
+        .value(
+            Products::Stock,
+            Expr::col(Products::Stock).add(int(q.get())),
+        )
+        .value(Products::Version, Expr::col(Products::Version).add(1))
+        .and_where(Expr::col(Products::Id).eq(uuid(id)));
+    u
+}
+
+// ---------------------------------------------------------------- orders
+
+/// `INSERT INTO orders …`
+pub fn insert_order(o: &Order) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(Orders::Table).columns(ORDER_COLUMNS).values([
+        uuid(o.id),
+        uuid(o.user_id),
+        o.status.as_str().into(),
+        Expr::val(o.confirmation_sent_at),
+        ts(o.created_at),
+        ts(o.updated_at),
+    ])?;
+    Ok(q)
+}
+
+/// `INSERT INTO order_lines …`, one row per line, positions from 0.
+pub fn insert_order_lines<D: Dialect>(o: &Order) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(OrderLines::Table).columns(ORDER_LINE_COLUMNS);
+    for (position, l) in o.lines.iter().enumerate() {
+        q.values([
+            uuid(o.id),
+            Expr::val(position as i64),
+            uuid(l.product_id),
+            l.name.as_str().into(),
+            Expr::val(D::price(l.unit_price)),
+            int(l.quantity.get()),
+            Expr::val(D::carbon_opt(l.unit_carbon_footprint_kg)),
+            Expr::val(i64::from(l.sustainability_score.value())),
+        ])?;
+    }
+    Ok(q)
+}
+
+/// One order (its lines come from [`select_order_lines`]).
+pub fn select_order(id: OrderId) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(ORDER_COLUMNS)
+        .from(Orders::Table)
+        .and_where(Expr::col(Orders::Id).eq(uuid(id)));
+    q
+}
+
+/// The lines of these orders.
+pub fn select_order_lines(ids: &[Uuid]) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(ORDER_LINE_COLUMNS)
+        .from(OrderLines::Table)
+        .and_where(Expr::col(OrderLines::OrderId).is_in(ids.iter().copied()))
+        .order_by(OrderLines::OrderId, Sort::Asc)
+        .order_by(OrderLines::Position, Sort::Asc);
+    q
+}
+
+/// A page of orders, newest first, optionally one user's; and the count.
+pub fn list_orders(owner: Option<UserId>, p: PageRequest) -> (SelectStatement, SelectStatement) {
+    let mut q = Query::select();
+    q.columns(ORDER_COLUMNS).from(Orders::Table);
+    if let Some(u) = owner {
+        q.and_where(Expr::col(Orders::UserId).eq(uuid(u)));
+    }
+    let count = count_of(q.clone(), Orders::Id);
+    q.order_by(Orders::CreatedAt, Sort::Desc)
+        .order_by(Orders::Id, Sort::Desc);
+    page(&mut q, p);
+    (q, count)
+}
+
+/// Compare-and-set an order's status.
+pub fn change_status(c: &StatusChange) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(Orders::Table)
+        .value(Orders::Status, c.to.as_str())
+        .value(Orders::UpdatedAt, ts(c.at))
+        .and_where(Expr::col(Orders::Id).eq(uuid(c.order_id)))
+        .and_where(Expr::col(Orders::Status).eq(c.from.as_str()));
+    q
+}
+
+/// Record the confirmation time unless one is recorded.
+pub fn mark_confirmation_sent(id: OrderId, at: Timestamp) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(Orders::Table)
+        .value(Orders::ConfirmationSentAt, ts(at))
+        .value(Orders::UpdatedAt, ts(at))
+        .and_where(Expr::col(Orders::Id).eq(uuid(id)))
+        .and_where(Expr::col(Orders::ConfirmationSentAt).is_null());
+    q
+}
+
+/// orders_count, items_count, carbon, weighted_score over a user's orders
+/// that are not cancelled (see [`SummaryRecord`](crate::records::SummaryRecord)).
+pub fn summary(user: UserId) -> SelectStatement {
+    let qty = || Expr::col((OrderLines::Table, OrderLines::Quantity));
+    let mut q = Query::select();
+    q.expr(Expr::col((Orders::Table, Orders::Id)).count_distinct())
+        .expr(Func::coalesce([qty().sum(), Expr::val(0i64)]))
+        .expr(Func::coalesce([
+            qty()
+                .mul(Expr::col((
+                    OrderLines::Table,
+                    OrderLines::UnitCarbonFootprintKg,
+                )))
+                .sum(),
+            Expr::val(0i64),
+        ]))
+        .expr(Func::coalesce([
+            qty()
+                .mul(Expr::col((
+                    OrderLines::Table,
+                    OrderLines::SustainabilityScore,
+                )))
+                .sum(),
+            Expr::val(0i64),
+        ]))
+        .from(Orders::Table)
+        .inner_join(
+            OrderLines::Table,
+            Expr::col((OrderLines::Table, OrderLines::OrderId)).equals((Orders::Table, Orders::Id)),
+        )
+        .and_where(Expr::col((Orders::Table, Orders::UserId)).eq(uuid(user)))
+        .and_where(Expr::col((Orders::Table, Orders::Status)).ne(OrderStatus::Cancelled.as_str()));
+    q
+}
+
+// ---------------------------------------------------------------- idempotency
+
+/// Claim (user, key) with an outcome: inserts, or replaces an expired record;
+/// returns a row only when it did. A live record stays and nothing returns.
+pub fn claim_idempotency_key(
+    stamp: &IdempotencyStamp,
+    outcome: serde_json::Value,
+) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(IdempotencyKeys::Table)
+        .columns([
+            IdempotencyKeys::UserId,
+            IdempotencyKeys::Key,
+            IdempotencyKeys::Fingerprint,
+            IdempotencyKeys::Outcome,
+            IdempotencyKeys::ExpiresAt,
+        ])
+        .values([
+            uuid(stamp.user_id),
+            stamp.key.as_str().into(),
+            stamp.fingerprint.as_str().into(),
+            Expr::val(outcome),
+            ts(stamp.expires_at),
+        ])?
+        .on_conflict(
+            OnConflict::columns([IdempotencyKeys::UserId, IdempotencyKeys::Key])
+                .update_columns([
+                    IdempotencyKeys::Fingerprint,
+                    IdempotencyKeys::Outcome,
+                    IdempotencyKeys::ExpiresAt,
+                ])
+                .action_and_where(
+                    Expr::col((IdempotencyKeys::Table, IdempotencyKeys::ExpiresAt))
+                        .lte(ts(stamp.now)),
+                )
+                .to_owned(),
+        )
+        .returning_col(IdempotencyKeys::Key);
+    Ok(q)
+}
+
+/// Set the outcome of a key claimed in the same transaction.
+pub fn set_idempotency_outcome(
+    stamp: &IdempotencyStamp,
+    outcome: serde_json::Value,
+) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(IdempotencyKeys::Table)
+        .value(IdempotencyKeys::Outcome, Expr::val(outcome))
+        .and_where(Expr::col(IdempotencyKeys::UserId).eq(uuid(stamp.user_id)))
+        .and_where(Expr::col(IdempotencyKeys::Key).eq(stamp.key.as_str()));
+    q
+}
+
+/// The live record for (user, key).
+pub fn find_idempotency(user: UserId, key: &IdempotencyKey, now: Timestamp) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(IDEMPOTENCY_COLUMNS)
+        .from(IdempotencyKeys::Table)
+        .and_where(Expr::col(IdempotencyKeys::UserId).eq(uuid(user)))
+        .and_where(Expr::col(IdempotencyKeys::Key).eq(key.as_str()))
+        .and_where(Expr::col(IdempotencyKeys::ExpiresAt).gt(ts(now)));
+    q
+}
+
+/// Delete expired records.
+pub fn purge_idempotency(now: Timestamp) -> DeleteStatement {
+    let mut q = Query::delete();
+    q.from_table(IdempotencyKeys::Table)
+        .and_where(Expr::col(IdempotencyKeys::ExpiresAt).lte(ts(now)));
+    q
+}
+
+// ---------------------------------------------------------------- accounts
+
+/// `INSERT INTO users …`
+pub fn insert_user(u: &User) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(Users::Table).columns(USER_COLUMNS).values([
+        uuid(u.id),
+        u.email.as_str().into(),
+        u.name.as_str().into(),
+        u.role.as_str().into(),
+        u.password_hash.as_phc().into(),
+        ts(u.created_at),
+    ])?;
+    Ok(q)
+}
+
+/// The user with this address (compared lower-cased, as the unique index is).
+pub fn select_user_by_email(email: &Email) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(USER_COLUMNS).from(Users::Table).and_where(
+        Expr::expr(Func::lower(Expr::col(Users::Email))).eq(email.as_str().to_lowercase()),
+    );
+    q
+}
+
+/// The user with this id.
+pub fn select_user(id: UserId) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(USER_COLUMNS)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::Id).eq(uuid(id)));
+    q
+}
+
+// ---------------------------------------------------------------- jobs
+
+/// `INSERT INTO jobs …` for several jobs, all `queued`.
+pub fn insert_jobs(jobs: &[NewJob], now: Timestamp) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(Jobs::Table).columns([
+        Jobs::Id,
+        Jobs::Kind,
+        Jobs::Payload,
+        Jobs::Status,
+        Jobs::Attempts,
+        Jobs::MaxAttempts,
+        Jobs::RunAt,
+        Jobs::CreatedAt,
+        Jobs::UpdatedAt,
+    ]);
+    for j in jobs {
+        q.values([
+            uuid(j.id),
+            j.kind.as_str().into(),
+            Expr::val(j.payload.clone()),
+            JobStatus::Queued.as_str().into(),
+            Expr::val(0i64),
+            int(j.max_attempts),
+            ts(j.run_at),
+            ts(now),
+            ts(now),
+        ])?;
+    }
+    Ok(q)
+}
+
+/// Claim the next due job: one statement. The inner select takes the row
+/// with `FOR UPDATE SKIP LOCKED` (on backends that have it), so concurrent
+/// claimers never wait for, nor take, each other's row.
+pub fn claim_job(now: Timestamp, lease: Duration, token: Uuid) -> UpdateStatement {
+    let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    let until = now.checked_add_signed(lease).unwrap_or(now);
+    let due = Expr::col(Jobs::Status)
+        .eq(JobStatus::Queued.as_str())
+        .and(Expr::col(Jobs::RunAt).lte(ts(now)))
+        .or(Expr::col(Jobs::Status)
+            .eq(JobStatus::Running.as_str())
+            .and(Expr::col(Jobs::LockedUntil).lte(ts(now))));
+    let mut next = Query::select();
+    next.column(Jobs::Id)
+        .from(Jobs::Table)
+        .and_where(
+            Expr::col(Jobs::Status)
+                .is_in([JobStatus::Queued.as_str(), JobStatus::Running.as_str()]),
+        )
+        .and_where(due)
+        .order_by(Jobs::RunAt, Sort::Asc)
+        .order_by(Jobs::Id, Sort::Asc)
+        .limit(1)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    let mut q = Query::update();
+    q.table(Jobs::Table)
+        .value(Jobs::Status, JobStatus::Running.as_str())
+        .value(Jobs::Attempts, Expr::col(Jobs::Attempts).add(1))
+        .value(Jobs::LockedUntil, ts(until))
+        .value(Jobs::LeaseToken, Expr::val(token))
+        .value(Jobs::UpdatedAt, ts(now))
+        .and_where(Expr::col(Jobs::Id).in_subquery(next))
+        .returning(Query::returning().columns(JOB_COLUMNS));
+    q
+}
+
+fn held(claim: &ClaimedJob) -> Expr {
+    Expr::col(Jobs::Id)
+        .eq(uuid(claim.job.id))
+        .and(Expr::col(Jobs::LeaseToken).eq(Expr::val(claim.token)))
+        .and(Expr::col(Jobs::Status).eq(JobStatus::Running.as_str()))
+}
+
+/// Mark a held job done (no row if the lease was lost).
+pub fn complete_job(claim: &ClaimedJob, now: Timestamp) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(Jobs::Table)
+        .value(Jobs::Status, JobStatus::Done.as_str())
+        .value(Jobs::LockedUntil, Expr::val(Option::<DateTime<Utc>>::None))
+        .value(Jobs::UpdatedAt, ts(now))
+        .and_where(held(claim));
+    q
+}
+
+/// Record a held job's failure (no row if the lease was lost).
+pub fn fail_job(
+    claim: &ClaimedJob,
+    now: Timestamp,
+    error: &str,
+    decision: RetryDecision,
+) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(Jobs::Table)
+        .value(Jobs::LastError, error)
+        .value(Jobs::LockedUntil, Expr::val(Option::<DateTime<Utc>>::None))
+        .value(Jobs::UpdatedAt, ts(now))
+        .and_where(held(claim));
+    match decision {
+        RetryDecision::RetryAt(at) => {
+            q.value(Jobs::Status, JobStatus::Queued.as_str())
+                .value(Jobs::RunAt, ts(at));
+        }
+        RetryDecision::Dead => {
+            q.value(Jobs::Status, JobStatus::Dead.as_str());
+        }
+    }
+    q
+}
+
+/// One job.
+pub fn select_job(id: JobId) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(JOB_COLUMNS)
+        .from(Jobs::Table)
+        .and_where(Expr::col(Jobs::Id).eq(uuid(id)));
+    q
+}
+
+/// `status, count(*)` per status.
+pub fn job_counts() -> SelectStatement {
+    let mut q = Query::select();
+    q.column(Jobs::Status)
+        .expr(Expr::col(Jobs::Id).count())
+        .from(Jobs::Table)
+        .group_by_col(Jobs::Status);
+    q
+}
+
+// ---------------------------------------------------------------- mail
+
+/// Record a sent e-mail unless its key is recorded; returns a row only when recorded.
+pub fn insert_sent_email(email: &OutgoingEmail, now: Timestamp) -> BuildResult<InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(SentEmails::Table)
+        .columns(SENT_EMAIL_COLUMNS)
+        .values([
+            email.dedup_key.as_str().into(),
+            email.to.as_str().into(),
+            email.subject.as_str().into(),
+            email.body.as_str().into(),
+            ts(now),
+        ])?
+        .on_conflict(
+            OnConflict::column(SentEmails::DedupKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .returning_col(SentEmails::DedupKey);
+    Ok(q)
+}
+
+/// The e-mail sent under a key.
+pub fn select_sent_email(key: &str) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(SENT_EMAIL_COLUMNS)
+        .from(SentEmails::Table)
+        .and_where(Expr::col(SentEmails::DedupKey).eq(key));
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like(r"50%_off\now"), r"50\%\_off\\now");
+    }
+
+    #[test]
+    fn claiming_skips_locked_rows_on_postgres_only() {
+        let q = claim_job(chrono::Utc::now(), Duration::from_secs(30), Uuid::nil());
+        assert!(
+            q.to_string(PostgresQueryBuilder)
+                .contains("FOR UPDATE SKIP LOCKED")
+        );
+        assert!(!q.to_string(SqliteQueryBuilder).contains("FOR UPDATE"));
+    }
+}
