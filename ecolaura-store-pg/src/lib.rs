@@ -81,7 +81,7 @@ impl PgConfig {
 pub enum ConnectError {
     /// The URL is not a Postgres URL.
     #[error("invalid Postgres URL: {0}")]
-    InvalidUrl(#[source] sqlx::Error),
+    InvalidUrl(String),
     /// The server did not answer or refused the connection.
     #[error("cannot reach Postgres: {0}")]
     Unreachable(#[source] sqlx::Error),
@@ -93,6 +93,15 @@ pub struct PgStore {
     listener: notify::Listener,
 }
 
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("connections", &self.pool.size())
+            .field("idle", &self.pool.num_idle())
+            .finish_non_exhaustive()
+    }
+}
+
 impl PgStore {
     /// Open a pool and check that the server answers.
     ///
@@ -100,7 +109,15 @@ impl PgStore {
     /// [`ConnectError::InvalidUrl`] for a malformed URL,
     /// [`ConnectError::Unreachable`] when the server is down or refuses.
     pub async fn connect(config: &PgConfig) -> Result<Self, ConnectError> {
-        let options: PgConnectOptions = config.url.parse().map_err(ConnectError::InvalidUrl)?;
+        if !(config.url.starts_with("postgres://") || config.url.starts_with("postgresql://")) {
+            return Err(ConnectError::InvalidUrl(
+                "it must start with postgres:// or postgresql://".into(),
+            ));
+        }
+        let options: PgConnectOptions = config
+            .url
+            .parse()
+            .map_err(|e: sqlx::Error| ConnectError::InvalidUrl(e.to_string()))?;
         let timeout_ms = config.statement_timeout.as_millis().to_string();
         let options = options.options([("statement_timeout", timeout_ms.as_str())]);
         let pool = PgPoolOptions::new()
