@@ -39,3 +39,4 @@ pub async fn shop_with_products(n: usize) -> (Ecolaura, Vec<Product>) {
     }
     (app, products)
 }
+pub mod throughput;

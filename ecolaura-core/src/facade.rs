@@ -148,7 +148,12 @@ pub struct EcolauraBuilder {
 
 impl EcolauraBuilder {
     /// Use one adapter for every store port and as the mailer.
-    pub fn store<S: Store + 'static>(mut self, store: Arc<S>) -> Self {
+    pub fn store<S: Store + 'static>(self, store: Arc<S>) -> Self {
+        self.shared_store(store)
+    }
+
+    /// [`EcolauraBuilder::store`] for an adapter already behind `Arc<dyn Store>`.
+    pub fn shared_store(mut self, store: Arc<dyn Store>) -> Self {
         self.catalog = Some(store.clone());
         self.orders = Some(store.clone());
         self.idempotency = Some(store.clone());
