@@ -9,7 +9,7 @@ use ecolaura_core::domain::{
     Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{
-    IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome, Replay,
+    IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
 };
 use ecolaura_core::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
 use ecolaura_core::mail::{Delivery, OutgoingEmail, SentEmail};
@@ -98,24 +98,8 @@ impl PgStore {
     /// The first line, in request order, that cannot be served now.
     async fn first_unservable(&self, order: &Order) -> Result<Option<OrderRejection>, StoreError> {
         let ids: Vec<ProductId> = order.lines.iter().map(|l| l.product_id).collect();
-        let live: Vec<ProductRow> = all(&self.pool, &sql::select_products(&ids)).await?;
-        let live: Vec<Product> =
-            convert(live.into_iter().map(records::ProductRecord::from).collect())?;
-        Ok(order.lines.iter().find_map(|line| {
-            match live.iter().find(|p| p.id == line.product_id) {
-                None => Some(OrderRejection::ProductUnavailable {
-                    product_id: line.product_id,
-                }),
-                Some(p) if p.stock.take(line.quantity).is_none() => {
-                    Some(OrderRejection::InsufficientStock {
-                        product_id: p.id,
-                        requested: line.quantity.get(),
-                        available: p.stock.get(),
-                    })
-                }
-                Some(_) => None,
-            }
-        }))
+        let live: Vec<Product> = self.get_products(&ids).await?;
+        Ok(order.first_rejection(|id| live.iter().find(|p| p.id == id)))
     }
 
     /// One attempt at a placement. `Ok(None)`: stock was short when taken
@@ -138,10 +122,7 @@ impl PgStore {
                 tx.rollback().await.map_err(crate::error::store_error)?;
                 let record =
                     record.ok_or_else(|| StoreError::backend("idempotency record vanished"))?;
-                return Ok(Some(match record.replay_for(&stamp.fingerprint) {
-                    Replay::Same(outcome) => PlacementOutcome::Replayed(outcome),
-                    Replay::KeyReused => PlacementOutcome::KeyReused,
-                }));
+                return Ok(Some(record.replay_for(&stamp.fingerprint).into()));
             }
         }
 
@@ -161,10 +142,7 @@ impl PgStore {
                         let outcome = IdempotentOutcome::Rejected(rejection.clone());
                         match self.save_outcome(stamp, &outcome).await? {
                             None => PlacementOutcome::Rejected(rejection),
-                            Some(existing) => match existing.replay_for(&stamp.fingerprint) {
-                                Replay::Same(o) => PlacementOutcome::Replayed(o),
-                                Replay::KeyReused => PlacementOutcome::KeyReused,
-                            },
+                            Some(existing) => existing.replay_for(&stamp.fingerprint).into(),
                         }
                     }
                 }));

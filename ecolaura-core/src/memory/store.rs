@@ -14,12 +14,10 @@ use uuid::Uuid;
 use crate::accounts::User;
 use crate::catalog::{Category, Product, ProductOrdering, ProductQuery};
 use crate::domain::{Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId};
-use crate::idempotency::{
-    IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome, Replay,
-};
+use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome};
 use crate::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
 use crate::mail::{Delivery, OutgoingEmail, SentEmail};
-use crate::orders::{Order, OrderRejection, SustainabilitySummary};
+use crate::orders::{Order, SustainabilitySummary};
 use crate::ports::{
     AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
     OrderStore, PlacementOutcome, StatusChange, StoreError, UniqueField,
@@ -135,25 +133,6 @@ impl State {
             updated_at: now,
         };
         self.jobs.insert(job.id, (job, None));
-    }
-
-    fn check_rejection(&self, order: &Order) -> Option<OrderRejection> {
-        order
-            .lines
-            .iter()
-            .find_map(|line| match self.live_product(&line.product_id) {
-                None => Some(OrderRejection::ProductUnavailable {
-                    product_id: line.product_id,
-                }),
-                Some(p) if p.stock.take(line.quantity).is_none() => {
-                    Some(OrderRejection::InsufficientStock {
-                        product_id: p.id,
-                        requested: line.quantity.get(),
-                        available: p.stock.get(),
-                    })
-                }
-                Some(_) => None,
-            })
     }
 
     fn held_job(&mut self, claim: &ClaimedJob) -> Result<&mut Job, StoreError> {
@@ -314,12 +293,9 @@ impl OrderStore for MemoryStore {
         if let Some(stamp) = &idempotency
             && let Some(record) = s.live_record(stamp.user_id, &stamp.key, stamp.now)
         {
-            return Ok(match record.clone().replay_for(&stamp.fingerprint) {
-                Replay::Same(outcome) => PlacementOutcome::Replayed(outcome),
-                Replay::KeyReused => PlacementOutcome::KeyReused,
-            });
+            return Ok(record.clone().replay_for(&stamp.fingerprint).into());
         }
-        if let Some(rejection) = s.check_rejection(&order) {
+        if let Some(rejection) = order.first_rejection(|id| s.live_product(&id)) {
             if let Some(stamp) = &idempotency {
                 s.record(stamp, IdempotentOutcome::Rejected(rejection.clone()));
             }

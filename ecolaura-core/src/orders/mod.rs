@@ -95,6 +95,30 @@ impl Order {
     pub fn units(&self) -> u64 {
         self.lines.iter().map(|l| u64::from(l.quantity.get())).sum()
     }
+
+    /// The first line, in order, that the catalog cannot serve: its product
+    /// is not among the `live` ones (missing or archived), or has too little
+    /// stock. Stores use it to say why a placement was refused.
+    pub fn first_rejection<'a>(
+        &self,
+        live: impl Fn(ProductId) -> Option<&'a crate::catalog::Product>,
+    ) -> Option<OrderRejection> {
+        self.lines
+            .iter()
+            .find_map(|line| match live(line.product_id) {
+                None => Some(OrderRejection::ProductUnavailable {
+                    product_id: line.product_id,
+                }),
+                Some(p) if p.stock.take(line.quantity).is_none() => {
+                    Some(OrderRejection::InsufficientStock {
+                        product_id: p.id,
+                        requested: line.quantity.get(),
+                        available: p.stock.get(),
+                    })
+                }
+                Some(_) => None,
+            })
+    }
 }
 
 /// Why an order could not be placed, given the state of the catalog at the

@@ -35,6 +35,15 @@ pub enum PlacementOutcome {
     KeyReused,
 }
 
+impl From<crate::idempotency::Replay> for PlacementOutcome {
+    fn from(replay: crate::idempotency::Replay) -> Self {
+        match replay {
+            crate::idempotency::Replay::Same(outcome) => PlacementOutcome::Replayed(outcome),
+            crate::idempotency::Replay::KeyReused => PlacementOutcome::KeyReused,
+        }
+    }
+}
+
 /// A move along the order state machine, decided by the service.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange {

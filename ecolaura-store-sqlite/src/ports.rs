@@ -1,0 +1,504 @@
+//! The ports of `ecolaura-core`, implemented on SQLite.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ecolaura_core::accounts::User;
+use ecolaura_core::catalog::{Category, Product, ProductQuery};
+use ecolaura_core::domain::{
+    Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId,
+};
+use ecolaura_core::idempotency::{
+    IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
+};
+use ecolaura_core::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
+use ecolaura_core::mail::{Delivery, OutgoingEmail, SentEmail};
+use ecolaura_core::orders::{Order, SustainabilitySummary};
+use ecolaura_core::ports::{
+    AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
+    OrderStore, PlacementOutcome, StatusChange, StoreError,
+};
+use ecolaura_store_sql::Sqlite;
+use ecolaura_store_sql::records::{self, SummaryRecord, micro_kg_to_decimal};
+use ecolaura_store_sql::statements as sql;
+use sqlx::SqliteConnection;
+use tokio::sync::MutexGuard;
+use uuid::Uuid;
+
+use crate::error::{is_foreign_key_violation, store_error};
+use crate::rows::*;
+use crate::{SqliteStore, all, built, execute, optional};
+
+type WriteTx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+fn convert<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<R, Error = records::CorruptRow>,
+{
+    rows.into_iter()
+        .map(|r| T::try_from(r).map_err(StoreError::from))
+        .collect()
+}
+
+fn one<R, T>(row: Option<R>) -> Result<Option<T>, StoreError>
+where
+    T: TryFrom<R, Error = records::CorruptRow>,
+{
+    Ok(row.map(T::try_from).transpose()?)
+}
+
+async fn count(
+    conn: &mut SqliteConnection,
+    stmt: &sea_query::SelectStatement,
+) -> Result<u64, StoreError> {
+    let row: Option<(i64,)> = optional(conn, stmt).await?;
+    Ok(row.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0)))
+}
+
+/// A product whose category is unknown: the only foreign key a product has.
+fn category_error(e: StoreError) -> StoreError {
+    if is_foreign_key_violation(&e) {
+        StoreError::UnknownCategory
+    } else {
+        e
+    }
+}
+
+impl SqliteStore {
+    /// The write lock and an immediate transaction: nobody else writes until
+    /// both are released, so what this transaction reads stays true.
+    async fn write(&self) -> Result<(MutexGuard<'_, ()>, WriteTx), StoreError> {
+        let guard = self.write.lock().await;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(store_error)?;
+        Ok((guard, tx))
+    }
+
+    /// One write statement, under the write lock.
+    async fn write_one(&self, stmt: &impl sea_query_sqlx::SqlxBinder) -> Result<u64, StoreError> {
+        let _writer = self.write.lock().await;
+        execute(&self.pool, stmt).await
+    }
+
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
+        self.pool.acquire().await.map_err(store_error)
+    }
+
+    async fn orders_with_lines(
+        conn: &mut SqliteConnection,
+        rows: Vec<OrderRow>,
+    ) -> Result<Vec<Order>, StoreError> {
+        let orders: Vec<records::OrderRecord> = rows.into_iter().map(Into::into).collect();
+        if orders.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
+        let lines: Vec<OrderLineRow> = all(conn, &sql::select_order_lines(&ids)).await?;
+        Ok(records::assemble_orders(
+            orders,
+            lines.into_iter().map(Into::into).collect(),
+        )?)
+    }
+
+    async fn order_in(
+        conn: &mut SqliteConnection,
+        id: OrderId,
+    ) -> Result<Option<Order>, StoreError> {
+        let row: Option<OrderRow> = optional(&mut *conn, &sql::select_order(id)).await?;
+        Ok(Self::orders_with_lines(conn, row.into_iter().collect())
+            .await?
+            .pop())
+    }
+
+    async fn live_record(
+        conn: &mut SqliteConnection,
+        user: UserId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let row: Option<IdempotencyDbRow> =
+            optional(conn, &sql::find_idempotency(user, key, now)).await?;
+        one(row.map(records::IdempotencyRow::from))
+    }
+
+    /// Claim the key, then take stock for every line and write the order;
+    /// all inside one immediate transaction.
+    async fn place_in(tx: &mut WriteTx, p: &NewPlacement) -> Result<PlacementOutcome, StoreError> {
+        let order = &p.order;
+        if let Some(stamp) = &p.idempotency {
+            let placed = serde_json::to_value(IdempotentOutcome::Placed(Box::new(order.clone())))
+                .map_err(StoreError::backend)?;
+            let claimed: Option<(String,)> = optional(
+                &mut **tx,
+                &built(sql::claim_idempotency_key(stamp, placed))?,
+            )
+            .await?;
+            if claimed.is_none() {
+                let record = Self::live_record(tx, stamp.user_id, &stamp.key, stamp.now).await?;
+                let record =
+                    record.ok_or_else(|| StoreError::backend("idempotency record vanished"))?;
+                return Ok(record.replay_for(&stamp.fingerprint).into());
+            }
+        }
+        // Under the write lock nothing changes between this read and the
+        // updates below; the updates stay conditional all the same.
+        let ids: Vec<ProductId> = order.lines.iter().map(|l| l.product_id).collect();
+        let live: Vec<ProductRow> = all(&mut **tx, &sql::select_products(&ids)).await?;
+        let live: Vec<Product> =
+            convert(live.into_iter().map(records::ProductRecord::from).collect())?;
+        if let Some(rejection) = order.first_rejection(|id| live.iter().find(|p| p.id == id)) {
+            if let Some(stamp) = &p.idempotency {
+                let refused = serde_json::to_value(IdempotentOutcome::Rejected(rejection.clone()))
+                    .map_err(StoreError::backend)?;
+                execute(&mut **tx, &sql::set_idempotency_outcome(stamp, refused)).await?;
+            }
+            return Ok(PlacementOutcome::Rejected(rejection));
+        }
+        for line in &order.lines {
+            if execute(&mut **tx, &sql::take_stock(line.product_id, line.quantity)).await? != 1 {
+                return Err(StoreError::backend("stock changed under the write lock"));
+            }
+        }
+        execute(&mut **tx, &built(sql::insert_order(order))?).await?;
+        execute(&mut **tx, &built(sql::insert_order_lines::<Sqlite>(order))?).await?;
+        if !p.jobs.is_empty() {
+            execute(
+                &mut **tx,
+                &built(sql::insert_jobs(&p.jobs, order.created_at))?,
+            )
+            .await?;
+        }
+        Ok(PlacementOutcome::Placed(order.clone()))
+    }
+}
+
+#[async_trait]
+impl CatalogStore for SqliteStore {
+    async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
+        self.write_one(&built(sql::insert_category(category))?)
+            .await
+            .map(|_| ())
+    }
+
+    async fn list_categories(&self, page: PageRequest) -> Result<Page<Category>, StoreError> {
+        let (select, total) = sql::list_categories(page);
+        let mut conn = self.conn().await?;
+        let rows: Vec<CategoryRow> = all(&mut *conn, &select).await?;
+        let count = count(&mut conn, &total).await?;
+        Ok(Page {
+            count,
+            items: convert(
+                rows.into_iter()
+                    .map(records::CategoryRecord::from)
+                    .collect(),
+            )?,
+            request: page,
+        })
+    }
+
+    async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
+        self.write_one(&built(sql::insert_product::<Sqlite>(product))?)
+            .await
+            .map(|_| ())
+            .map_err(category_error)
+    }
+
+    async fn get_product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
+        let row: Option<ProductRow> = optional(&self.pool, &sql::select_product(id)).await?;
+        one(row.map(records::ProductRecord::from))
+    }
+
+    async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ProductRow> = all(&self.pool, &sql::select_products(ids)).await?;
+        convert(rows.into_iter().map(records::ProductRecord::from).collect())
+    }
+
+    async fn list_products(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
+        let (select, total) = sql::list_products::<Sqlite>(query);
+        let mut conn = self.conn().await?;
+        let rows: Vec<ProductRow> = all(&mut *conn, &select).await?;
+        let count = count(&mut conn, &total).await?;
+        let items = convert(rows.into_iter().map(records::ProductRecord::from).collect())?;
+        Ok(Page {
+            count,
+            items,
+            request: query.page,
+        })
+    }
+
+    async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
+        let (_writer, mut tx) = self.write().await?;
+        let row: Option<ProductRow> = optional(&mut *tx, &sql::update_product::<Sqlite>(product))
+            .await
+            .map_err(category_error)?;
+        let Some(row) = row else {
+            let state: Option<(bool, i64)> =
+                optional(&mut *tx, &sql::product_state(product.id)).await?;
+            return Err(match state {
+                Some((false, _)) => StoreError::StaleWrite,
+                _ => StoreError::NotFound,
+            });
+        };
+        tx.commit().await.map_err(store_error)?;
+        Ok(Product::try_from(records::ProductRecord::from(row))?)
+    }
+
+    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError> {
+        match self.write_one(&sql::archive_product(id, at)).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl OrderStore for SqliteStore {
+    async fn place_order(&self, placement: NewPlacement) -> Result<PlacementOutcome, StoreError> {
+        let (_writer, mut tx) = self.write().await?;
+        let outcome = Self::place_in(&mut tx, &placement).await?;
+        // A rejection without a key changed nothing; with one, it is recorded.
+        tx.commit().await.map_err(store_error)?;
+        if matches!(outcome, PlacementOutcome::Placed(_)) && !placement.jobs.is_empty() {
+            self.jobs_enqueued.notify_waiters();
+        }
+        Ok(outcome)
+    }
+
+    async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        let mut conn = self.conn().await?;
+        Self::order_in(&mut conn, id).await
+    }
+
+    async fn list_orders(
+        &self,
+        owner: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<Order>, StoreError> {
+        let (select, total) = sql::list_orders(owner, page);
+        let mut conn = self.conn().await?;
+        let rows: Vec<OrderRow> = all(&mut *conn, &select).await?;
+        let count = count(&mut conn, &total).await?;
+        let items = Self::orders_with_lines(&mut conn, rows).await?;
+        Ok(Page {
+            count,
+            items,
+            request: page,
+        })
+    }
+
+    async fn change_status(&self, change: StatusChange) -> Result<Order, StoreError> {
+        let (_writer, mut tx) = self.write().await?;
+        if execute(&mut *tx, &sql::change_status(&change)).await? == 0 {
+            let exists = Self::order_in(&mut tx, change.order_id).await?.is_some();
+            return Err(if exists {
+                StoreError::StaleWrite
+            } else {
+                StoreError::NotFound
+            });
+        }
+        let order = Self::order_in(&mut tx, change.order_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if change.restock {
+            for line in &order.lines {
+                execute(
+                    &mut *tx,
+                    &sql::give_back_stock(line.product_id, line.quantity),
+                )
+                .await?;
+            }
+        }
+        if !change.enqueue.is_empty() {
+            execute(
+                &mut *tx,
+                &built(sql::insert_jobs(&change.enqueue, change.at))?,
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(store_error)?;
+        if !change.enqueue.is_empty() {
+            self.jobs_enqueued.notify_waiters();
+        }
+        Ok(order)
+    }
+
+    async fn mark_confirmation_sent(
+        &self,
+        id: OrderId,
+        at: Timestamp,
+    ) -> Result<Order, StoreError> {
+        self.write_one(&sql::mark_confirmation_sent(id, at)).await?;
+        self.get_order(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn sustainability_summary(
+        &self,
+        user: UserId,
+    ) -> Result<SustainabilitySummary, StoreError> {
+        let row: Option<(i64, i64, i64, i64)> = optional(&self.pool, &sql::summary(user)).await?;
+        let (orders_count, items_count, micro_kg, weighted_score) = row.unwrap_or_default();
+        let carbon = micro_kg_to_decimal(micro_kg);
+        Ok(SustainabilitySummary::try_from(SummaryRecord {
+            orders_count,
+            items_count,
+            carbon,
+            weighted_score,
+        })?)
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for SqliteStore {
+    async fn find_idempotency(
+        &self,
+        user: UserId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let mut conn = self.conn().await?;
+        Self::live_record(&mut conn, user, key, now).await
+    }
+
+    async fn save_outcome(
+        &self,
+        stamp: &IdempotencyStamp,
+        outcome: &IdempotentOutcome,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let json = serde_json::to_value(outcome).map_err(StoreError::backend)?;
+        let (_writer, mut tx) = self.write().await?;
+        let claimed: Option<(String,)> =
+            optional(&mut *tx, &built(sql::claim_idempotency_key(stamp, json))?).await?;
+        let existing = match claimed {
+            Some(_) => None,
+            None => Self::live_record(&mut tx, stamp.user_id, &stamp.key, stamp.now).await?,
+        };
+        tx.commit().await.map_err(store_error)?;
+        Ok(existing)
+    }
+
+    async fn purge_expired_idempotency(&self, now: Timestamp) -> Result<u64, StoreError> {
+        self.write_one(&sql::purge_idempotency(now)).await
+    }
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn insert_user(&self, user: &User) -> Result<(), StoreError> {
+        self.write_one(&built(sql::insert_user(user))?)
+            .await
+            .map(|_| ())
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = optional(&self.pool, &sql::select_user_by_email(email)).await?;
+        one(row.map(records::UserRecord::from))
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = optional(&self.pool, &sql::select_user(id)).await?;
+        one(row.map(records::UserRecord::from))
+    }
+}
+
+#[async_trait]
+impl JobQueue for SqliteStore {
+    async fn enqueue(&self, job: NewJob, now: Timestamp) -> Result<(), StoreError> {
+        self.write_one(&built(sql::insert_jobs(std::slice::from_ref(&job), now))?)
+            .await?;
+        self.jobs_enqueued.notify_waiters();
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, StoreError> {
+        let token = Uuid::new_v4();
+        let row: Option<JobRow> = {
+            let _writer = self.write.lock().await;
+            optional(&self.pool, &sql::claim_job(now, lease, token)).await?
+        };
+        Ok(one::<_, Job>(row.map(records::JobRecord::from))?.map(|job| ClaimedJob { job, token }))
+    }
+
+    async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
+        match self.write_one(&sql::complete_job(claim, now)).await? {
+            0 => Err(StoreError::LeaseLost),
+            _ => Ok(()),
+        }
+    }
+
+    async fn fail(
+        &self,
+        claim: &ClaimedJob,
+        now: Timestamp,
+        error: &str,
+        decision: RetryDecision,
+    ) -> Result<(), StoreError> {
+        match self
+            .write_one(&sql::fail_job(claim, now, error, decision))
+            .await?
+        {
+            0 => Err(StoreError::LeaseLost),
+            _ => Ok(()),
+        }
+    }
+
+    async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
+        let row: Option<JobRow> = optional(&self.pool, &sql::select_job(id)).await?;
+        one(row.map(records::JobRecord::from))
+    }
+
+    async fn job_counts(&self) -> Result<JobCounts, StoreError> {
+        let rows: Vec<(String, i64)> = all(&self.pool, &sql::job_counts()).await?;
+        let mut counts = JobCounts::default();
+        for (status, n) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
+            match status.parse::<JobStatus>().map_err(StoreError::backend)? {
+                JobStatus::Queued => counts.queued = n,
+                JobStatus::Running => counts.running = n,
+                JobStatus::Done => counts.done = n,
+                JobStatus::Dead => counts.dead = n,
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn wait_for_jobs(&self, timeout: Duration) {
+        let _ = tokio::time::timeout(timeout, self.jobs_enqueued.notified()).await;
+    }
+}
+
+#[async_trait]
+impl Mailer for SqliteStore {
+    async fn send(&self, email: &OutgoingEmail, now: Timestamp) -> Result<Delivery, MailError> {
+        let stmt =
+            sql::insert_sent_email(email, now).map_err(|e| MailError::Refused(e.to_string()))?;
+        let recorded: Option<(String,)> = {
+            let _writer = self.write.lock().await;
+            optional(&self.pool, &stmt)
+                .await
+                .map_err(|e| MailError::Unavailable(Box::new(e)))?
+        };
+        Ok(if recorded.is_some() {
+            Delivery::Sent
+        } else {
+            Delivery::AlreadySent
+        })
+    }
+
+    async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
+        let row: Option<SentEmailRow> = optional(&self.pool, &sql::select_sent_email(dedup_key))
+            .await
+            .map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        one(row.map(records::SentEmailRecord::from))
+            .map_err(|e| MailError::Unavailable(Box::new(e)))
+    }
+}
