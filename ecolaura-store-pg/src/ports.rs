@@ -61,9 +61,9 @@ impl PgStore {
 
     async fn orders_with_lines(
         conn: &mut PgConnection,
-        orders: Vec<OrderRow>,
+        orders: Vec<records::OrderRecord>,
     ) -> Result<Vec<Order>, StoreError> {
-        let records: Vec<records::OrderRecord> = orders.into_iter().map(Into::into).collect();
+        let records = orders;
         if records.is_empty() {
             return Ok(Vec::new());
         }
@@ -76,7 +76,8 @@ impl PgStore {
     }
 
     async fn order_in(conn: &mut PgConnection, id: OrderId) -> Result<Option<Order>, StoreError> {
-        let row: Option<OrderRow> = optional(&mut *conn, &sql::select_order(id)).await?;
+        let row: Option<records::OrderRecord> =
+            optional(&mut *conn, &sql::select_order(id)).await?;
         Ok(Self::orders_with_lines(conn, row.into_iter().collect())
             .await?
             .pop())
@@ -88,11 +89,9 @@ impl PgStore {
         key: &IdempotencyKey,
         now: Timestamp,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        let row: Option<IdempotencyDbRow> =
+        let row: Option<records::IdempotencyRow> =
             optional(conn, &sql::find_idempotency(user, key, now)).await?;
-        Ok(row
-            .map(|r| IdempotencyRecord::try_from(records::IdempotencyRow::from(r)))
-            .transpose()?)
+        Ok(row.map(IdempotencyRecord::try_from).transpose()?)
     }
 
     /// The first line, in request order, that cannot be served now.
@@ -227,13 +226,9 @@ impl CatalogStore for PgStore {
     ) -> Result<Page<ecolaura_core::catalog::Category>, StoreError> {
         let (select, total) = sql::list_categories(page);
         let mut conn = self.conn().await?;
-        let rows: Vec<CategoryRow> = all(&mut *conn, &select).await?;
+        let rows: Vec<records::CategoryRecord> = all(&mut *conn, &select).await?;
         let count = count(&mut conn, &total).await?;
-        let items = convert(
-            rows.into_iter()
-                .map(records::CategoryRecord::from)
-                .collect(),
-        )?;
+        let items = convert(rows)?;
         Ok(Page {
             count,
             items,
@@ -331,7 +326,7 @@ impl OrderStore for PgStore {
     ) -> Result<Page<Order>, StoreError> {
         let (select, total) = sql::list_orders(owner, page);
         let mut conn = self.conn().await?;
-        let rows: Vec<OrderRow> = all(&mut *conn, &select).await?;
+        let rows: Vec<records::OrderRecord> = all(&mut *conn, &select).await?;
         let count = count(&mut conn, &total).await?;
         let items = Self::orders_with_lines(&mut conn, rows).await?;
         Ok(Page {
@@ -422,17 +417,14 @@ impl AccountStore for PgStore {
     }
 
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = optional(&self.pool, &sql::select_user_by_email(email)).await?;
-        Ok(row
-            .map(|r| User::try_from(records::UserRecord::from(r)))
-            .transpose()?)
+        let row: Option<records::UserRecord> =
+            optional(&self.pool, &sql::select_user_by_email(email)).await?;
+        Ok(row.map(User::try_from).transpose()?)
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = optional(&self.pool, &sql::select_user(id)).await?;
-        Ok(row
-            .map(|r| User::try_from(records::UserRecord::from(r)))
-            .transpose()?)
+        let row: Option<records::UserRecord> = optional(&self.pool, &sql::select_user(id)).await?;
+        Ok(row.map(User::try_from).transpose()?)
     }
 }
 
@@ -455,11 +447,10 @@ impl JobQueue for PgStore {
         lease: Duration,
     ) -> Result<Option<ClaimedJob>, StoreError> {
         let token = Uuid::new_v4();
-        let row: Option<JobRow> = optional(&self.pool, &sql::claim_job(now, lease, token)).await?;
+        let row: Option<records::JobRecord> =
+            optional(&self.pool, &sql::claim_job(now, lease, token)).await?;
         Ok(row
-            .map(|r| {
-                Job::try_from(records::JobRecord::from(r)).map(|job| ClaimedJob { job, token })
-            })
+            .map(|r| Job::try_from(r).map(|job| ClaimedJob { job, token }))
             .transpose()?)
     }
 
@@ -484,10 +475,8 @@ impl JobQueue for PgStore {
     }
 
     async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
-        let row: Option<JobRow> = optional(&self.pool, &sql::select_job(id)).await?;
-        Ok(row
-            .map(|r| Job::try_from(records::JobRecord::from(r)))
-            .transpose()?)
+        let row: Option<records::JobRecord> = optional(&self.pool, &sql::select_job(id)).await?;
+        Ok(row.map(Job::try_from).transpose()?)
     }
 
     async fn job_counts(&self) -> Result<JobCounts, StoreError> {
@@ -525,10 +514,11 @@ impl Mailer for PgStore {
     }
 
     async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
-        let row: Option<SentEmailRow> = optional(&self.pool, &sql::select_sent_email(dedup_key))
-            .await
-            .map_err(mail_error)?;
-        row.map(|r| SentEmail::try_from(records::SentEmailRecord::from(r)))
+        let row: Option<records::SentEmailRecord> =
+            optional(&self.pool, &sql::select_sent_email(dedup_key))
+                .await
+                .map_err(mail_error)?;
+        row.map(SentEmail::try_from)
             .transpose()
             .map_err(|e| MailError::Unavailable(Box::new(e)))
     }

@@ -2,6 +2,11 @@
 //! conversion into domain types. Both adapters decode their rows into these
 //! records, so what counts as a valid stored value is decided once, here.
 //!
+//! Records whose columns have the same Rust type on every backend derive
+//! `sqlx::FromRow` (generically), so adapters decode rows straight into them;
+//! products and order lines, whose money and footprint columns differ, are
+//! decoded by each adapter and converted here.
+//!
 //! A row that does not convert (a name that breaks the rules, an unknown
 //! status) means the database was changed behind the library's back; it is
 //! reported as [`CorruptRow`], never silently patched.
@@ -68,7 +73,7 @@ pub fn micro_kg_to_decimal(micro: i64) -> Decimal {
 }
 
 /// A `categories` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRecord {
     /// `slug`
     pub slug: String,
@@ -174,7 +179,7 @@ impl TryFrom<ProductRecord> for Product {
 }
 
 /// A `users` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRecord {
     /// `id`
     pub id: Uuid,
@@ -205,7 +210,7 @@ impl TryFrom<UserRecord> for User {
 }
 
 /// An `orders` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrderRecord {
     /// `id`
     pub id: Uuid,
@@ -320,7 +325,7 @@ impl TryFrom<SummaryRecord> for SustainabilitySummary {
 }
 
 /// A `jobs` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobRecord {
     /// `id`
     pub id: Uuid,
@@ -368,7 +373,7 @@ impl TryFrom<JobRecord> for Job {
 }
 
 /// An `idempotency_keys` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IdempotencyRow {
     /// `fingerprint`
     pub fingerprint: String,
@@ -391,7 +396,7 @@ impl TryFrom<IdempotencyRow> for IdempotencyRecord {
 }
 
 /// A `sent_emails` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SentEmailRecord {
     /// `dedup_key`
     pub dedup_key: String,

@@ -89,9 +89,9 @@ impl SqliteStore {
 
     async fn orders_with_lines(
         conn: &mut SqliteConnection,
-        rows: Vec<OrderRow>,
+        rows: Vec<records::OrderRecord>,
     ) -> Result<Vec<Order>, StoreError> {
-        let orders: Vec<records::OrderRecord> = rows.into_iter().map(Into::into).collect();
+        let orders = rows;
         if orders.is_empty() {
             return Ok(Vec::new());
         }
@@ -107,7 +107,8 @@ impl SqliteStore {
         conn: &mut SqliteConnection,
         id: OrderId,
     ) -> Result<Option<Order>, StoreError> {
-        let row: Option<OrderRow> = optional(&mut *conn, &sql::select_order(id)).await?;
+        let row: Option<records::OrderRecord> =
+            optional(&mut *conn, &sql::select_order(id)).await?;
         Ok(Self::orders_with_lines(conn, row.into_iter().collect())
             .await?
             .pop())
@@ -119,9 +120,9 @@ impl SqliteStore {
         key: &IdempotencyKey,
         now: Timestamp,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        let row: Option<IdempotencyDbRow> =
+        let row: Option<records::IdempotencyRow> =
             optional(conn, &sql::find_idempotency(user, key, now)).await?;
-        one(row.map(records::IdempotencyRow::from))
+        one(row)
     }
 
     /// Claim the key, then take stock for every line and write the order;
@@ -186,15 +187,11 @@ impl CatalogStore for SqliteStore {
     async fn list_categories(&self, page: PageRequest) -> Result<Page<Category>, StoreError> {
         let (select, total) = sql::list_categories(page);
         let mut conn = self.conn().await?;
-        let rows: Vec<CategoryRow> = all(&mut *conn, &select).await?;
+        let rows: Vec<records::CategoryRecord> = all(&mut *conn, &select).await?;
         let count = count(&mut conn, &total).await?;
         Ok(Page {
             count,
-            items: convert(
-                rows.into_iter()
-                    .map(records::CategoryRecord::from)
-                    .collect(),
-            )?,
+            items: convert(rows)?,
             request: page,
         })
     }
@@ -282,7 +279,7 @@ impl OrderStore for SqliteStore {
     ) -> Result<Page<Order>, StoreError> {
         let (select, total) = sql::list_orders(owner, page);
         let mut conn = self.conn().await?;
-        let rows: Vec<OrderRow> = all(&mut *conn, &select).await?;
+        let rows: Vec<records::OrderRecord> = all(&mut *conn, &select).await?;
         let count = count(&mut conn, &total).await?;
         let items = Self::orders_with_lines(&mut conn, rows).await?;
         Ok(Page {
@@ -396,13 +393,14 @@ impl AccountStore for SqliteStore {
     }
 
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = optional(&self.pool, &sql::select_user_by_email(email)).await?;
-        one(row.map(records::UserRecord::from))
+        let row: Option<records::UserRecord> =
+            optional(&self.pool, &sql::select_user_by_email(email)).await?;
+        one(row)
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = optional(&self.pool, &sql::select_user(id)).await?;
-        one(row.map(records::UserRecord::from))
+        let row: Option<records::UserRecord> = optional(&self.pool, &sql::select_user(id)).await?;
+        one(row)
     }
 }
 
@@ -421,11 +419,11 @@ impl JobQueue for SqliteStore {
         lease: Duration,
     ) -> Result<Option<ClaimedJob>, StoreError> {
         let token = Uuid::new_v4();
-        let row: Option<JobRow> = {
+        let row: Option<records::JobRecord> = {
             let _writer = self.write.lock().await;
             optional(&self.pool, &sql::claim_job(now, lease, token)).await?
         };
-        Ok(one::<_, Job>(row.map(records::JobRecord::from))?.map(|job| ClaimedJob { job, token }))
+        Ok(one::<_, Job>(row)?.map(|job| ClaimedJob { job, token }))
     }
 
     async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
@@ -452,8 +450,8 @@ impl JobQueue for SqliteStore {
     }
 
     async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
-        let row: Option<JobRow> = optional(&self.pool, &sql::select_job(id)).await?;
-        one(row.map(records::JobRecord::from))
+        let row: Option<records::JobRecord> = optional(&self.pool, &sql::select_job(id)).await?;
+        one(row)
     }
 
     async fn job_counts(&self) -> Result<JobCounts, StoreError> {
@@ -495,10 +493,10 @@ impl Mailer for SqliteStore {
     }
 
     async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
-        let row: Option<SentEmailRow> = optional(&self.pool, &sql::select_sent_email(dedup_key))
-            .await
-            .map_err(|e| MailError::Unavailable(Box::new(e)))?;
-        one(row.map(records::SentEmailRecord::from))
-            .map_err(|e| MailError::Unavailable(Box::new(e)))
+        let row: Option<records::SentEmailRecord> =
+            optional(&self.pool, &sql::select_sent_email(dedup_key))
+                .await
+                .map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        one(row).map_err(|e| MailError::Unavailable(Box::new(e)))
     }
 }

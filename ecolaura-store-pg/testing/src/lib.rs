@@ -79,6 +79,16 @@ async fn template() -> Option<String> {
                 let store = PgStore::connect(&PgConfig::new(url_for(&admin, &name))).await.expect("connect template");
                 store.migrate().await.expect("migrate template");
                 store.pool().close().await;
+                // Templates of older schemas are of no use any more (best effort).
+                let stale: Vec<(String,)> =
+                    sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'ecolaura_tpl_%' AND datname <> $1")
+                        .bind(&name)
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap_or_default();
+                for (old,) in stale {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {old}"))).execute(&mut conn).await;
+                }
             }
             sqlx::query("SELECT pg_advisory_unlock(4242001)").execute(&mut conn).await.expect("advisory unlock");
             Some(name)
