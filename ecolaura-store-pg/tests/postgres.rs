@@ -3,13 +3,11 @@
 //! connection failures.
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ecolaura_core::accounts::PasswordHasher;
-use ecolaura_core::domain::JobId;
+use ecolaura_core::conformance::crash::claim_in_a_child_then_kill_it;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::orders::OrderRejection;
 use ecolaura_core::ports::{CatalogStore, JobQueue, StoreError};
@@ -181,36 +179,10 @@ async fn a_job_held_by_a_killed_worker_process_is_done_by_another_worker() {
         .order;
 
     // Another process claims the job, then dies without a word.
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_worker_that_claims_a_job_and_hangs",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("ECOLAURA_CRASH_TEST_DB", db.url())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        // libtest prints "test <name> ... " before the test's own output.
-        let claimed = stdout
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| l.split_once("CLAIMED ").map(|(_, id)| id.trim().to_owned()));
-        let _ = tx.send(claimed);
-    });
-    let claimed = rx.recv_timeout(Duration::from_secs(60));
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    let job_id: JobId = claimed
-        .expect("child answered")
-        .expect("child claimed a job")
-        .parse()
-        .unwrap();
+    let job_id = claim_in_a_child_then_kill_it(
+        "child_worker_that_claims_a_job_and_hangs",
+        ("ECOLAURA_CRASH_TEST_DB", db.url()),
+    );
     assert_eq!(
         store.get_job(job_id).await.unwrap().unwrap().status,
         JobStatus::Running

@@ -3,14 +3,12 @@
 //! claimed again, clear errors for bad paths and files.
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ecolaura_core::accounts::PasswordHasher;
-use ecolaura_core::domain::JobId;
+use ecolaura_core::conformance::crash::claim_in_a_child_then_kill_it;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::orders::OrderRejection;
 use ecolaura_core::ports::{CatalogStore, JobQueue, OrderStore};
@@ -218,35 +216,10 @@ async fn a_crash_leaves_its_job_to_be_claimed_again_after_restart() {
         store.close().await;
         (order.id, buyer)
     };
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_that_claims_a_job_and_hangs",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("ECOLAURA_CRASH_TEST_FILE", db.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let claimed = stdout
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| l.split_once("CLAIMED ").map(|(_, id)| id.trim().to_owned()));
-        let _ = tx.send(claimed);
-    });
-    let claimed = rx.recv_timeout(Duration::from_secs(60));
-    child.kill().unwrap(); // SIGKILL: no clean shutdown, the job stays "running"
-    child.wait().unwrap();
-    let job_id: JobId = claimed
-        .expect("child answered")
-        .expect("child claimed")
-        .parse()
-        .unwrap();
+    let job_id = claim_in_a_child_then_kill_it(
+        "child_that_claims_a_job_and_hangs",
+        ("ECOLAURA_CRASH_TEST_FILE", &db.path().display().to_string()),
+    );
 
     // The restarted process finds the job held, then takes it after the lease.
     let store = Arc::new(db.open().await);

@@ -19,6 +19,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod crash;
 pub mod fixtures;
 pub mod jobs;
 pub mod mail;
