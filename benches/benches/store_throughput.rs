@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use ecolaura_benches::throughput::{Measured, enqueue_and_drain, place_orders};
+use ecolaura_core::Store;
 use ecolaura_core::memory::MemoryStore;
 use ecolaura_store_pg_testing::TestDb;
 use ecolaura_store_sqlite::{SqliteConfig, SqliteStore};
@@ -49,6 +50,23 @@ fn report(backend: &str, what: &str, m: &Measured) {
     );
 }
 
+/// Enqueue and drain on a fresh store, once per slot count.
+async fn jobs<F, Fut>(backend: &str, fresh: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<Arc<dyn Store>>>,
+{
+    for slots in [1, 8] {
+        let Some(store) = fresh().await else { return };
+        let (enq, drain) = enqueue_and_drain(store, WORKERS, slots, JOBS).await;
+        if slots == 1 {
+            report(backend, "jobs enqueued, 16 tasks", &enq);
+        }
+        let what = format!("no-op jobs drained, {WORKERS} workers x {slots} slots");
+        report(backend, &what, &drain);
+    }
+}
+
 fn main() {
     // `cargo test --benches` runs this with `--test`: nothing to check then.
     if std::env::args().any(|a| a == "--test" || a == "--list") {
@@ -56,36 +74,34 @@ fn main() {
     }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let memory = Arc::new(MemoryStore::new());
-        report(
-            "memory",
-            &format!("orders placed, {CLIENTS} clients"),
-            &place_orders(memory, CLIENTS, ORDERS).await,
-        );
-        let (enq, drain) = enqueue_and_drain(Arc::new(MemoryStore::new()), WORKERS, JOBS).await;
-        report("memory", "jobs enqueued, 16 tasks", &enq);
-        report(
-            "memory",
-            &format!("no-op jobs drained, {WORKERS} workers"),
-            &drain,
-        );
+        let orders = format!("orders placed, {CLIENTS} clients");
 
-        let (orders_db, orders_path) = sqlite_file("orders").await;
-        let placed = place_orders(Arc::new(orders_db), CLIENTS, ORDERS).await;
+        let placed = place_orders(Arc::new(MemoryStore::new()), CLIENTS, ORDERS).await;
+        report("memory", &orders, &placed);
+        jobs("memory", || async {
+            Some(Arc::new(MemoryStore::new()) as Arc<dyn Store>)
+        })
+        .await;
+
+        let mut files = Vec::new();
+        let (db, path) = sqlite_file("orders").await;
+        files.push(path);
         report(
             "sqlite",
-            &format!("orders placed, {CLIENTS} clients"),
-            &placed,
+            &orders,
+            &place_orders(Arc::new(db), CLIENTS, ORDERS).await,
         );
-        let (jobs_db, jobs_path) = sqlite_file("jobs").await;
-        let (enq, drain) = enqueue_and_drain(Arc::new(jobs_db), WORKERS, JOBS).await;
-        report("sqlite", "jobs enqueued, 16 tasks", &enq);
-        report(
-            "sqlite",
-            &format!("no-op jobs drained, {WORKERS} workers"),
-            &drain,
-        );
-        for path in [orders_path, jobs_path] {
+        let counter = std::sync::atomic::AtomicUsize::new(0);
+        let made = std::sync::Mutex::new(Vec::new());
+        jobs("sqlite", || async {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (db, path) = sqlite_file(&format!("jobs{n}")).await;
+            made.lock().expect("paths").push(path);
+            Some(Arc::new(db) as Arc<dyn Store>)
+        })
+        .await;
+        files.extend(made.into_inner().expect("paths"));
+        for path in files {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
@@ -94,21 +110,18 @@ fn main() {
         let Some(db) = TestDb::create().await else {
             return;
         };
-        let pg = Arc::new(db.store().await);
         report(
             "postgres",
-            &format!("orders placed, {CLIENTS} clients"),
-            &place_orders(pg, CLIENTS, ORDERS).await,
+            &orders,
+            &place_orders(Arc::new(db.store().await), CLIENTS, ORDERS).await,
         );
-        let Some(db) = TestDb::create().await else {
-            return;
-        };
-        let (enq, drain) = enqueue_and_drain(Arc::new(db.store().await), WORKERS, JOBS).await;
-        report("postgres", "jobs enqueued, 16 tasks", &enq);
-        report(
-            "postgres",
-            &format!("no-op jobs drained, {WORKERS} workers"),
-            &drain,
-        );
+        let dbs = std::sync::Mutex::new(Vec::new());
+        jobs("postgres", || async {
+            let db = TestDb::create().await?;
+            let store = Arc::new(db.store().await) as Arc<dyn Store>;
+            dbs.lock().expect("dbs").push(db);
+            Some(store)
+        })
+        .await;
     });
 }

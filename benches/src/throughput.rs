@@ -118,10 +118,12 @@ impl JobHandler for NoOp {
 }
 
 /// Enqueue `total` no-op jobs (from 16 tasks), then drain them with
-/// `workers` concurrent workers. Returns (enqueue, drain) measurements.
+/// `workers` concurrent workers of `slots` job slots each (a worker claims as
+/// many jobs as it has slots, in one statement). Returns (enqueue, drain).
 pub async fn enqueue_and_drain(
     store: Arc<dyn Store>,
     workers: usize,
+    slots: usize,
     total: usize,
 ) -> (Measured, Measured) {
     let queue: Arc<dyn ecolaura_core::ports::JobQueue> = store;
@@ -155,7 +157,10 @@ pub async fn enqueue_and_drain(
                 queue.clone(),
                 Arc::new(NoOp),
                 clock.clone(),
-                WorkerConfig::default(),
+                WorkerConfig {
+                    concurrency: slots,
+                    ..WorkerConfig::default()
+                },
             );
             tokio::spawn(async move { worker.drain().await.expect("drain") })
         })

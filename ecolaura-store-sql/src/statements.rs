@@ -633,10 +633,10 @@ pub fn insert_jobs(jobs: &[NewJob], now: Timestamp) -> BuildResult<InsertStateme
     Ok(q)
 }
 
-/// Claim the next due job: one statement. The inner select takes the row
-/// with `FOR UPDATE SKIP LOCKED` (on backends that have it), so concurrent
-/// claimers never wait for, nor take, each other's row.
-pub fn claim_job(now: Timestamp, lease: Duration, token: Uuid) -> UpdateStatement {
+/// Claim up to `limit` due jobs: one statement. The inner select takes the
+/// rows with `FOR UPDATE SKIP LOCKED` (on backends that have it), so
+/// concurrent claimers never wait for, nor take, each other's rows.
+pub fn claim_jobs(now: Timestamp, lease: Duration, token: Uuid, limit: u64) -> UpdateStatement {
     let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
     let until = now.checked_add_signed(lease).unwrap_or(now);
     let due = Expr::col(Jobs::Status)
@@ -655,7 +655,7 @@ pub fn claim_job(now: Timestamp, lease: Duration, token: Uuid) -> UpdateStatemen
         .and_where(due)
         .order_by(Jobs::RunAt, Sort::Asc)
         .order_by(Jobs::Id, Sort::Asc)
-        .limit(1)
+        .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     let mut q = Query::update();
     q.table(Jobs::Table)
@@ -775,7 +775,7 @@ mod tests {
 
     #[test]
     fn claiming_skips_locked_rows_on_postgres_only() {
-        let q = claim_job(chrono::Utc::now(), Duration::from_secs(30), Uuid::nil());
+        let q = claim_jobs(chrono::Utc::now(), Duration::from_secs(30), Uuid::nil(), 4);
         assert!(
             q.to_string(PostgresQueryBuilder)
                 .contains("FOR UPDATE SKIP LOCKED")

@@ -413,17 +413,26 @@ impl JobQueue for SqliteStore {
         Ok(())
     }
 
-    async fn claim(
+    async fn claim_batch(
         &self,
         now: Timestamp,
         lease: Duration,
-    ) -> Result<Option<ClaimedJob>, StoreError> {
+        limit: usize,
+    ) -> Result<Vec<ClaimedJob>, StoreError> {
         let token = Uuid::new_v4();
-        let row: Option<records::JobRecord> = {
+        let statement =
+            sql::claim_jobs(now, lease, token, u64::try_from(limit).unwrap_or(u64::MAX));
+        let rows: Vec<records::JobRecord> = {
             let _writer = self.write.lock().await;
-            optional(&self.pool, &sql::claim_job(now, lease, token)).await?
+            all(&self.pool, &statement).await?
         };
-        Ok(one::<_, Job>(row)?.map(|job| ClaimedJob { job, token }))
+        let mut jobs: Vec<Job> = convert(rows)?;
+        // RETURNING gives no order: restore the claim order.
+        jobs.sort_by_key(|j| (j.run_at, j.id));
+        Ok(jobs
+            .into_iter()
+            .map(|job| ClaimedJob { job, token })
+            .collect())
     }
 
     async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {

@@ -171,6 +171,46 @@ pub async fn jobs_are_claimed_earliest_first(store: Arc<dyn Store>) {
     assert_eq!(order, [early.id, middle.id, late.id]);
 }
 
+/// A batch claim takes the earliest due jobs, up to its limit, in order,
+/// under one token; the jobs left are there for the next claim.
+pub async fn a_batch_claim_takes_the_earliest_due_jobs_up_to_its_limit(store: Arc<dyn Store>) {
+    let due: Vec<NewJob> = (0..5).map(|i| job_at(at(i))).collect();
+    for j in due.iter().rev() {
+        store.enqueue(j.clone(), at(0)).await.expect("enqueue");
+    }
+    store
+        .enqueue(job_at(at(100)), at(0))
+        .await
+        .expect("enqueue a future job");
+    let first = store.claim_batch(at(10), LEASE, 3).await.expect("claim");
+    assert_eq!(
+        first.iter().map(|c| c.job.id).collect::<Vec<_>>(),
+        [due[0].id, due[1].id, due[2].id]
+    );
+    assert!(
+        first
+            .iter()
+            .all(|c| c.token == first[0].token && c.job.attempts == 1)
+    );
+    let rest = store.claim_batch(at(10), LEASE, 10).await.expect("claim");
+    assert_eq!(
+        rest.iter().map(|c| c.job.id).collect::<Vec<_>>(),
+        [due[3].id, due[4].id]
+    );
+    assert_ne!(rest[0].token, first[0].token);
+    for c in first.iter().chain(&rest) {
+        store.complete(c, at(11)).await.expect("complete");
+    }
+    assert_eq!(store.job_counts().await.expect("counts").done, 5);
+    assert!(
+        store
+            .claim_batch(at(10), LEASE, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+}
+
 /// Eight workers draining fifty jobs run each exactly once.
 pub async fn concurrent_claims_take_each_job_once(store: Arc<dyn Store>) {
     for _ in 0..50 {
@@ -181,9 +221,15 @@ pub async fn concurrent_claims_take_each_job_once(store: Arc<dyn Store>) {
             let store = store.clone();
             tokio::spawn(async move {
                 let mut mine = Vec::new();
-                while let Some(c) = store.claim(at(1), LEASE).await.expect("claim") {
-                    store.complete(&c, at(2)).await.expect("complete");
-                    mine.push(c.job.id);
+                loop {
+                    let batch = store.claim_batch(at(1), LEASE, 3).await.expect("claim");
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for c in batch {
+                        store.complete(&c, at(2)).await.expect("complete");
+                        mine.push(c.job.id);
+                    }
                 }
                 mine
             })

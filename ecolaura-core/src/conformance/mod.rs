@@ -69,6 +69,7 @@ macro_rules! store_conformance {
             jobs::a_job_that_keeps_failing_ends_dead,
             jobs::a_job_is_not_claimed_before_its_run_at,
             jobs::jobs_are_claimed_earliest_first,
+            jobs::a_batch_claim_takes_the_earliest_due_jobs_up_to_its_limit,
             jobs::concurrent_claims_take_each_job_once,
             jobs::a_finished_job_cannot_be_finished_again,
             jobs::an_enqueue_wakes_a_waiting_worker,

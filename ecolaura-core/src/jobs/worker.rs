@@ -162,28 +162,46 @@ impl Worker {
         }
     }
 
-    /// Run due jobs one after another until none is due; returns how many ran.
-    /// Jobs enqueued by the jobs themselves run too. For tests, examples and
-    /// one-shot maintenance.
+    /// Run due jobs until none is due, up to `concurrency` at a time (claimed
+    /// together in one batch); returns how many ran. Jobs enqueued by the jobs
+    /// themselves run too. For tests, examples and one-shot maintenance.
     pub async fn drain(&self) -> Result<usize, StoreError> {
         let mut ran = 0;
-        while self.run_once().await?.is_some() {
-            ran += 1;
+        loop {
+            let now = self.inner.clock.now();
+            let batch = self
+                .inner
+                .queue
+                .claim_batch(now, self.inner.config.lease, self.slots())
+                .await?;
+            if batch.is_empty() {
+                return Ok(ran);
+            }
+            ran += batch.len();
+            let mut running = JoinSet::new();
+            for claim in batch {
+                let me = self.clone();
+                running.spawn(async move { me.execute(claim).await });
+            }
+            while running.join_next().await.is_some() {}
         }
-        Ok(ran)
     }
 
-    /// Run until `shutdown` resolves: claim while there are free slots,
-    /// sleep on the queue when idle. On shutdown, stop claiming and wait for
+    fn slots(&self) -> usize {
+        self.inner.config.concurrency.max(1)
+    }
+
+    /// Run until `shutdown` resolves: whenever slots are free, claim that many
+    /// jobs in one batch; sleep on the queue when idle. On shutdown, stop claiming and wait for
     /// the jobs in hand to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), StoreError> {
         let config = self.inner.config;
-        let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        let slots = Arc::new(Semaphore::new(self.slots()));
         let mut running = JoinSet::new();
         tokio::pin!(shutdown);
         loop {
             while running.try_join_next().is_some() {}
-            let permit = tokio::select! {
+            let first = tokio::select! {
                 biased;
                 () = &mut shutdown => break,
                 permit = slots.clone().acquire_owned() => match permit {
@@ -191,17 +209,30 @@ impl Worker {
                     Err(_) => break,
                 },
             };
+            // Claim as many jobs as there are free slots, in one statement.
+            let mut permits = vec![first];
+            while let Ok(p) = slots.clone().try_acquire_owned() {
+                permits.push(p);
+            }
             let now = self.inner.clock.now();
-            match self.inner.queue.claim(now, config.lease).await {
-                Ok(Some(claim)) => {
-                    let me = self.clone();
-                    running.spawn(async move {
-                        me.execute(claim).await;
-                        drop(permit);
-                    });
+            match self
+                .inner
+                .queue
+                .claim_batch(now, config.lease, permits.len())
+                .await
+            {
+                Ok(batch) if !batch.is_empty() => {
+                    for (claim, permit) in batch.into_iter().zip(permits.drain(..)) {
+                        let me = self.clone();
+                        running.spawn(async move {
+                            me.execute(claim).await;
+                            drop(permit);
+                        });
+                    }
+                    drop(permits); // slots the batch did not fill
                 }
-                Ok(None) => {
-                    drop(permit);
+                Ok(_) => {
+                    drop(permits);
                     tokio::select! {
                         biased;
                         () = &mut shutdown => break,
@@ -209,8 +240,8 @@ impl Worker {
                     }
                 }
                 Err(e) => {
-                    drop(permit);
-                    tracing::warn!(error = %e, "claiming a job failed; backing off");
+                    drop(permits);
+                    tracing::warn!(error = %e, "claiming jobs failed; backing off");
                     tokio::select! {
                         biased;
                         () = &mut shutdown => break,

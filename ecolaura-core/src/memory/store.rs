@@ -472,39 +472,48 @@ impl JobQueue for MemoryStore {
         Ok(())
     }
 
-    async fn claim(
+    async fn claim_batch(
         &self,
         now: Timestamp,
         lease: Duration,
-    ) -> Result<Option<ClaimedJob>, StoreError> {
+        limit: usize,
+    ) -> Result<Vec<ClaimedJob>, StoreError> {
         let mut s = self.lock()?;
         let due = |job: &Job| match job.status {
             JobStatus::Queued => job.run_at <= now,
             JobStatus::Running => job.locked_until.is_some_and(|t| t <= now),
             JobStatus::Done | JobStatus::Dead => false,
         };
-        let next = s
+        let mut next: Vec<(Timestamp, JobId)> = s
             .jobs
             .values()
             .map(|(job, _)| job)
             .filter(|job| due(job))
-            .min_by(|a, b| a.run_at.cmp(&b.run_at).then_with(|| a.id.cmp(&b.id)))
-            .map(|job| job.id);
-        let Some(id) = next else { return Ok(None) };
-        let Some((job, token)) = s.jobs.get_mut(&id) else {
-            return Ok(None);
-        };
+            .map(|job| (job.run_at, job.id))
+            .collect();
+        // The `limit` earliest, without sorting every due job.
+        if next.len() > limit {
+            next.select_nth_unstable(limit);
+            next.truncate(limit);
+        }
+        next.sort_unstable();
         let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-        job.status = JobStatus::Running;
-        job.attempts += 1;
-        job.locked_until = Some(now.checked_add_signed(lease).unwrap_or(now));
-        job.updated_at = now;
-        let fresh = Uuid::new_v4();
-        *token = Some(fresh);
-        Ok(Some(ClaimedJob {
-            job: job.clone(),
-            token: fresh,
-        }))
+        let token = Uuid::new_v4();
+        let mut claimed = Vec::with_capacity(next.len());
+        for (_, id) in next {
+            if let Some((job, held_by)) = s.jobs.get_mut(&id) {
+                job.status = JobStatus::Running;
+                job.attempts += 1;
+                job.locked_until = Some(now.checked_add_signed(lease).unwrap_or(now));
+                job.updated_at = now;
+                *held_by = Some(token);
+                claimed.push(ClaimedJob {
+                    job: job.clone(),
+                    token,
+                });
+            }
+        }
+        Ok(claimed)
     }
 
     async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {

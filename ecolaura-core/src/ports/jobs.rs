@@ -15,18 +15,29 @@ pub trait JobQueue: Send + Sync {
     /// Add a job, `queued`, due at `job.run_at`.
     async fn enqueue(&self, job: NewJob, now: Timestamp) -> Result<(), StoreError>;
 
-    /// Take the next due job: a `queued` one with `run_at <= now`, or a
-    /// `running` one whose lease ended (`locked_until <= now`), earliest
-    /// `run_at` first. The job becomes `running` until `now + lease`, its
-    /// `attempts` grows by one and the claim gets a fresh fencing token.
+    /// Take up to `limit` due jobs at once: `queued` ones with
+    /// `run_at <= now`, or `running` ones whose lease ended
+    /// (`locked_until <= now`), earliest `run_at` first (ties by id), returned
+    /// in that order. Each becomes `running` until `now + lease`, its
+    /// `attempts` grows by one, and the claim gets a fresh fencing token.
     ///
     /// # Concurrency
     /// Concurrent claims never return the same job while its lease lasts.
+    async fn claim_batch(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<ClaimedJob>, StoreError>;
+
+    /// Take the next due job: [`JobQueue::claim_batch`] with a limit of one.
     async fn claim(
         &self,
         now: Timestamp,
         lease: Duration,
-    ) -> Result<Option<ClaimedJob>, StoreError>;
+    ) -> Result<Option<ClaimedJob>, StoreError> {
+        Ok(self.claim_batch(now, lease, 1).await?.pop())
+    }
 
     /// Mark a claimed job `done`.
     ///
