@@ -1,6 +1,8 @@
 //! Programs that embed Ecolaura. Each lives in a function here so that its
 //! test runs it; `src/bin/` holds the thin `main`s.
 
+pub mod embedding;
+
 use std::error::Error;
 use std::fmt::Write as _;
 
