@@ -90,11 +90,52 @@ async fn template() -> Option<String> {
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {old}"))).execute(&mut conn).await;
                 }
             }
+            drop_stale_test_databases(&mut conn).await;
             sqlx::query("SELECT pg_advisory_unlock(4242001)").execute(&mut conn).await.expect("advisory unlock");
             Some(name)
         })
         .await
         .clone()
+}
+
+/// Test databases are named `ecolaura_test_<unix seconds>_<uuid>`, so that
+/// those left by a killed run can be told by age.
+const TEST_DB_PREFIX: &str = "ecolaura_test_";
+
+/// Databases of killed runs older than this are dropped when a run starts.
+const STALE_AFTER_SECONDS: u64 = 3600;
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Drop test databases that a killed run left behind (older than an hour,
+/// with nobody connected); best effort.
+async fn drop_stale_test_databases(conn: &mut PgConnection) {
+    let found: Vec<(String,)> =
+        sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'ecolaura\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    let now = unix_seconds();
+    for (name,) in found {
+        let created = name
+            .strip_prefix(TEST_DB_PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|secs| secs.parse::<u64>().ok());
+        // Names without a time predate this scheme: treat them as stale.
+        if created.is_none_or(|t| now.saturating_sub(t) > STALE_AFTER_SECONDS)
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&mut *conn)
+            .await;
+        }
+    }
 }
 
 /// A database of its own for one test, dropped with this value.
@@ -110,7 +151,11 @@ impl TestDb {
     pub async fn create() -> Option<TestDb> {
         let template = template().await?;
         let admin = admin_url();
-        let name = format!("ecolaura_test_{}", uuid::Uuid::new_v4().simple());
+        let name = format!(
+            "{TEST_DB_PREFIX}{}_{}",
+            unix_seconds(),
+            uuid::Uuid::new_v4().simple()
+        );
         let mut conn = PgConnection::connect(&admin).await.expect("connect admin");
         let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
         // A template being copied by another test can refuse for a moment.
