@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use ecolaura_core::accounts::PasswordHasher;
 use ecolaura_core::conformance::crash::claim_in_a_child_then_kill_it;
+use ecolaura_core::conformance::scenarios;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
-use ecolaura_core::orders::OrderRejection;
 use ecolaura_core::ports::{CatalogStore, JobQueue, StoreError};
 use ecolaura_core::prelude::*;
-use ecolaura_core::services::OrderError;
 use ecolaura_store_pg::{ConnectError, PgConfig, PgStore};
 use ecolaura_store_pg_testing::TestDb;
 
@@ -76,37 +75,7 @@ async fn a_hundred_concurrent_orders_for_ten_units_sell_exactly_ten() {
     let Some(db) = TestDb::create().await else {
         return;
     };
-    let app = app_on(Arc::new(db.store().await));
-    let p = product(&app, 10).await;
-    let tasks: Vec<_> = (0..100)
-        .map(|_| {
-            let (app, p) = (app.clone(), p.clone());
-            tokio::spawn(async move {
-                app.orders()
-                    .place(&Actor::customer(UserId::new()), &one_of(&p, 1), None)
-                    .await
-            })
-        })
-        .collect();
-    let (mut sold, mut refused) = (0, 0);
-    for t in tasks {
-        match t.await.unwrap() {
-            Ok(_) => sold += 1,
-            Err(OrderError::Rejected(OrderRejection::InsufficientStock { .. })) => refused += 1,
-            Err(e) => panic!("unexpected {e:?}"),
-        }
-    }
-    assert_eq!((sold, refused), (10, 90));
-    assert_eq!(app.catalog().product(p.id).await.unwrap().stock.get(), 0);
-    let staff = Actor::staff(UserId::new());
-    assert_eq!(
-        app.orders()
-            .list(&staff, PageRequest::default())
-            .await
-            .unwrap()
-            .count,
-        10
-    );
+    scenarios::buyers_race_for_the_last_units(&app_on(Arc::new(db.store().await)), 100, 10).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -114,34 +83,11 @@ async fn twenty_concurrent_requests_with_one_idempotency_key_make_one_order() {
     let Some(db) = TestDb::create().await else {
         return;
     };
-    let app = app_on(Arc::new(db.store().await));
-    let p = product(&app, 100).await;
-    let buyer = customer(&app, "ada@example.com").await;
-    let key = IdempotencyKey::parse("checkout-7f3a").unwrap();
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let (app, p, key) = (app.clone(), p.clone(), key.clone());
-            tokio::spawn(async move { app.orders().place(&buyer, &one_of(&p, 3), Some(key)).await })
-        })
-        .collect();
-    let mut orders = std::collections::HashSet::new();
-    for t in tasks {
-        orders.insert(t.await.unwrap().unwrap().order.id);
-    }
-    assert_eq!(orders.len(), 1, "every request got the same order");
-    assert_eq!(
-        app.catalog().product(p.id).await.unwrap().stock.get(),
-        97,
-        "stock taken once"
-    );
-    assert_eq!(
-        app.orders()
-            .list(&buyer, PageRequest::default())
-            .await
-            .unwrap()
-            .count,
-        1
-    );
+    scenarios::concurrent_requests_under_one_key_make_one_order(
+        &app_on(Arc::new(db.store().await)),
+        20,
+    )
+    .await;
 }
 
 /// Runs only as the child process of the crash test: claims the order's job,

@@ -9,11 +9,10 @@ use std::time::Duration;
 
 use ecolaura_core::accounts::PasswordHasher;
 use ecolaura_core::conformance::crash::claim_in_a_child_then_kill_it;
+use ecolaura_core::conformance::scenarios;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
-use ecolaura_core::orders::OrderRejection;
 use ecolaura_core::ports::{CatalogStore, JobQueue, OrderStore};
 use ecolaura_core::prelude::*;
-use ecolaura_core::services::OrderError;
 use ecolaura_store_sqlite::{OpenError, SqliteConfig, SqliteStore};
 
 /// A database file in the temp directory, deleted (with WAL files) at the end.
@@ -79,62 +78,27 @@ fn one_of(p: &Product, q: i64) -> OrderRequest {
     .unwrap()
 }
 
-async fn race_for_ten_units(app: Ecolaura) {
-    let p = product(&app, 10).await;
-    let tasks: Vec<_> = (0..100)
-        .map(|_| {
-            let (app, p) = (app.clone(), p.clone());
-            tokio::spawn(async move {
-                app.orders()
-                    .place(&Actor::customer(UserId::new()), &one_of(&p, 1), None)
-                    .await
-            })
-        })
-        .collect();
-    let mut sold = 0;
-    for t in tasks {
-        match t.await.unwrap() {
-            Ok(_) => sold += 1,
-            Err(OrderError::Rejected(OrderRejection::InsufficientStock { .. })) => {}
-            Err(e) => panic!("unexpected {e:?}"),
-        }
-    }
-    assert_eq!(sold, 10);
-    assert_eq!(app.catalog().product(p.id).await.unwrap().stock.get(), 0);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_concurrent_orders_for_ten_units_sell_exactly_ten() {
     let db = TempDb::new();
-    race_for_ten_units(app_on(Arc::new(db.open().await))).await;
+    scenarios::buyers_race_for_the_last_units(&app_on(Arc::new(db.open().await)), 100, 10).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_in_memory_database_keeps_the_same_rules() {
     let store = SqliteStore::open(&SqliteConfig::in_memory()).await.unwrap();
     store.migrate().await.unwrap();
-    race_for_ten_units(app_on(Arc::new(store))).await;
+    scenarios::buyers_race_for_the_last_units(&app_on(Arc::new(store)), 100, 10).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_requests_with_one_idempotency_key_make_one_order() {
     let db = TempDb::new();
-    let app = app_on(Arc::new(db.open().await));
-    let p = product(&app, 100).await;
-    let buyer = Actor::customer(UserId::new());
-    let key = IdempotencyKey::parse("checkout-1").unwrap();
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let (app, p, key) = (app.clone(), p.clone(), key.clone());
-            tokio::spawn(async move { app.orders().place(&buyer, &one_of(&p, 2), Some(key)).await })
-        })
-        .collect();
-    let mut ids = std::collections::HashSet::new();
-    for t in tasks {
-        ids.insert(t.await.unwrap().unwrap().order.id);
-    }
-    assert_eq!(ids.len(), 1);
-    assert_eq!(app.catalog().product(p.id).await.unwrap().stock.get(), 98);
+    scenarios::concurrent_requests_under_one_key_make_one_order(
+        &app_on(Arc::new(db.open().await)),
+        20,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

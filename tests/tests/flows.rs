@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ecolaura_core::conformance::scenarios;
 use ecolaura_core::jobs::{
     JobError, JobEvent, JobHandler, JobKind, JobObserver, JobOutcome, JobStatus, NewJob,
     RetryPolicy, Worker, confirmation_key,
 };
-use ecolaura_core::orders::OrderRejection;
 use ecolaura_core::ports::Clock;
 use ecolaura_core::prelude::*;
 use ecolaura_core::services::{CatalogError, OrderError};
@@ -419,72 +419,14 @@ async fn every_write_is_visible_to_the_next_read_through_the_cache() {
     assert!(stats.hits + stats.misses > 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_customers_racing_for_ten_units_buy_exactly_ten() {
-    let shop = Arc::new(TestShop::new());
-    let p = shop.product("Last ones", "1.00", 10, None).await;
-    let tasks: Vec<_> = (0..200)
-        .map(|_| {
-            let shop = shop.clone();
-            let p = p.clone();
-            tokio::spawn(async move {
-                shop.app
-                    .orders()
-                    .place(&Actor::customer(UserId::new()), &request(&[(&p, 1)]), None)
-                    .await
-            })
-        })
-        .collect();
-    let mut sold = 0;
-    for t in tasks {
-        match t.await.unwrap() {
-            Ok(_) => sold += 1,
-            Err(OrderError::Rejected(OrderRejection::InsufficientStock { .. })) => {}
-            Err(e) => panic!("unexpected {e:?}"),
-        }
-    }
-    assert_eq!(sold, 10);
-    assert_eq!(
-        shop.app.catalog().product(p.id).await.unwrap().stock.get(),
-        0
-    );
+    scenarios::buyers_race_for_the_last_units(&TestShop::new().app, 200, 10).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_requests_with_one_key_make_one_order() {
-    let shop = Arc::new(TestShop::new());
-    let (_, buyer) = shop.customer("ada@example.com").await;
-    let p = shop.product("Cup", "2.50", 100, None).await;
-    let key = IdempotencyKey::parse("checkout-42").unwrap();
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let (shop, p, key) = (shop.clone(), p.clone(), key.clone());
-            tokio::spawn(async move {
-                shop.app
-                    .orders()
-                    .place(&buyer, &request(&[(&p, 2)]), Some(key))
-                    .await
-            })
-        })
-        .collect();
-    let mut ids = std::collections::HashSet::new();
-    let mut fresh = 0;
-    for t in tasks {
-        let placed = t.await.unwrap().unwrap();
-        fresh += usize::from(!placed.replayed);
-        ids.insert(placed.order.id);
-    }
-    assert_eq!((ids.len(), fresh), (1, 1));
-    assert_eq!(
-        shop.app.catalog().product(p.id).await.unwrap().stock.get(),
-        98
-    );
-    let other = shop
-        .app
-        .orders()
-        .place(&buyer, &request(&[(&p, 3)]), Some(key))
-        .await;
-    assert!(matches!(other, Err(OrderError::IdempotencyKeyReused)));
+    scenarios::concurrent_requests_under_one_key_make_one_order(&TestShop::new().app, 20).await;
 }
 
 #[tokio::test]

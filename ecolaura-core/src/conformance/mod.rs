@@ -24,6 +24,7 @@ pub mod fixtures;
 pub mod jobs;
 pub mod mail;
 pub mod orders;
+pub mod scenarios;
 
 /// Expand to one `#[tokio::test]` per conformance case, each on a fresh store
 /// from `$fresh` (an async fn returning `Option<(Arc<dyn Store>, guard)>`;
