@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ecolaura_core::accounts::PasswordHasher;
-use ecolaura_core::conformance::crash::claim_in_a_child_then_kill_it;
+use ecolaura_core::conformance::crash::{self, claim_in_a_child_then_kill_it};
 use ecolaura_core::conformance::scenarios;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::ports::{CatalogStore, JobQueue, StoreError};
@@ -99,13 +99,7 @@ async fn child_worker_that_claims_a_job_and_hangs() {
         return;
     };
     let store = PgStore::connect(&PgConfig::new(url)).await.unwrap();
-    let claim = store
-        .claim(chrono::Utc::now(), Duration::from_secs(2))
-        .await
-        .unwrap()
-        .expect("a due job");
-    println!("CLAIMED {}", claim.job.id);
-    tokio::time::sleep(Duration::from_secs(3600)).await;
+    crash::claim_and_hang(&store, Duration::from_secs(2)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::domain::JobId;
+use crate::ports::JobQueue;
 
 /// Run `child_test` (an ignored test in the current test binary) with `env`
 /// set, wait until it prints `CLAIMED <job id>`, kill it, and return the id.
@@ -48,4 +49,20 @@ pub fn claim_in_a_child_then_kill_it(child_test: &str, env: (&str, &str)) -> Job
         .expect("the child claimed a job")
         .parse()
         .expect("the child printed a job id")
+}
+
+/// The child's side: claim the next due job with a `lease`, print
+/// `CLAIMED <job id>` for the parent, and hang as if working until killed.
+///
+/// # Panics
+/// When no job is due or the claim fails.
+pub async fn claim_and_hang(queue: &dyn JobQueue, lease: Duration) {
+    let now = crate::domain::truncate_to_micros(chrono::Utc::now());
+    let claim = queue
+        .claim(now, lease)
+        .await
+        .expect("claim")
+        .expect("a due job");
+    println!("CLAIMED {}", claim.job.id);
+    tokio::time::sleep(Duration::from_secs(3600)).await;
 }

@@ -44,11 +44,6 @@ impl PageRequest {
         Ok(Self { page, page_size })
     }
 
-    /// The first page of `page_size` items.
-    pub fn first(page_size: u32) -> Result<Self, PageRequestError> {
-        Self::new(1, page_size)
-    }
-
     /// The 1-based page number.
     pub fn page(&self) -> u32 {
         self.page

@@ -64,11 +64,6 @@ impl OrderStatus {
                 | (Pending | Confirmed, Cancelled)
         )
     }
-
-    /// Whether the order may still be cancelled.
-    pub fn is_cancellable(self) -> bool {
-        self.can_move_to(OrderStatus::Cancelled)
-    }
 }
 
 impl FromStr for OrderStatus {

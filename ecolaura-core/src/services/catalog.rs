@@ -45,11 +45,6 @@ impl Catalog {
         }
     }
 
-    /// The scoring policy in use.
-    pub fn scoring(&self) -> &dyn ScoringPolicy {
-        self.scoring.as_ref()
-    }
-
     /// The breakdown of a product's score from its metrics.
     pub fn breakdown(&self, metrics: &SustainabilityMetrics) -> ScoreBreakdown {
         self.scoring.breakdown(metrics)
