@@ -17,11 +17,13 @@ pub const JOBS_CHANNEL: &str = "ecolaura_jobs";
 /// Notified in every transaction that changes what catalog reads return.
 pub const CATALOG_CHANNEL: &str = "ecolaura_catalog";
 
-/// `SELECT pg_notify(channel, '')`: delivered when the transaction commits,
-/// never for one that rolls back.
-pub(crate) fn notify(channel: &str) -> SelectStatement {
+/// `SELECT pg_notify(channel, '')` for each channel, in one statement:
+/// delivered when the transaction commits, never for one that rolls back.
+pub(crate) fn notify(channels: &[&str]) -> SelectStatement {
     let mut q = Query::select();
-    q.expr(Func::cust(Alias::new("pg_notify")).args([channel.into(), "".into()]));
+    for channel in channels {
+        q.expr(Func::cust(Alias::new("pg_notify")).args([(*channel).into(), "".into()]));
+    }
     q
 }
 

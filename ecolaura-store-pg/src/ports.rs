@@ -160,14 +160,17 @@ impl PgStore {
                 &built(sql::insert_jobs(&p.jobs, order.created_at))?,
             )
             .await?;
-            execute(&mut *tx, &notify(JOBS_CHANNEL)).await?;
         }
         if let Some(stamp) = &p.idempotency {
             let outcome = serde_json::to_value(IdempotentOutcome::Placed(Box::new(order.clone())))
                 .map_err(StoreError::backend)?;
             execute(&mut *tx, &sql::set_idempotency_outcome(stamp, outcome)).await?;
         }
-        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        let mut channels = vec![CATALOG_CHANNEL];
+        if !p.jobs.is_empty() {
+            channels.push(JOBS_CHANNEL);
+        }
+        execute(&mut *tx, &notify(&channels)).await?;
         tx.commit().await.map_err(crate::error::store_error)?;
         Ok(Some(PlacementOutcome::Placed(order.clone())))
     }
@@ -196,7 +199,6 @@ impl PgStore {
                 )
                 .await?;
             }
-            execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
         }
         if !change.enqueue.is_empty() {
             execute(
@@ -204,7 +206,16 @@ impl PgStore {
                 &built(sql::insert_jobs(&change.enqueue, change.at))?,
             )
             .await?;
-            execute(&mut *tx, &notify(JOBS_CHANNEL)).await?;
+        }
+        let mut channels = Vec::with_capacity(2);
+        if change.restock {
+            channels.push(CATALOG_CHANNEL);
+        }
+        if !change.enqueue.is_empty() {
+            channels.push(JOBS_CHANNEL);
+        }
+        if !channels.is_empty() {
+            execute(&mut *tx, &notify(&channels)).await?;
         }
         tx.commit().await.map_err(crate::error::store_error)?;
         Ok(order)
@@ -216,7 +227,7 @@ impl CatalogStore for PgStore {
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         execute(&mut *tx, &built(sql::insert_category(category))?).await?;
-        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
         tx.commit().await.map_err(crate::error::store_error)
     }
 
@@ -239,7 +250,7 @@ impl CatalogStore for PgStore {
     async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         execute(&mut *tx, &built(sql::insert_product::<Postgres>(product))?).await?;
-        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
         tx.commit().await.map_err(crate::error::store_error)
     }
 
@@ -284,7 +295,7 @@ impl CatalogStore for PgStore {
                 _ => StoreError::NotFound,
             });
         };
-        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
         tx.commit().await.map_err(crate::error::store_error)?;
         Ok(Product::try_from(records::ProductRecord::from(row))?)
     }
@@ -294,7 +305,7 @@ impl CatalogStore for PgStore {
         if execute(&mut *tx, &sql::archive_product(id, at)).await? == 0 {
             return Err(StoreError::NotFound);
         }
-        execute(&mut *tx, &notify(CATALOG_CHANNEL)).await?;
+        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
         tx.commit().await.map_err(crate::error::store_error)
     }
 }
@@ -437,7 +448,7 @@ impl JobQueue for PgStore {
             &built(sql::insert_jobs(std::slice::from_ref(&job), now))?,
         )
         .await?;
-        execute(&mut *tx, &notify(JOBS_CHANNEL)).await?;
+        execute(&mut *tx, &notify(&[JOBS_CHANNEL])).await?;
         tx.commit().await.map_err(crate::error::store_error)
     }
 
