@@ -1,0 +1,104 @@
+//! `/api/v1/categories`.
+
+use std::sync::Arc;
+
+use ecolaura_core::catalog::NewCategory;
+use ecolaura_core::domain::{CategoryName, Description, Slug};
+use poem::Request;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::ApiTags;
+use super::query::page_request;
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::wire::{CategoryDto, CategoryInput, CategoryPage, Fields, PageLinks};
+
+/// Categories.
+pub struct CategoriesApi {
+    state: Arc<AppState>,
+}
+
+impl CategoriesApi {
+    pub(crate) fn new(state: Arc<AppState>) -> Self {
+        Self { state }
+    }
+}
+
+#[derive(ApiResponse)]
+enum CategoryList {
+    /// A page of categories, by slug.
+    #[oai(status = 200)]
+    Ok(Json<CategoryPage>),
+}
+
+#[derive(ApiResponse)]
+enum CategoryCreated {
+    /// The category was made.
+    #[oai(status = 201)]
+    Created(Json<CategoryDto>),
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Categories")]
+impl CategoriesApi {
+    /// List categories
+    #[oai(path = "/categories", method = "get", operation_id = "list_categories")]
+    async fn list(
+        &self,
+        req: &Request,
+        /// Page number, from 1.
+        page: Query<Option<u32>>,
+        /// Items per page, 1..100 (default 20).
+        page_size: Query<Option<u32>>,
+    ) -> Result<CategoryList, Problem> {
+        let request = page_request(page.0, page_size.0)?;
+        let found = self.state.app.catalog().categories(request).await?;
+        let links = PageLinks::new(req, Vec::new());
+        Ok(CategoryList::Ok(Json(CategoryPage::new(
+            found,
+            &links,
+            Into::into,
+        ))))
+    }
+
+    /// Create a category (staff)
+    #[oai(
+        path = "/categories",
+        method = "post",
+        operation_id = "create_category"
+    )]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CategoryInput>,
+    ) -> Result<CategoryCreated, Problem> {
+        let input = body.0;
+        let mut fields = Fields::default();
+        let slug = fields.check("slug", Slug::parse(&input.slug));
+        let name = fields.check("name", CategoryName::parse(&input.name));
+        let description = fields.check(
+            "description",
+            Description::parse(input.description.as_deref().unwrap_or_default()),
+        );
+        let (Some(slug), Some(name), Some(description)) = (slug, name, description) else {
+            return Err(fields.into_problem());
+        };
+        let category = self
+            .state
+            .app
+            .catalog()
+            .create_category(
+                &auth.0,
+                NewCategory {
+                    slug,
+                    name,
+                    description,
+                },
+            )
+            .await?;
+        Ok(CategoryCreated::Created(Json(category.into())))
+    }
+}

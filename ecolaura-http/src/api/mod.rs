@@ -1,0 +1,66 @@
+//! The REST API: one `#[OpenApi]` impl per resource, tagged.
+
+mod accounts;
+mod catalog;
+mod operations;
+mod orders;
+mod products;
+mod query;
+
+use std::sync::Arc;
+
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::state::AppState;
+
+pub use accounts::AccountsApi;
+pub use catalog::CategoriesApi;
+pub use operations::OperationsApi;
+pub use orders::OrdersApi;
+pub use products::ProductsApi;
+
+/// The groups of operations in the document.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Registration, tokens and the signed-in account.
+    Auth,
+    /// Product categories.
+    Categories,
+    /// Products, their stock and their sustainability.
+    Products,
+    /// Orders and their life cycle.
+    Orders,
+    /// The environmental summary of one's orders.
+    Sustainability,
+    /// Health, readiness and metrics, outside `/api/v1`.
+    Operations,
+}
+
+/// Every API of the host.
+pub type Apis = (
+    AccountsApi,
+    CategoriesApi,
+    ProductsApi,
+    OrdersApi,
+    OperationsApi,
+);
+
+/// The OpenAPI service over `state`; `/api/v1/openapi.json` and `/docs`
+/// are served from it.
+pub fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
+    let apis = (
+        AccountsApi::new(state.clone()),
+        CategoriesApi::new(state.clone()),
+        ProductsApi::new(state.clone()),
+        OrdersApi::new(state.clone()),
+        OperationsApi::new(state.clone()),
+    );
+    OpenApiService::new(apis, "Ecolaura API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "The REST API of Ecolaura, a sustainable-commerce backend: products with \
+             environmental metrics and a sustainability score, categories, stock, orders, \
+             accounts. Errors are RFC 9457 problem details (`application/problem+json`). \
+             Money is a decimal string with two fraction digits.",
+        )
+        .license("MIT OR Apache-2.0")
+}

@@ -1,0 +1,109 @@
+//! Putting a host together: the state, the routes and the middleware.
+
+use std::sync::Arc;
+
+use ecolaura_core::Ecolaura;
+use poem::http::Method;
+use poem::middleware::Cors;
+use poem::{Endpoint, EndpointExt, Response, Route};
+
+use crate::api;
+use crate::auth::{LoginThrottle, TokenConfig, Tokens};
+use crate::metrics::Metrics;
+use crate::middleware::{body_limit, observe, problems};
+use crate::state::{AppState, Readiness};
+
+/// The host's settings (the library's side of configuration: no
+/// environment is read here).
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Token keys and lifetimes.
+    pub tokens: TokenConfig,
+    /// The shop's currency (ISO 4217), such as `EUR`.
+    pub currency: String,
+    /// Origins allowed to call the API from a browser; empty: none.
+    pub cors_origins: Vec<String>,
+}
+
+/// A host: the application, its state and its HTTP endpoint.
+pub struct Host {
+    state: Arc<AppState>,
+    cors_origins: Vec<String>,
+}
+
+impl Host {
+    /// A host serving `app`; `readiness` answers `/readyz`.
+    ///
+    /// # Errors
+    /// Only when the metrics cannot be defined (a bug).
+    pub fn new(
+        app: Ecolaura,
+        readiness: Arc<dyn Readiness>,
+        config: HostConfig,
+    ) -> Result<Self, prometheus::Error> {
+        let clock = app.clock().clone();
+        let state = Arc::new(AppState {
+            tokens: Tokens::new(config.tokens, clock.clone()),
+            throttle: LoginThrottle::standard(clock),
+            currency: config.currency,
+            metrics: Arc::new(Metrics::new()?),
+            readiness,
+            app,
+        });
+        Ok(Self {
+            state,
+            cors_origins: config.cors_origins,
+        })
+    }
+
+    /// The shared state (the application, tokens, metrics).
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// The OpenAPI document as JSON.
+    pub fn openapi_json(&self) -> String {
+        api::service(&self.state).spec()
+    }
+
+    /// Every route with every middleware: what the server runs.
+    pub fn endpoint(&self) -> impl Endpoint<Output = Response> + 'static {
+        let service = api::service(&self.state);
+        let spec = service.spec_endpoint();
+        let docs = service.swagger_ui();
+        let routes = Route::new()
+            .at("/api/v1/openapi.json", spec)
+            .nest("/docs", docs)
+            .nest("/", service);
+        let restrict_origins = !self.cors_origins.is_empty();
+        let mut cors = Cors::new()
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                "authorization",
+                "content-type",
+                "idempotency-key",
+                "x-request-id",
+            ])
+            .expose_headers(["x-request-id", "retry-after"]);
+        for origin in &self.cors_origins {
+            cors = cors.allow_origin(origin.as_str());
+        }
+        let metrics = self.state.metrics.clone();
+        let state = self.state.clone();
+        routes
+            // poem's `Cors` allows every origin when given none: only
+            // install it when origins are configured.
+            .with_if(restrict_origins, cors)
+            .around(body_limit)
+            .data(state)
+            .around(problems)
+            .around(move |next, req| observe(next, metrics.clone(), req))
+            .map_to_response()
+    }
+}

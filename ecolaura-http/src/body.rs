@@ -1,0 +1,214 @@
+//! JSON request bodies that tell a malformed request (400) from an invalid
+//! one (422), field by field.
+//!
+//! poem-openapi's `Json<T>` reports every failure as one message without a
+//! field path. The contract needs more: unparsable JSON or a value of the
+//! wrong JSON type is 400; a missing required field, a string of the wrong
+//! form (not a UUID, not in an enum) is 422; both name the fields. So
+//! [`JsonBody`] reads the body itself, walks the value against the same
+//! schema the OpenAPI document shows, and only then builds `T`. What the
+//! schema cannot say (a price's digits, a name's length) the domain types
+//! check when the handler converts `T`, again with field paths.
+
+use poem::{Request, RequestBody};
+use poem_openapi::impl_apirequest_for_payload;
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseFromJSON, Type};
+use serde_json::Value;
+
+use crate::problem::{FieldErrors, Problem};
+
+/// The largest request body accepted: 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON request body of type `T`, checked against `T`'s schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        let essence = essence.to_ascii_lowercase();
+        essence == "application/json"
+            || essence.starts_with("application/") && essence.ends_with("+json")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: ParseFromJSON> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(_request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = body
+            .take()?
+            .into_bytes_limit(MAX_BODY_BYTES)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => poem::Error::from(Problem::status(
+                    poem::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "The body is over 1 MiB.",
+                )),
+                other => poem::Error::from(Problem::bad_request(format!(
+                    "The body could not be read: {other}"
+                ))),
+            })?;
+        Ok(Self(decode::<T>(&bytes)?))
+    }
+}
+
+impl_apirequest_for_payload!(JsonBody<T>, T: ParseFromJSON);
+
+/// Decode `bytes` as a `T`, with the 400/422 split of the contract.
+///
+/// # Errors
+/// A 400 problem for bad JSON or wrong JSON types, a 422 problem for
+/// missing fields and values of the wrong form.
+pub fn decode<T: ParseFromJSON>(bytes: &[u8]) -> Result<T, Problem> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| Problem::bad_request(format!("The body is not valid JSON: {e}")))?;
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    let mut check = ShapeCheck {
+        registry: &registry,
+        wrong_type: FieldErrors::new(),
+        invalid: FieldErrors::new(),
+    };
+    let root = T::schema_ref();
+    check.value(&root, &value, "");
+    if !check.wrong_type.is_empty() {
+        return Err(Problem::malformed(check.wrong_type));
+    }
+    if !check.invalid.is_empty() {
+        return Err(Problem::invalid(check.invalid));
+    }
+    // The shape matched, so this can only fail on a rule the walk does not
+    // know; it is still the client's input, so 422.
+    T::parse_from_json(Some(value)).map_err(|e| Problem::invalid_field("body", e.into_message()))
+}
+
+struct ShapeCheck<'a> {
+    registry: &'a Registry,
+    wrong_type: FieldErrors,
+    invalid: FieldErrors,
+}
+
+fn resolve<'r>(registry: &'r Registry, schema: &'r MetaSchemaRef) -> Option<&'r MetaSchema> {
+    match schema {
+        MetaSchemaRef::Inline(s) => Some(s),
+        MetaSchemaRef::Reference(name) => registry.schemas.get(name),
+    }
+}
+
+impl<'a> ShapeCheck<'a> {
+    fn value(&mut self, schema: &'a MetaSchemaRef, value: &Value, path: &str) {
+        let Some(schema) = resolve(self.registry, schema) else {
+            return;
+        };
+        // Fields of object types are `allOf: [$ref, {description…}]`:
+        // check against the parts that say something about the shape.
+        if schema.ty.is_empty() || !schema.all_of.is_empty() && schema.properties.is_empty() {
+            let registry = self.registry;
+            for part in &schema.all_of {
+                if resolve(registry, part).is_some_and(|s| !s.ty.is_empty() || !s.all_of.is_empty())
+                {
+                    self.value(part, value, path);
+                }
+            }
+            return;
+        }
+        let field = if path.is_empty() { "body" } else { path };
+        match (schema.ty, value) {
+            (_, Value::Null) => {
+                self.wrong(field, &format!("must be {}, not null", article(schema)))
+            }
+            ("object", Value::Object(map)) => {
+                for (name, property) in &schema.properties {
+                    let child = join(path, name);
+                    let required = schema.required.contains(name);
+                    match map.get(*name) {
+                        None if required => self.invalid(&child, "is required".to_owned()),
+                        // Optional fields may be left out or be null.
+                        None | Some(Value::Null) if !required => {}
+                        None => {}
+                        Some(v) => self.value(property, v, &child),
+                    }
+                }
+            }
+            ("array", Value::Array(items)) => {
+                if let Some(item) = &schema.items {
+                    for (i, v) in items.iter().enumerate() {
+                        self.value(item, v, &format!("{path}[{i}]"));
+                    }
+                }
+            }
+            ("string", Value::String(s)) => self.string(schema, s, field),
+            // Decimals (money) are accepted as JSON numbers too.
+            ("string", Value::Number(_)) if schema.format == Some("decimal") => {}
+            ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => {}
+            ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) => {}
+            ("integer", Value::Number(_)) => {
+                self.invalid(field, "must be a whole number".to_owned())
+            }
+            _ => self.wrong(field, &format!("must be {}", article(schema))),
+        }
+    }
+
+    fn string(&mut self, schema: &MetaSchema, s: &str, field: &str) {
+        if !schema.enum_items.is_empty() && !schema.enum_items.iter().any(|v| v == s) {
+            let allowed: Vec<String> = schema
+                .enum_items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            self.invalid(field, format!("must be one of {}", allowed.join(", ")));
+        }
+        if schema.format == Some("uuid") && uuid::Uuid::parse_str(s).is_err() {
+            self.invalid(field, "must be a UUID".to_owned());
+        }
+    }
+
+    fn wrong(&mut self, field: &str, message: &str) {
+        self.wrong_type
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.to_owned());
+    }
+
+    fn invalid(&mut self, field: &str, message: String) {
+        self.invalid
+            .entry(field.to_owned())
+            .or_default()
+            .push(message);
+    }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn article(schema: &MetaSchema) -> &'static str {
+    match (schema.ty, schema.format) {
+        ("string", Some("decimal")) => "a decimal string such as \"19.99\" or a number",
+        ("string", _) => "a string",
+        ("integer", _) => "an integer",
+        ("number", _) => "a number",
+        ("boolean", _) => "true or false",
+        ("array", _) => "an array",
+        ("object", _) => "an object",
+        _ => "a value of the documented type",
+    }
+}

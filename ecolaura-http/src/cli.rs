@@ -1,0 +1,370 @@
+//! The `ecolaura` command line: `serve` (the default), `migrate`, `worker`,
+//! `users add`. Configuration comes from the environment, checked once at
+//! start, with one clear message per bad value.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::{JwtSecret, MIN_SECRET_BYTES, TokenConfig};
+
+/// Ecolaura: a sustainable-commerce backend with a REST API.
+#[derive(Debug, Parser)]
+#[command(name = "ecolaura", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    env: EnvArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default), with job workers unless ECOLAURA_WORKERS=0.
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Run job workers only (for a separate process), until SIGTERM or SIGINT.
+    Worker,
+    /// Manage accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Add an account (a customer, or staff with --staff).
+    Add {
+        /// The account's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Its password (at least 8 characters).
+        #[arg(long)]
+        password: String,
+        /// The person's name (default: the part of the address before `@`).
+        #[arg(long)]
+        name: Option<String>,
+        /// Make a staff account.
+        #[arg(long)]
+        staff: bool,
+    },
+}
+
+/// Every setting, from the environment (or the matching flag).
+#[derive(Debug, Clone, Args)]
+struct EnvArgs {
+    /// `postgres://…` or `sqlite://…`; unset: the embedded SQLite file
+    /// `ecolaura.db` in the working directory.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
+    bind: String,
+    /// `development` or `production`.
+    #[arg(
+        long = "env",
+        global = true,
+        env = "ECOLAURA_ENV",
+        default_value = "development"
+    )]
+    environment: String,
+    /// The HS256 key for tokens, at least 32 bytes. Unset in development:
+    /// a random one (tokens die with the process); required in production.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_JWT_SECRET",
+        hide_env_values = true
+    )]
+    jwt_secret: Option<String>,
+    /// The shop's currency, an ISO 4217 code.
+    #[arg(long, global = true, env = "ECOLAURA_CURRENCY", default_value = "EUR")]
+    currency: String,
+    /// Job workers in `serve` (0: none; run `ecolaura worker` instead).
+    #[arg(long, global = true, env = "ECOLAURA_WORKERS", default_value = "2")]
+    workers: String,
+    /// Log filter, such as `info` or `ecolaura_http=debug,info`.
+    #[arg(long, global = true, env = "ECOLAURA_LOG", default_value = "info")]
+    log: String,
+    /// Log format: `text` or `json`.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: String,
+    /// Comma-separated origins allowed by CORS, such as
+    /// `https://shop.example.com`; unset: no cross-origin access.
+    #[arg(long, global = true, env = "ECOLAURA_CORS_ORIGINS")]
+    cors_origins: Option<String>,
+    /// Access token lifetime in seconds.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_ACCESS_TOKEN_TTL",
+        default_value = "900"
+    )]
+    access_token_ttl: String,
+    /// Refresh token lifetime in seconds.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_REFRESH_TOKEN_TTL",
+        default_value = "604800"
+    )]
+    refresh_token_ttl: String,
+    /// Seconds to let in-flight requests and jobs finish after SIGTERM.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_SHUTDOWN_GRACE",
+        default_value = "30"
+    )]
+    shutdown_grace: String,
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The database URL; `None`: the embedded SQLite file.
+    pub database_url: Option<String>,
+    /// Where the embedded SQLite file goes.
+    pub data_dir: PathBuf,
+    /// Listen address.
+    pub bind: SocketAddr,
+    /// Production mode: a real secret is required, migrations are not run by `serve`.
+    pub production: bool,
+    /// Token settings; `generated_secret` says whether the secret is random.
+    pub tokens: TokenConfig,
+    /// Whether the secret was generated (development).
+    pub generated_secret: bool,
+    /// The shop's currency.
+    pub currency: String,
+    /// Job workers in `serve`.
+    pub workers: usize,
+    /// Log filter.
+    pub log: String,
+    /// JSON logs.
+    pub json_logs: bool,
+    /// CORS origins.
+    pub cors_origins: Vec<String>,
+    /// Grace period on shutdown.
+    pub shutdown_grace: Duration,
+}
+
+fn seconds(name: &str, raw: &str, errors: &mut Vec<String>) -> Duration {
+    match raw.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Duration::from_secs(n),
+        _ => {
+            errors.push(format!(
+                "{name} must be a whole number of seconds > 0, not {raw:?}"
+            ));
+            Duration::from_secs(1)
+        }
+    }
+}
+
+impl EnvArgs {
+    /// Check every value; all problems at once.
+    fn settings(&self) -> Result<Settings, Vec<String>> {
+        let mut errors = Vec::new();
+        let production = match self.environment.as_str() {
+            "production" => true,
+            "development" => false,
+            other => {
+                errors.push(format!(
+                    "ECOLAURA_ENV must be development or production, not {other:?}"
+                ));
+                false
+            }
+        };
+        let database_url = self.database_url.clone().filter(|u| !u.trim().is_empty());
+        if let Some(url) = &database_url
+            && !["postgres://", "postgresql://", "sqlite:"]
+                .iter()
+                .any(|s| url.starts_with(s))
+        {
+            errors.push(
+                "ECOLAURA_DATABASE_URL must start with postgres://, postgresql:// or sqlite:"
+                    .to_owned(),
+            );
+        }
+        let bind = self.bind.parse::<SocketAddr>().unwrap_or_else(|_| {
+            errors.push(format!(
+                "ECOLAURA_BIND must be an address and port such as 127.0.0.1:8080, not {:?}",
+                self.bind
+            ));
+            SocketAddr::from(([127, 0, 0, 1], 8080))
+        });
+        let (secret, generated_secret) = match (&self.jwt_secret, production) {
+            (Some(s), _) => match JwtSecret::new(s.as_bytes()) {
+                Ok(secret) => (Some(secret), false),
+                Err(_) => {
+                    errors.push(format!(
+                        "ECOLAURA_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"
+                    ));
+                    (None, false)
+                }
+            },
+            (None, true) => {
+                errors.push(
+                    "ECOLAURA_JWT_SECRET is required when ECOLAURA_ENV=production".to_owned(),
+                );
+                (None, false)
+            }
+            (None, false) => match JwtSecret::random() {
+                Ok(secret) => (Some(secret), true),
+                Err(e) => {
+                    errors.push(format!("no randomness for a development JWT secret: {e}"));
+                    (None, true)
+                }
+            },
+        };
+        let currency = self.currency.trim().to_owned();
+        if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+            errors.push(format!(
+                "ECOLAURA_CURRENCY must be an ISO 4217 code of three capital letters such as EUR, not {:?}",
+                self.currency
+            ));
+        }
+        let workers = self.workers.trim().parse::<usize>().unwrap_or_else(|_| {
+            errors.push(format!(
+                "ECOLAURA_WORKERS must be a whole number >= 0, not {:?}",
+                self.workers
+            ));
+            0
+        });
+        if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
+            errors.push(format!(
+                "ECOLAURA_LOG is not a valid log filter: {:?}",
+                self.log
+            ));
+        }
+        let json_logs = match self.log_format.as_str() {
+            "json" => true,
+            "text" => false,
+            other => {
+                errors.push(format!(
+                    "ECOLAURA_LOG_FORMAT must be text or json, not {other:?}"
+                ));
+                false
+            }
+        };
+        let cors_origins: Vec<String> = self
+            .cors_origins
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().trim_end_matches('/').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        for origin in &cors_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                errors.push(format!(
+                    "ECOLAURA_CORS_ORIGINS entries must be origins such as https://shop.example.com, not {origin:?}"
+                ));
+            }
+        }
+        let access_ttl = seconds(
+            "ECOLAURA_ACCESS_TOKEN_TTL",
+            &self.access_token_ttl,
+            &mut errors,
+        );
+        let refresh_ttl = seconds(
+            "ECOLAURA_REFRESH_TOKEN_TTL",
+            &self.refresh_token_ttl,
+            &mut errors,
+        );
+        let shutdown_grace = seconds("ECOLAURA_SHUTDOWN_GRACE", &self.shutdown_grace, &mut errors);
+        match secret {
+            Some(secret) if errors.is_empty() => {
+                let mut tokens = TokenConfig::new(secret);
+                tokens.access_ttl = access_ttl;
+                tokens.refresh_ttl = refresh_ttl;
+                Ok(Settings {
+                    database_url,
+                    data_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+                    bind,
+                    production,
+                    tokens,
+                    generated_secret,
+                    currency,
+                    workers,
+                    log: self.log.clone(),
+                    json_logs,
+                    cors_origins,
+                    shutdown_grace,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Parse the command line and the environment, then run the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match cli.env.settings() {
+        Ok(s) => s,
+        Err(errors) => {
+            eprintln!(
+                "ecolaura: the configuration has {} problem(s):",
+                errors.len()
+            );
+            for e in errors {
+                eprintln!("  - {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    crate::run::init_logging(&settings);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ecolaura: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => crate::run::serve(settings).await,
+            Command::Migrate => crate::run::migrate(settings).await,
+            Command::Worker => crate::run::worker(settings).await,
+            Command::Users {
+                command:
+                    UsersCommand::Add {
+                        email,
+                        password,
+                        name,
+                        staff,
+                    },
+            } => crate::run::add_user(settings, &email, password, name.as_deref(), staff).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("ecolaura: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! What wraps every request: request ids, logs and metrics, security
+//! headers, the body limit, and problem+json for errors raised outside
+//! handlers.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
+
+use crate::body::MAX_BODY_BYTES;
+use crate::metrics::Metrics;
+use crate::problem::Problem;
+
+/// The header that carries a request's id, in and out.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// A request's id: the caller's `X-Request-Id` when it is sane, else a new UUID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+fn request_id(req: &Request) -> RequestId {
+    let given = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()));
+    RequestId(given.map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned))
+}
+
+/// A low-cardinality name for the route a response came from.
+fn route_label(resp: &Response, path: &str) -> &'static str {
+    if let Some(op) = resp.data::<OperationId>() {
+        return op.0;
+    }
+    match path {
+        "/api/v1/openapi.json" => "openapi_json",
+        p if p == "/docs" || p.starts_with("/docs/") => "docs",
+        _ => "unmatched",
+    }
+}
+
+/// Turn any error into a problem+json response (keeping the operation id
+/// for metrics). Errors that are already [`Problem`]s render themselves;
+/// poem's own (a bad path or query parameter, a missing token, no such
+/// route, …) become problems with their status.
+pub async fn problems<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    match next.call(req).await {
+        Ok(resp) => Ok(resp.into_response()),
+        Err(err) => {
+            let operation = err.data::<OperationId>().copied();
+            let mut resp = if err.is::<Problem>() {
+                err.into_response()
+            } else {
+                problem_from_poem(&err).into_response()
+            };
+            if let Some(op) = operation {
+                resp.set_data(op);
+            }
+            Ok(resp)
+        }
+    }
+}
+
+fn problem_from_poem(err: &poem::Error) -> Problem {
+    let status = err.status();
+    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        // Every path parameter of the API is an id; poem names them `param0`.
+        let detail = if param.name.starts_with("param") {
+            "The id in the path must be a UUID.".to_owned()
+        } else {
+            format!("Parameter `{}` is malformed: {}", param.name, param.reason)
+        };
+        return Problem::bad_request(detail);
+    }
+    match status {
+        StatusCode::UNAUTHORIZED => {
+            Problem::unauthorized("A valid bearer access token is required.")
+        }
+        StatusCode::NOT_FOUND => Problem::status(status, "No such resource."),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            Problem::status(status, "This method is not allowed here.")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::status(status, "The body is over 1 MiB."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            Problem::status(status, "Send the body as application/json.")
+        }
+        // Parameter and header parse errors name the parameter; safe to show.
+        s if s.is_client_error() => Problem::status(StatusCode::BAD_REQUEST, err.to_string()),
+        _ => Problem::internal(err),
+    }
+}
+
+/// Refuse bodies whose declared length is over the limit before reading
+/// them (a body without a length is cut at the limit while it is read).
+pub async fn body_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(
+            Problem::status(StatusCode::PAYLOAD_TOO_LARGE, "The body is over 1 MiB.").into(),
+        );
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// Request id, a log line and metrics per request, and security headers.
+pub async fn observe<E: Endpoint>(
+    next: Arc<E>,
+    metrics: Arc<Metrics>,
+    mut req: Request,
+) -> poem::Result<Response> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    req.set_data(id.clone());
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let behind_tls = req
+        .headers()
+        .get("x-forwarded-proto")
+        .is_some_and(|p| p.as_bytes() == b"https");
+    let span = tracing::info_span!("request", request_id = %id.0, %method, %path);
+    let mut resp = tracing::Instrument::instrument(next.call(req), span.clone())
+        .await
+        .map(IntoResponse::into_response)
+        .unwrap_or_else(poem::Error::into_response);
+    let elapsed = started.elapsed();
+    let status = resp.status();
+    let route = route_label(&resp, &path);
+    metrics.request(route, method.as_str(), status.as_u16(), elapsed);
+    span.in_scope(|| {
+        tracing::info!(
+            status = status.as_u16(),
+            route,
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "answered"
+        );
+    });
+    let headers = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id.0) {
+        headers.insert(REQUEST_ID, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if path.starts_with("/api/v1/") && path != "/api/v1/openapi.json" {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    if behind_tls {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    Ok(resp)
+}

@@ -1,0 +1,62 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use ecolaura_core::Ecolaura;
+use ecolaura_core::ports::{JobQueue, StoreError};
+
+use crate::auth::{LoginThrottle, Tokens};
+use crate::metrics::Metrics;
+
+/// The application a host serves, and the host's own parts.
+pub struct AppState {
+    /// The core: services over the stores.
+    pub app: Ecolaura,
+    /// Issues and checks JWTs.
+    pub tokens: Tokens,
+    /// Counts failed logins.
+    pub throttle: LoginThrottle,
+    /// The shop's currency (ISO 4217), returned on products and orders.
+    pub currency: String,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Whether storage answers, for `/readyz`.
+    pub readiness: Arc<dyn Readiness>,
+}
+
+/// Asks storage whether it answers.
+#[async_trait::async_trait]
+pub trait Readiness: Send + Sync {
+    /// `Ok` when storage answered.
+    ///
+    /// # Errors
+    /// The store's error.
+    async fn check(&self) -> Result<(), StoreError>;
+}
+
+/// Readiness through the job queue: for stores without a cheaper probe
+/// (the in-memory store).
+pub struct QueueReadiness(pub Arc<dyn JobQueue>);
+
+#[async_trait::async_trait]
+impl Readiness for QueueReadiness {
+    async fn check(&self) -> Result<(), StoreError> {
+        self.0.job_counts().await.map(|_| ())
+    }
+}
+
+#[cfg(feature = "postgres")]
+#[async_trait::async_trait]
+impl Readiness for ecolaura_store_pg::PgStore {
+    async fn check(&self) -> Result<(), StoreError> {
+        self.ping().await
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[async_trait::async_trait]
+impl Readiness for ecolaura_store_sqlite::SqliteStore {
+    async fn check(&self) -> Result<(), StoreError> {
+        self.ping().await
+    }
+}

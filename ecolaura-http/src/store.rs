@@ -1,0 +1,138 @@
+//! Opening the store a URL names: Postgres, or the embedded SQLite default.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ecolaura_core::Store;
+use ecolaura_core::ports::StoreError;
+
+use crate::state::Readiness;
+
+/// The embedded default's file name, in the working directory.
+pub const DEFAULT_SQLITE_FILE: &str = "ecolaura.db";
+
+/// An open store and what the host needs beside it.
+pub struct OpenedStore {
+    /// Every port.
+    pub store: Arc<dyn Store>,
+    /// Answers `/readyz`.
+    pub readiness: Arc<dyn Readiness>,
+    /// Where the data lives, for the start-up message (no credentials).
+    pub location: String,
+    /// The Postgres store, for cross-host cache invalidation.
+    #[cfg(feature = "postgres")]
+    pub postgres: Option<Arc<ecolaura_store_pg::PgStore>>,
+}
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenStoreError {
+    /// The URL names no supported database.
+    #[error("ECOLAURA_DATABASE_URL must start with postgres://, postgresql:// or sqlite:")]
+    UnsupportedUrl,
+    /// Postgres refused.
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] ecolaura_store_pg::ConnectError),
+    /// SQLite refused.
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Sqlite(#[from] ecolaura_store_sqlite::OpenError),
+    /// Migrations failed.
+    #[error("migrations failed: {0}")]
+    Migrate(#[source] StoreError),
+}
+
+/// The database named by `url`, or the SQLite file in `dir` when there is
+/// none. Migrations run first when `migrate` is set.
+///
+/// # Errors
+/// [`OpenStoreError`].
+pub async fn open(
+    url: Option<&str>,
+    dir: &Path,
+    migrate: bool,
+) -> Result<OpenedStore, OpenStoreError> {
+    match url {
+        #[cfg(feature = "postgres")]
+        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+            let store = Arc::new(
+                ecolaura_store_pg::PgStore::connect(&ecolaura_store_pg::PgConfig::new(u)).await?,
+            );
+            if migrate {
+                store.migrate().await.map_err(OpenStoreError::Migrate)?;
+            }
+            Ok(OpenedStore {
+                store: store.clone(),
+                readiness: store.clone(),
+                location: redact(u),
+                postgres: Some(store),
+            })
+        }
+        #[cfg(feature = "sqlite")]
+        Some(u) if u.starts_with("sqlite:") => {
+            let config = ecolaura_store_sqlite::SqliteConfig::from_url(u)?;
+            open_sqlite(config, u.to_owned(), migrate).await
+        }
+        #[cfg(feature = "sqlite")]
+        None => {
+            let path: PathBuf = dir.join(DEFAULT_SQLITE_FILE);
+            let location = format!("embedded SQLite file {}", path.display());
+            open_sqlite(
+                ecolaura_store_sqlite::SqliteConfig::file(path),
+                location,
+                migrate,
+            )
+            .await
+        }
+        _ => Err(OpenStoreError::UnsupportedUrl),
+    }
+}
+
+#[cfg(feature = "sqlite")]
+async fn open_sqlite(
+    config: ecolaura_store_sqlite::SqliteConfig,
+    location: String,
+    migrate: bool,
+) -> Result<OpenedStore, OpenStoreError> {
+    let store = Arc::new(ecolaura_store_sqlite::SqliteStore::open(&config).await?);
+    if migrate {
+        store.migrate().await.map_err(OpenStoreError::Migrate)?;
+    }
+    Ok(OpenedStore {
+        store: store.clone(),
+        readiness: store,
+        location,
+        #[cfg(feature = "postgres")]
+        postgres: None,
+    })
+}
+
+/// The URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_the_password_only() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/shop"),
+            "postgres://app:***@db:5432/shop"
+        );
+        assert_eq!(
+            redact("postgres://localhost/shop"),
+            "postgres://localhost/shop"
+        );
+    }
+}

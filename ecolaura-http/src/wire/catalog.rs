@@ -1,0 +1,382 @@
+//! Categories, products and their sustainability.
+
+use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
+use ecolaura_core::domain::CarbonKg;
+use ecolaura_core::scoring::ScoreBreakdown;
+use ecolaura_core::services::ProductSustainability;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+
+use super::{Amount, Fields};
+
+const SAMPLE_TIME: &str = "2026-11-24T09:30:00Z";
+
+fn sample_time() -> chrono::DateTime<chrono::Utc> {
+    SAMPLE_TIME.parse().unwrap_or_default()
+}
+
+/// A category of products.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "Category", example)]
+pub struct CategoryDto {
+    /// The category's identifier in URLs and filters: `[a-z0-9-]{1,64}`.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Longer description; may be empty.
+    pub description: String,
+}
+
+impl CategoryDto {
+    pub(crate) fn sample() -> Self {
+        Self {
+            slug: "bottles".into(),
+            name: "Bottles".into(),
+            description: "Reusable bottles and flasks.".into(),
+        }
+    }
+}
+
+impl From<Category> for CategoryDto {
+    fn from(c: Category) -> Self {
+        Self {
+            slug: c.slug.into(),
+            name: c.name.as_str().to_owned(),
+            description: c.description.as_str().to_owned(),
+        }
+    }
+}
+
+/// A new category.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "CategoryInput", example)]
+pub struct CategoryInput {
+    /// `[a-z0-9-]{1,64}`; unique.
+    pub slug: String,
+    /// Display name, 1..100 characters.
+    pub name: String,
+    /// Longer description (default empty).
+    #[oai(nullable)]
+    pub description: Option<String>,
+}
+
+impl CategoryInput {
+    pub(crate) fn sample() -> Self {
+        let c = CategoryDto::sample();
+        Self {
+            slug: c.slug,
+            name: c.name,
+            description: Some(c.description),
+        }
+    }
+}
+
+/// How a product's score was arrived at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "ScoreSource", rename_all = "snake_case")]
+pub enum ScoreSourceDto {
+    /// Computed from the product's metrics by the shop's scoring policy.
+    Metrics,
+    /// Given by staff; the product has no metrics.
+    Manual,
+}
+
+impl From<ScoreSource> for ScoreSourceDto {
+    fn from(s: ScoreSource) -> Self {
+        match s {
+            ScoreSource::Metrics => Self::Metrics,
+            ScoreSource::Manual => Self::Manual,
+        }
+    }
+}
+
+/// A product's environmental metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Object)]
+#[oai(rename = "Sustainability", example)]
+pub struct SustainabilityDto {
+    /// Carbon footprint of one unit, in kg CO₂e.
+    pub carbon_footprint_kg: f64,
+    /// Whether the product can be recycled.
+    pub recyclable: bool,
+    /// Whether the product is biodegradable.
+    pub biodegradable: bool,
+}
+
+impl SustainabilityDto {
+    pub(crate) fn sample() -> Self {
+        Self {
+            carbon_footprint_kg: 1.2,
+            recyclable: true,
+            biodegradable: false,
+        }
+    }
+}
+
+impl From<SustainabilityMetrics> for SustainabilityDto {
+    fn from(m: SustainabilityMetrics) -> Self {
+        Self {
+            carbon_footprint_kg: m.carbon_footprint_kg.to_f64(),
+            recyclable: m.recyclable,
+            biodegradable: m.biodegradable,
+        }
+    }
+}
+
+/// Environmental metrics to set on a product; all three are required.
+#[derive(Debug, Clone, Copy, PartialEq, Object)]
+#[oai(rename = "SustainabilityInput", example)]
+pub struct MetricsInput {
+    /// Carbon footprint of one unit, in kg CO₂e; >= 0.
+    pub carbon_footprint_kg: f64,
+    /// Whether the product can be recycled.
+    pub recyclable: bool,
+    /// Whether the product is biodegradable.
+    pub biodegradable: bool,
+}
+
+impl MetricsInput {
+    pub(crate) fn sample() -> Self {
+        let s = SustainabilityDto::sample();
+        Self {
+            carbon_footprint_kg: s.carbon_footprint_kg,
+            recyclable: s.recyclable,
+            biodegradable: s.biodegradable,
+        }
+    }
+
+    /// The domain metrics; errors under `prefix.carbon_footprint_kg`.
+    pub fn parse(&self, prefix: &str, fields: &mut Fields) -> Option<SustainabilityMetrics> {
+        let kg = fields.check(
+            &format!("{prefix}carbon_footprint_kg"),
+            CarbonKg::from_f64(self.carbon_footprint_kg),
+        )?;
+        Some(SustainabilityMetrics {
+            carbon_footprint_kg: kg,
+            recyclable: self.recyclable,
+            biodegradable: self.biodegradable,
+        })
+    }
+}
+
+/// A product in the catalog.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "Product", example)]
+pub struct ProductDto {
+    /// The product's id (UUID v7).
+    pub id: uuid::Uuid,
+    /// Name, 1..200 characters.
+    pub name: String,
+    /// Description; may be empty.
+    pub description: String,
+    /// Unit price.
+    pub price: Amount,
+    /// The shop's currency (ISO 4217).
+    pub currency: String,
+    /// The category's slug, or null.
+    #[oai(nullable)]
+    pub category: Option<String>,
+    /// Units in stock.
+    pub stock: u32,
+    /// 0..100; from the metrics when there are any, else the manual score.
+    pub sustainability_score: u8,
+    /// Where the score comes from.
+    pub score_source: ScoreSourceDto,
+    /// The environmental metrics, or null when the product has none.
+    #[oai(nullable)]
+    pub sustainability: Option<SustainabilityDto>,
+    /// When the product was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the product last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl ProductDto {
+    /// The wire form of `p`, priced in `currency`.
+    pub fn new(p: Product, currency: &str) -> Self {
+        Self {
+            id: p.id.as_uuid(),
+            name: p.name.as_str().to_owned(),
+            description: p.description.as_str().to_owned(),
+            price: p.price.into(),
+            currency: currency.to_owned(),
+            category: p.category.map(String::from),
+            stock: p.stock.get(),
+            sustainability_score: p.score.value(),
+            score_source: p.score_source.into(),
+            sustainability: p.metrics.map(Into::into),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+
+    pub(crate) fn sample() -> Self {
+        Self {
+            id: uuid::Uuid::from_u128(0x019a_b5c0_0000_7000_8000_0000_0000_0001),
+            name: "Eco Bottle".into(),
+            description: "A steel bottle that lasts.".into(),
+            price: Amount::sample("19.99"),
+            currency: "EUR".into(),
+            category: Some("bottles".into()),
+            stock: 120,
+            sustainability_score: 95,
+            score_source: ScoreSourceDto::Metrics,
+            sustainability: Some(SustainabilityDto::sample()),
+            created_at: sample_time(),
+            updated_at: sample_time(),
+        }
+    }
+}
+
+/// A product to create, or all of a product's fields to replace (PUT).
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "ProductInput", example)]
+pub struct ProductInput {
+    /// Name, 1..200 characters.
+    pub name: String,
+    /// Description (default empty).
+    #[oai(nullable)]
+    pub description: Option<String>,
+    /// Unit price >= 0: at most 10 digits, 2 after the point.
+    pub price: Amount,
+    /// An existing category's slug, or null (the default).
+    #[oai(nullable)]
+    pub category: Option<String>,
+    /// Units in stock, >= 0 (default 0).
+    #[oai(nullable)]
+    pub stock: Option<i64>,
+    /// The manual score 0..100 (default 0), used while the product has no metrics.
+    #[oai(nullable)]
+    pub sustainability_score: Option<i64>,
+    /// The metrics: an object sets them, null removes them, leaving the
+    /// field out keeps what the product has.
+    #[oai(nullable)]
+    pub sustainability: MaybeUndefined<MetricsInput>,
+}
+
+impl ProductInput {
+    pub(crate) fn sample() -> Self {
+        Self {
+            name: "Eco Bottle".into(),
+            description: Some("A steel bottle that lasts.".into()),
+            price: ProductDto::sample().price,
+            category: Some("bottles".into()),
+            stock: Some(120),
+            sustainability_score: None,
+            sustainability: MaybeUndefined::Value(MetricsInput::sample()),
+        }
+    }
+}
+
+/// Some of a product's fields to change (PATCH); fields left out are kept.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "ProductPatch", example)]
+pub struct ProductPatch {
+    /// Name, 1..200 characters.
+    #[oai(nullable)]
+    pub name: Option<String>,
+    /// Description.
+    #[oai(nullable)]
+    pub description: Option<String>,
+    /// Unit price >= 0.
+    #[oai(nullable)]
+    pub price: Option<Amount>,
+    /// An existing category's slug; null removes the category.
+    #[oai(nullable)]
+    pub category: MaybeUndefined<String>,
+    /// Units in stock, >= 0.
+    #[oai(nullable)]
+    pub stock: Option<i64>,
+    /// The manual score 0..100.
+    #[oai(nullable)]
+    pub sustainability_score: Option<i64>,
+    /// The metrics; null removes them.
+    #[oai(nullable)]
+    pub sustainability: MaybeUndefined<MetricsInput>,
+}
+
+impl ProductPatch {
+    pub(crate) fn sample() -> Self {
+        Self {
+            name: None,
+            description: None,
+            price: Some(Amount::sample("17.99")),
+            category: MaybeUndefined::Undefined,
+            stock: Some(80),
+            sustainability_score: None,
+            sustainability: MaybeUndefined::Undefined,
+        }
+    }
+}
+
+/// One factor of a score and the points it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "ScoreFactor")]
+pub struct ScoreFactorDto {
+    /// What was judged, such as `carbon_footprint` or `recyclable`.
+    pub factor: String,
+    /// Points it contributed.
+    pub points: i64,
+}
+
+/// A product's metrics, its score and how the score was computed.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "ProductSustainability", example)]
+pub struct ProductSustainabilityDto {
+    /// Carbon footprint of one unit, in kg CO₂e.
+    pub carbon_footprint_kg: f64,
+    /// Whether the product can be recycled.
+    pub recyclable: bool,
+    /// Whether the product is biodegradable.
+    pub biodegradable: bool,
+    /// The score, 0..100: the breakdown's points added up and clamped.
+    pub score: u8,
+    /// The scoring policy's factors.
+    pub breakdown: Vec<ScoreFactorDto>,
+}
+
+impl ProductSustainabilityDto {
+    pub(crate) fn sample() -> Self {
+        Self {
+            carbon_footprint_kg: 1.2,
+            recyclable: true,
+            biodegradable: false,
+            score: 75,
+            breakdown: vec![
+                ScoreFactorDto {
+                    factor: "carbon_footprint".into(),
+                    points: 55,
+                },
+                ScoreFactorDto {
+                    factor: "recyclable".into(),
+                    points: 20,
+                },
+                ScoreFactorDto {
+                    factor: "biodegradable".into(),
+                    points: 0,
+                },
+            ],
+        }
+    }
+}
+
+impl From<ProductSustainability> for ProductSustainabilityDto {
+    fn from(s: ProductSustainability) -> Self {
+        Self {
+            carbon_footprint_kg: s.metrics.carbon_footprint_kg.to_f64(),
+            recyclable: s.metrics.recyclable,
+            biodegradable: s.metrics.biodegradable,
+            score: s.score.value(),
+            breakdown: breakdown(s.breakdown),
+        }
+    }
+}
+
+fn breakdown(b: ScoreBreakdown) -> Vec<ScoreFactorDto> {
+    b.factors
+        .into_iter()
+        .map(|f| ScoreFactorDto {
+            factor: f.factor.into_owned(),
+            points: f.points,
+        })
+        .collect()
+}

@@ -1,0 +1,240 @@
+//! Orders, their lines and the sustainability summary.
+
+use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
+use poem_openapi::{Enum, Object};
+
+use super::Amount;
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "OrderStatus", rename_all = "snake_case")]
+pub enum OrderStatusDto {
+    /// Placed; stock taken; waiting for confirmation.
+    Pending,
+    /// Confirmed by the shop.
+    Confirmed,
+    /// Handed to the carrier.
+    Shipped,
+    /// Arrived.
+    Delivered,
+    /// Cancelled; its stock was given back.
+    Cancelled,
+}
+
+impl From<OrderStatus> for OrderStatusDto {
+    fn from(s: OrderStatus) -> Self {
+        match s {
+            OrderStatus::Pending => Self::Pending,
+            OrderStatus::Confirmed => Self::Confirmed,
+            OrderStatus::Shipped => Self::Shipped,
+            OrderStatus::Delivered => Self::Delivered,
+            OrderStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+impl From<OrderStatusDto> for OrderStatus {
+    fn from(s: OrderStatusDto) -> Self {
+        match s {
+            OrderStatusDto::Pending => Self::Pending,
+            OrderStatusDto::Confirmed => Self::Confirmed,
+            OrderStatusDto::Shipped => Self::Shipped,
+            OrderStatusDto::Delivered => Self::Delivered,
+            OrderStatusDto::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// One line of an order, as the product was when ordered.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "OrderLine", example)]
+pub struct OrderLineDto {
+    /// The product ordered.
+    pub product_id: uuid::Uuid,
+    /// The product's name when ordered.
+    pub name: String,
+    /// The unit price when ordered.
+    pub unit_price: Amount,
+    /// Units ordered.
+    pub quantity: u32,
+    /// `unit_price × quantity`.
+    pub line_total: Amount,
+    /// quantity × the product's footprint, in kg CO₂e; null when the product had no metrics.
+    #[oai(nullable)]
+    pub carbon_footprint_kg: Option<f64>,
+    /// The product's score when ordered.
+    pub sustainability_score: u8,
+}
+
+impl OrderLineDto {
+    pub(crate) fn sample() -> Self {
+        Self {
+            product_id: uuid::Uuid::from_u128(0x019a_b5c0_0000_7000_8000_0000_0000_0001),
+            name: "Eco Bottle".into(),
+            unit_price: Amount::sample("19.99"),
+            quantity: 2,
+            line_total: Amount::sample("39.98"),
+            carbon_footprint_kg: Some(2.4),
+            sustainability_score: 95,
+        }
+    }
+}
+
+impl From<&OrderLine> for OrderLineDto {
+    fn from(l: &OrderLine) -> Self {
+        Self {
+            product_id: l.product_id.as_uuid(),
+            name: l.name.as_str().to_owned(),
+            unit_price: l.unit_price.into(),
+            quantity: l.quantity.get(),
+            line_total: l.line_total().into(),
+            carbon_footprint_kg: l.carbon_footprint_kg().map(|kg| kg.to_f64()),
+            sustainability_score: l.sustainability_score.value(),
+        }
+    }
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "Order", example)]
+pub struct OrderDto {
+    /// The order's id (UUID v7).
+    pub id: uuid::Uuid,
+    /// Where the order is in its life.
+    pub status: OrderStatusDto,
+    /// The shop's currency (ISO 4217).
+    pub currency: String,
+    /// The sum of the line totals.
+    pub total: Amount,
+    /// The sum of the known line footprints; null when no line is known.
+    #[oai(nullable)]
+    pub carbon_footprint_kg: Option<f64>,
+    /// False when some line's product had no metrics.
+    pub footprint_complete: bool,
+    /// When the confirmation e-mail was sent; null until then.
+    #[oai(nullable)]
+    pub confirmation_sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The lines, in the order they were requested.
+    pub lines: Vec<OrderLineDto>,
+    /// When the order was placed.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the order last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl OrderDto {
+    /// The wire form of `o`, in `currency`.
+    pub fn new(o: &Order, currency: &str) -> Self {
+        Self {
+            id: o.id.as_uuid(),
+            status: o.status.into(),
+            currency: currency.to_owned(),
+            total: o.total().into(),
+            carbon_footprint_kg: o.carbon_footprint_kg().map(|kg| kg.to_f64()),
+            footprint_complete: o.footprint_complete(),
+            confirmation_sent_at: o.confirmation_sent_at,
+            lines: o.lines.iter().map(Into::into).collect(),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+
+    pub(crate) fn sample() -> Self {
+        let at = "2026-11-24T09:30:00Z".parse().unwrap_or_default();
+        Self {
+            id: uuid::Uuid::from_u128(0x019a_b5c1_0000_7000_8000_0000_0000_0002),
+            status: OrderStatusDto::Pending,
+            currency: "EUR".into(),
+            total: Amount::sample("39.98"),
+            carbon_footprint_kg: Some(2.4),
+            footprint_complete: true,
+            confirmation_sent_at: None,
+            lines: vec![OrderLineDto::sample()],
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+/// One line of a new order.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "OrderLineInput")]
+pub struct OrderLineInput {
+    /// A product on sale, at most once per order.
+    pub product_id: uuid::Uuid,
+    /// Units, 1..1000.
+    pub quantity: i64,
+}
+
+/// A new order: 1..100 lines.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "OrderInput", example)]
+pub struct OrderInput {
+    /// The lines.
+    pub lines: Vec<OrderLineInput>,
+}
+
+impl OrderInput {
+    pub(crate) fn sample() -> Self {
+        Self {
+            lines: vec![OrderLineInput {
+                product_id: uuid::Uuid::from_u128(0x019a_b5c0_0000_7000_8000_0000_0000_0001),
+                quantity: 2,
+            }],
+        }
+    }
+}
+
+/// A status to move an order to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Object)]
+#[oai(rename = "StatusInput", example)]
+pub struct StatusInput {
+    /// The new status; staff may move `confirmed → shipped → delivered`.
+    pub status: OrderStatusDto,
+}
+
+impl StatusInput {
+    pub(crate) fn sample() -> Self {
+        Self {
+            status: OrderStatusDto::Shipped,
+        }
+    }
+}
+
+/// The environmental summary of the caller's orders that are not cancelled.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "SustainabilitySummary", example)]
+pub struct SummaryDto {
+    /// How many orders.
+    pub orders_count: u64,
+    /// How many units over those orders.
+    pub items_count: u64,
+    /// The orders' known footprints added up, in kg CO₂e.
+    pub total_carbon_footprint_kg: f64,
+    /// The unit-weighted mean of the lines' scores; null with no orders.
+    #[oai(nullable)]
+    pub average_score: Option<f64>,
+}
+
+impl SummaryDto {
+    pub(crate) fn sample() -> Self {
+        Self {
+            orders_count: 3,
+            items_count: 7,
+            total_carbon_footprint_kg: 8.4,
+            average_score: Some(81.43),
+        }
+    }
+}
+
+impl From<SustainabilitySummary> for SummaryDto {
+    fn from(s: SustainabilitySummary) -> Self {
+        use rust_decimal::prelude::ToPrimitive;
+        Self {
+            orders_count: s.orders_count,
+            items_count: s.items_count,
+            total_carbon_footprint_kg: s.total_carbon_footprint_kg.to_f64(),
+            average_score: s.average_score.and_then(|d| d.to_f64()),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn registering_returns_the_user_without_its_password() {
+    let t = TestApp::new();
+    let a = t
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "Ada@Example.com", "password": "long enough", "name": "Ada"}),
+        )
+        .await;
+    let user = a.ok(201);
+    assert_eq!(user["email"], "ada@example.com");
+    assert_eq!(user["name"], "Ada");
+    assert_eq!(user["role"], "customer");
+    assert!(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).is_ok());
+    assert!(user["created_at"].is_string());
+    assert!(user.get("password").is_none() && !a.text.contains("long enough"));
+}
+
+#[tokio::test]
+async fn an_email_is_taken_case_insensitively() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    let a = t
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "ADA@example.COM", "password": "another one", "name": "Ada"}),
+        )
+        .await;
+    a.problem(409);
+}
+
+#[tokio::test]
+async fn a_malformed_email_or_short_password_is_422_naming_both_fields() {
+    let t = TestApp::new();
+    let a = t
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "not-an-email", "password": "short", "name": "Ada"}),
+        )
+        .await;
+    let p = a.problem(422);
+    assert!(p["errors"]["email"].is_array());
+    assert_eq!(p["errors"]["password"][0], "must be at least 8 characters");
+}
+
+#[tokio::test]
+async fn the_token_pair_works_and_users_me_answers_with_it() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    let a = t
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": "ada@example.com", "password": "long enough"}),
+        )
+        .await;
+    let pair = a.ok(200).clone();
+    assert_eq!(pair["token_type"], "Bearer");
+    assert_eq!(pair["expires_in"], 900);
+    let me = t.get("/api/v1/users/me", pair["access"].as_str()).await;
+    assert_eq!(me.ok(200)["email"], "ada@example.com");
+}
+
+#[tokio::test]
+async fn bad_credentials_are_401_whichever_part_is_wrong() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    for body in [
+        json!({"email": "ada@example.com", "password": "wrong password"}),
+        json!({"email": "nobody@example.com", "password": "long enough"}),
+        json!({"email": "not an email", "password": "long enough"}),
+    ] {
+        t.post("/api/v1/auth/token", None, body).await.problem(401);
+    }
+}
+
+#[tokio::test]
+async fn ten_failures_lock_an_address_even_for_the_right_password_until_the_window_passes() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    let wrong = json!({"email": "ada@example.com", "password": "wrong password"});
+    for _ in 0..10 {
+        t.post("/api/v1/auth/token", None, wrong.clone())
+            .await
+            .problem(401);
+    }
+    let right = json!({"email": "ADA@example.com", "password": "long enough"});
+    let a = t.post("/api/v1/auth/token", None, right.clone()).await;
+    a.problem(429);
+    assert!(a.header("retry-after").unwrap().parse::<u64>().unwrap() > 0);
+    // Another address is not affected.
+    t.customer("bob@example.com").await;
+    t.clock.advance(Duration::from_secs(15 * 60));
+    t.post("/api/v1/auth/token", None, right).await.ok(200);
+}
+
+#[tokio::test]
+async fn a_refresh_token_buys_a_new_pair_but_is_not_an_access_token() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    let pair = t
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": "ada@example.com", "password": "long enough"}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    let refresh = pair["refresh"].as_str().unwrap();
+    let access = pair["access"].as_str().unwrap();
+    t.get("/api/v1/users/me", Some(refresh)).await.problem(401);
+    t.post(
+        "/api/v1/auth/token/refresh",
+        None,
+        json!({"refresh": access}),
+    )
+    .await
+    .problem(401);
+    let renewed = t
+        .post(
+            "/api/v1/auth/token/refresh",
+            None,
+            json!({"refresh": refresh}),
+        )
+        .await;
+    let new_access = renewed.ok(200)["access"].as_str().unwrap().to_owned();
+    t.get("/api/v1/users/me", Some(&new_access)).await.ok(200);
+}
+
+#[tokio::test]
+async fn expired_forged_and_missing_tokens_are_401() {
+    let t = TestApp::new();
+    let access = t.customer("ada@example.com").await;
+    t.get("/api/v1/users/me", None).await.problem(401);
+    t.get("/api/v1/users/me", Some("not.a.jwt"))
+        .await
+        .problem(401);
+    // Flip one character of the signature.
+    let mut forged = access.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    t.get("/api/v1/users/me", Some(&forged)).await.problem(401);
+
+    t.clock.advance(Duration::from_secs(15 * 60));
+    t.get("/api/v1/users/me", Some(&access)).await.problem(401);
+}
+
+#[tokio::test]
+async fn an_expired_refresh_token_is_401() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    let pair = t
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": "ada@example.com", "password": "long enough"}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    t.clock.advance(Duration::from_secs(7 * 24 * 3600));
+    t.post(
+        "/api/v1/auth/token/refresh",
+        None,
+        json!({"refresh": pair["refresh"]}),
+    )
+    .await
+    .problem(401);
+}

@@ -1,0 +1,179 @@
+//! The error contract: problem+json, and 400 versus 422.
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn unparsable_json_is_400() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    for raw in ["RAW:{", "RAW:not json", "RAW:", "RAW:[1,2"] {
+        t.post("/api/v1/products", Some(&staff), json!(raw))
+            .await
+            .problem(400);
+    }
+}
+
+#[tokio::test]
+async fn a_value_of_the_wrong_json_type_is_400_naming_the_field() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    for (body, field) in [
+        (json!({"name": 5, "price": "1.00"}), "name"),
+        (json!({"name": "X", "price": true}), "price"),
+        (json!({"name": "X", "price": "1.00", "stock": "3"}), "stock"),
+        (
+            json!({"name": "X", "price": "1.00", "sustainability": {"carbon_footprint_kg": "1", "recyclable": true, "biodegradable": true}}),
+            "sustainability.carbon_footprint_kg",
+        ),
+        (
+            json!({"name": "X", "price": "1.00", "sustainability": {"carbon_footprint_kg": 1, "recyclable": "yes", "biodegradable": true}}),
+            "sustainability.recyclable",
+        ),
+        (json!([1, 2]), "body"),
+        (json!("RAW:\"a string\""), "body"),
+    ] {
+        let a = t.post("/api/v1/products", Some(&staff), body.clone()).await;
+        assert!(
+            a.problem(400)["errors"][field].is_array(),
+            "{body}: {}",
+            a.text
+        );
+    }
+    let customer = t.customer("ada@example.com").await;
+    let a = t
+        .post(
+            "/api/v1/orders",
+            Some(&customer),
+            json!({"lines": [{"product_id": 5, "quantity": 1}]}),
+        )
+        .await;
+    assert!(a.problem(400)["errors"]["lines[0].product_id"].is_array());
+    t.post(
+        "/api/v1/orders",
+        Some(&customer),
+        json!({"lines": {"a": 1}}),
+    )
+    .await
+    .problem(400);
+}
+
+#[tokio::test]
+async fn a_missing_required_field_is_422() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let a = t
+        .post("/api/v1/products", Some(&staff), json!({"name": "X"}))
+        .await;
+    assert_eq!(a.problem(422)["errors"]["price"][0], "is required");
+    let a = t.post("/api/v1/auth/register", None, json!({})).await;
+    let errors = &a.problem(422)["errors"];
+    for f in ["email", "password", "name"] {
+        assert!(errors[f].is_array());
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_413_and_nothing_is_made() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let huge = "x".repeat(1024 * 1024 + 1);
+    let a = t
+        .post(
+            "/api/v1/products",
+            Some(&staff),
+            json!({"name": "X", "price": "1.00", "description": huge}),
+        )
+        .await;
+    a.problem(413);
+    assert_eq!(t.get("/api/v1/products", None).await.ok(200)["count"], 0);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_problems() {
+    let t = TestApp::new();
+    t.get("/api/v1/nothing-here", None).await.problem(404);
+    t.delete("/api/v1/categories", None).await.problem(405);
+}
+
+#[tokio::test]
+async fn a_store_outage_is_503_without_internals() {
+    let t = TestApp::new();
+    t.store.set_unavailable(true);
+    let a = t.get("/api/v1/products", None).await;
+    a.problem(503);
+    assert!(!a.text.to_lowercase().contains("memory"));
+    t.store.set_unavailable(false);
+    t.get("/api/v1/products", None).await.ok(200);
+}
+
+#[tokio::test]
+async fn every_answer_has_a_request_id_and_security_headers() {
+    let t = TestApp::new();
+    let a = t.get("/api/v1/products", None).await;
+    assert!(a.header("x-request-id").is_some());
+    assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(a.header("x-frame-options"), Some("DENY"));
+    assert_eq!(a.header("cache-control"), Some("no-store"));
+    let given = t
+        .send(
+            poem::http::Method::GET,
+            "/healthz",
+            None,
+            None,
+            &[("x-request-id", "abc-123")],
+        )
+        .await;
+    assert_eq!(given.header("x-request-id"), Some("abc-123"));
+    let tls = t
+        .send(
+            poem::http::Method::GET,
+            "/healthz",
+            None,
+            None,
+            &[("x-forwarded-proto", "https")],
+        )
+        .await;
+    assert!(tls.header("strict-transport-security").is_some());
+    assert!(a.header("strict-transport-security").is_none());
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let t = TestApp::with_cors(vec!["https://shop.example".into()]);
+    let allowed = t
+        .send(
+            poem::http::Method::GET,
+            "/api/v1/products",
+            None,
+            None,
+            &[("origin", "https://shop.example")],
+        )
+        .await;
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    let other = t
+        .send(
+            poem::http::Method::GET,
+            "/api/v1/products",
+            None,
+            None,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert!(other.header("access-control-allow-origin").is_none());
+    let none = TestApp::new();
+    let a = none
+        .send(
+            poem::http::Method::GET,
+            "/api/v1/products",
+            None,
+            None,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert!(a.header("access-control-allow-origin").is_none());
+}

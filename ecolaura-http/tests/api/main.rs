@@ -1,0 +1,13 @@
+//! Host tests: every endpoint and error of API.md, through the real
+//! routing, middleware and serialization of the host.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod auth;
+mod categories;
+mod errors;
+mod openapi;
+mod operations;
+mod orders;
+mod products;

@@ -1,0 +1,76 @@
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn healthz_answers_while_the_process_lives() {
+    let t = TestApp::new();
+    t.store.set_unavailable(true);
+    assert_eq!(
+        t.get("/healthz", None).await.ok(200),
+        &json!({"status": "ok"})
+    );
+}
+
+#[tokio::test]
+async fn readyz_follows_the_store() {
+    let t = TestApp::new();
+    t.get("/readyz", None).await.ok(200);
+    t.store.set_unavailable(true);
+    assert_eq!(t.get("/readyz", None).await.status.as_u16(), 503);
+    t.store.set_unavailable(false);
+    t.get("/readyz", None).await.ok(200);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_jobs_and_cache() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let p = t
+        .product(&staff, json!({"name": "X", "price": "1.00", "stock": 3}))
+        .await;
+    t.get("/api/v1/products", None).await;
+    t.get("/api/v1/products", None).await;
+    t.get("/api/v1/products/nope", None).await;
+    let ada = t.customer("ada@example.com").await;
+    t.post(
+        "/api/v1/orders",
+        Some(&ada),
+        json!({"lines": [{"product_id": p["id"], "quantity": 1}]}),
+    )
+    .await
+    .ok(201);
+    // Jobs run by a worker that reports to the host's metrics.
+    t.app
+        .worker(ecolaura_core::jobs::WorkerConfig::default())
+        .with_observer(std::sync::Arc::new(ecolaura_http::metrics::JobMetrics(
+            t.host.state().metrics.clone(),
+        )))
+        .drain()
+        .await
+        .unwrap();
+    let m = t.get("/metrics", None).await;
+    assert_eq!(m.status.as_u16(), 200);
+    assert!(m.header("content-type").unwrap().starts_with("text/plain"));
+    let text = m.text;
+    for needle in [
+        r#"http_requests_total{method="GET",route="list_products",status="200"} 2"#,
+        r#"http_requests_total{method="GET",route="get_product",status="400"} 1"#,
+        r#"http_requests_total{method="POST",route="place_order",status="201"} 1"#,
+        r#"http_request_duration_seconds_bucket{method="GET",route="list_products",status="200",le="+Inf"} 2"#,
+        r#"ecolaura_jobs_total{kind="process_order",outcome="done"} 1"#,
+        r#"ecolaura_response_cache_requests_total{result="hit"} 1"#,
+        r#"ecolaura_response_cache_requests_total{result="miss"} 1"#,
+        "ecolaura_cache_hits_total",
+    ] {
+        assert!(text.contains(needle), "missing {needle} in\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn docs_serve_an_explorer_page() {
+    let t = TestApp::new();
+    let a = t.get("/docs", None).await;
+    assert_eq!(a.status.as_u16(), 200);
+    assert!(a.text.to_lowercase().contains("swagger"));
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `ecolaura` binary on a free port, driven over
+//! HTTP, on the embedded SQLite default and on Postgres.
+#![allow(clippy::unwrap_used)]
+
+mod cli;
+mod flow;
+mod server;

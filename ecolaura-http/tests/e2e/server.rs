@@ -1,0 +1,183 @@
+//! The real `ecolaura` binary on a free port, in a directory of its own.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub(crate) const SECRET: &str = "an end-to-end secret, long enough for HS256";
+
+/// A running `ecolaura serve`; killed when dropped.
+pub(crate) struct Server {
+    child: Option<Child>,
+    pub(crate) base: String,
+    pub(crate) dir: tempfile::TempDir,
+    database_url: Option<String>,
+    pub(crate) http: reqwest::Client,
+}
+
+pub(crate) fn command(dir: &std::path::Path, database_url: Option<&str>) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecolaura"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("ECOLAURA_BIND", "127.0.0.1:0")
+        .env("ECOLAURA_JWT_SECRET", SECRET)
+        .env("ECOLAURA_LOG", "warn");
+    if let Some(url) = database_url {
+        cmd.env("ECOLAURA_DATABASE_URL", url);
+    }
+    cmd
+}
+
+impl Server {
+    /// Start `ecolaura serve` (SQLite in a temporary directory unless a URL is given).
+    pub(crate) fn start(database_url: Option<&str>) -> Server {
+        Self::start_in(tempfile::tempdir().unwrap(), database_url)
+    }
+
+    /// Start in an existing directory (to reopen its SQLite file).
+    pub(crate) fn start_in(dir: tempfile::TempDir, database_url: Option<&str>) -> Server {
+        let mut child = command(dir.path(), database_url)
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let addr = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        Server {
+            child: Some(child),
+            base: addr,
+            dir,
+            database_url: database_url.map(str::to_owned),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `ecolaura <args>` against the same database, to completion.
+    pub(crate) fn cli(&self, args: &[&str]) -> std::process::Output {
+        command(self.dir.path(), self.database_url.as_deref())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Send SIGTERM and wait for the exit.
+    pub(crate) fn terminate(&mut self) -> ExitStatus {
+        let mut child = self.child.take().unwrap();
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub(crate) async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub(crate) async fn register_and_login(&self, email: &str, password: &str) -> String {
+        let (status, _) = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": email, "password": password, "name": "Buyer"}),
+            )
+            .await;
+        assert_eq!(status, 201);
+        self.login(email, password).await
+    }
+
+    pub(crate) async fn login(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["access"].as_str().unwrap().to_owned()
+    }
+
+    /// A staff account made with `ecolaura users add --staff`; its token.
+    pub(crate) async fn staff(&self) -> String {
+        let out = self.cli(&[
+            "users",
+            "add",
+            "--email",
+            "staff@shop.example",
+            "--password",
+            "staff password",
+            "--staff",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.login("staff@shop.example", "staff password").await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A fresh Postgres database for one test, or `None` (loudly) without a server.
+pub(crate) async fn postgres() -> Option<ecolaura_store_pg_testing::TestDb> {
+    ecolaura_store_pg_testing::TestDb::create().await
+}
