@@ -67,6 +67,14 @@ struct EnvArgs {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// Postgres connections per process (ignored for SQLite).
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_DATABASE_POOL",
+        default_value = "10"
+    )]
+    database_pool: String,
     /// Address to listen on; port 0 picks a free port.
     #[arg(
         long,
@@ -144,6 +152,8 @@ struct EnvArgs {
 pub struct Settings {
     /// The database URL; `None`: the embedded SQLite file.
     pub database_url: Option<String>,
+    /// Postgres pool size.
+    pub database_pool: u32,
     /// Where the embedded SQLite file goes.
     pub data_dir: PathBuf,
     /// Listen address.
@@ -205,6 +215,16 @@ impl EnvArgs {
                     .to_owned(),
             );
         }
+        let database_pool = match self.database_pool.trim().parse::<u32>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                errors.push(format!(
+                    "ECOLAURA_DATABASE_POOL must be a whole number > 0, not {:?}",
+                    self.database_pool
+                ));
+                1
+            }
+        };
         let bind = self.bind.parse::<SocketAddr>().unwrap_or_else(|_| {
             errors.push(format!(
                 "ECOLAURA_BIND must be an address and port such as 127.0.0.1:8080, not {:?}",
@@ -298,6 +318,7 @@ impl EnvArgs {
                 tokens.refresh_ttl = refresh_ttl;
                 Ok(Settings {
                     database_url,
+                    database_pool,
                     data_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
                     bind,
                     production,

@@ -221,6 +221,11 @@ impl poem::error::ResponseError for Problem {
             .status(self.status_code())
             .header(header::CONTENT_TYPE, PROBLEM_JSON)
             .body(body);
+        if self.body.status == 401 {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let Some(secs) = self.retry_after_secs {
             response
                 .headers_mut()

@@ -15,7 +15,7 @@ use tracing_subscriber::EnvFilter;
 use crate::app::{Host, HostConfig};
 use crate::cli::Settings;
 use crate::metrics::JobMetrics;
-use crate::store::{OpenedStore, open};
+use crate::store::{OpenedStore, StoreSettings, open};
 
 /// A command's failure, as told to the operator.
 pub type RunError = Box<dyn std::error::Error + Send + Sync>;
@@ -38,11 +38,12 @@ pub fn init_logging(settings: &Settings) {
 }
 
 async fn open_store(settings: &Settings, migrate: bool) -> Result<OpenedStore, RunError> {
-    let opened = open(
-        settings.database_url.as_deref(),
-        &settings.data_dir,
+    let opened = open(StoreSettings {
+        url: settings.database_url.as_deref(),
+        dir: &settings.data_dir,
+        pool: settings.database_pool,
         migrate,
-    )
+    })
     .await?;
     tracing::info!(store = %opened.location, "storage opened");
     Ok(opened)

@@ -43,22 +43,39 @@ pub enum OpenStoreError {
     Migrate(#[source] StoreError),
 }
 
-/// The database named by `url`, or the SQLite file in `dir` when there is
-/// none. Migrations run first when `migrate` is set.
+/// Where the data is and how to open it.
+#[derive(Debug, Clone)]
+pub struct StoreSettings<'a> {
+    /// `postgres://…`, `sqlite:…`, or `None` for the SQLite file in `dir`.
+    pub url: Option<&'a str>,
+    /// The directory of the embedded default.
+    pub dir: &'a Path,
+    /// Postgres connections in the pool.
+    pub pool: u32,
+    /// Apply migrations first.
+    pub migrate: bool,
+}
+
+/// The database the settings name (the SQLite file in `dir` when there is
+/// no URL), migrated first when asked.
 ///
 /// # Errors
 /// [`OpenStoreError`].
-pub async fn open(
-    url: Option<&str>,
-    dir: &Path,
-    migrate: bool,
-) -> Result<OpenedStore, OpenStoreError> {
+pub async fn open(settings: StoreSettings<'_>) -> Result<OpenedStore, OpenStoreError> {
+    let StoreSettings {
+        url,
+        dir,
+        pool,
+        migrate,
+    } = settings;
     match url {
         #[cfg(feature = "postgres")]
         Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-            let store = Arc::new(
-                ecolaura_store_pg::PgStore::connect(&ecolaura_store_pg::PgConfig::new(u)).await?,
-            );
+            let config = ecolaura_store_pg::PgConfig {
+                max_connections: pool,
+                ..ecolaura_store_pg::PgConfig::new(u)
+            };
+            let store = Arc::new(ecolaura_store_pg::PgStore::connect(&config).await?);
             if migrate {
                 store.migrate().await.map_err(OpenStoreError::Migrate)?;
             }

@@ -179,7 +179,9 @@ pub struct ProductDto {
     pub stock: u32,
     /// 0..100; from the metrics when there are any, else the manual score.
     pub sustainability_score: u8,
-    /// Where the score comes from.
+    // No field doc: a described `$ref` becomes `allOf`, which generators
+    // refuse for enums; the enum's own schema carries the description.
+    #[allow(missing_docs)]
     pub score_source: ScoreSourceDto,
     /// The environmental metrics, or null when the product has none.
     #[oai(nullable)]

@@ -4,4 +4,5 @@
 
 mod cli;
 mod flow;
+mod generated_client;
 mod server;
