@@ -5,12 +5,20 @@
 #   1. the product list (cached), 2. a filtered list, 3. a product's detail,
 #   4. order placement, and 5. the same list bytes from a bare poem handler
 #   (the ceiling; benches/src/bin/http_ceiling.rs).
-# Usage: benches/load/http.sh [seconds per scenario, default 10] [connections, default 32]
+#
+# The servers run pinned to CPU 0 and wrk to CPU 1 (taskset), so the figures
+# measure the server's cost per request rather than a fight over two cores.
+# Each scenario runs ROUNDS times, alternating with the ceiling, and the
+# median round is reported.
+# With ECOLAURA_DATABASE_URL set (an empty database), the host runs on it.
+# Usage: benches/load/http.sh [seconds per round, default 10] [connections, default 32] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-10}"
 CONNECTIONS="${2:-32}"
-THREADS=2
+ROUNDS="${3:-3}"
+SERVER_CPU=0
+LOAD_CPU=1
 HOST_PORT=18080
 CEILING_PORT=18081
 BASE="http://127.0.0.1:$HOST_PORT"
@@ -27,7 +35,7 @@ trap cleanup EXIT
 export ECOLAURA_JWT_SECRET="load test secret, at least thirty-two bytes"
 export ECOLAURA_LOG=warn
 export ECOLAURA_BIND="127.0.0.1:$HOST_PORT"
-(cd "$WORK" && exec "$OLDPWD/$BIN/ecolaura" serve) > "$WORK/host.out" &
+(cd "$WORK" && exec taskset -c "$SERVER_CPU" "$OLDPWD/$BIN/ecolaura" serve) > "$WORK/host.out" &
 PIDS+=($!)
 for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
 
@@ -51,21 +59,57 @@ BUYER=$(curl -sf "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
     -d '{"email":"buyer@load.test","password":"buyer password"}' | json "['access']")
 
 curl -sf "$BASE/api/v1/products" > "$WORK/list.json"
-"$BIN/http-ceiling" "127.0.0.1:$CEILING_PORT" "$WORK/list.json" &
+taskset -c "$SERVER_CPU" "$BIN/http-ceiling" "127.0.0.1:$CEILING_PORT" "$WORK/list.json" &
 PIDS+=($!)
 sleep 0.5
 
-run() {
-    local name="$1"; shift
-    echo "== $name"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" | \
-        grep -E "Requests/sec|Latency  |  50%|  99%|Non-2xx|status|requests in"
+# One wrk round: "<requests/s> <p50> <p99> <non-2xx>" (latencies in ms).
+round() {
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" | awk '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        /Requests\/sec/ { rps = $2 }
+        /^ +50%/ { p50 = ms($2) }
+        /^ +99%/ { p99 = ms($2) }
+        /Non-2xx/ { bad = $5 }
+        END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad }'
 }
 
-echo "machine: $(nproc) cores, $(uname -srm); wrk $(wrk --version 2>&1 | head -1 | cut -d' ' -f2); $(date -u +%F)"
-echo "catalog: 200 products in 5 categories; list page 20 items, $(wc -c < "$WORK/list.json") bytes"
-run "1. product list (cached)" "$BASE/api/v1/products"
-run "2. filtered list (cached)" "$BASE/api/v1/products?category=category-2&min_price=10&in_stock=true&ordering=-sustainability_score"
-run "3. product detail (cached)" "$BASE/api/v1/products/$PRODUCT"
-ORDER_TOKEN="$BUYER" ORDER_PRODUCT="$PRODUCT" run "4. order placement" -s benches/load/place_order.lua "$BASE/api/v1/orders"
-run "5. ceiling: bare poem handler, same bytes" "http://127.0.0.1:$CEILING_PORT/api/v1/products"
+# The median of ROUNDS rounds, by requests/s.
+median() { sort -n | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }'; }
+
+declare -A RESULT
+scenario() {
+    local name="$1"; shift
+    local rounds=""
+    for _ in $(seq 1 "$ROUNDS"); do rounds+="$(round "$@")"$'\n'; done
+    RESULT[$name]=$(printf '%s' "$rounds" | median)
+}
+
+LIST="$BASE/api/v1/products"
+FILTERED="$BASE/api/v1/products?category=category-2&min_price=10&in_stock=true&ordering=-sustainability_score"
+CEILING="http://127.0.0.1:$CEILING_PORT/api/v1/products"
+RESULT_LIST=""
+RESULT_CEILING=""
+for _ in $(seq 1 "$ROUNDS"); do
+    # Alternate the list and its ceiling round by round, so drift hits both.
+    RESULT_LIST+="$(round "$LIST")"$'\n'
+    RESULT_CEILING+="$(round "$CEILING")"$'\n'
+done
+RESULT[list]=$(printf '%s' "$RESULT_LIST" | median)
+RESULT[ceiling]=$(printf '%s' "$RESULT_CEILING" | median)
+scenario filtered "$FILTERED"
+scenario detail "$BASE/api/v1/products/$PRODUCT"
+export ORDER_TOKEN="$BUYER" ORDER_PRODUCT="$PRODUCT"
+scenario order -s benches/load/place_order.lua "$BASE/api/v1/orders"
+
+echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -sr); $(date -u +%F)"
+echo "wrk 4.1, 1 thread, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds (median); server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU"
+echo "catalog: 200 products in 5 categories; list page: 20 items, $(wc -c < "$WORK/list.json") bytes"
+printf '%-42s %10s %8s %8s %8s\n' scenario "req/s" "p50 ms" "p99 ms" "non-2xx"
+for name in list filtered detail order ceiling; do
+    read -r rps p50 p99 bad <<< "${RESULT[$name]}"
+    printf '%-42s %10s %8s %8s %8s\n' "$name" "$rps" "$p50" "$p99" "$bad"
+done
+read -r list_rps _ <<< "${RESULT[list]}"
+read -r ceiling_rps _ <<< "${RESULT[ceiling]}"
+awk -v a="$list_rps" -v b="$ceiling_rps" 'BEGIN { printf "cached list / ceiling: %.1f%%\n", 100 * a / b }'

@@ -11,6 +11,7 @@ use crate::api;
 use crate::auth::{LoginThrottle, TokenConfig, Tokens};
 use crate::metrics::Metrics;
 use crate::middleware::{body_limit, observe, problems};
+use crate::response_cache::edge_reads;
 use crate::state::{AppState, Readiness};
 
 /// The host's settings (the library's side of configuration: no
@@ -95,6 +96,8 @@ impl Host {
             cors = cors.allow_origin(origin.as_str());
         }
         let metrics = self.state.metrics.clone();
+        let edge_metrics = metrics.clone();
+        let cache = self.state.app.cache().clone();
         let state = self.state.clone();
         routes
             // poem's `Cors` allows every origin when given none: only
@@ -103,6 +106,7 @@ impl Host {
             .around(body_limit)
             .data(state)
             .around(problems)
+            .around(move |next, req| edge_reads(next, cache.clone(), edge_metrics.clone(), req))
             .around(move |next, req| observe(next, metrics.clone(), req))
             .map_to_response()
     }

@@ -88,9 +88,8 @@ impl Metrics {
     }
 
     /// Count an answered request.
-    pub fn request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
-        let status = status.to_string();
-        let labels = [route, method, status.as_str()];
+    pub fn request(&self, route: &str, method: &str, status: &str, elapsed: Duration) {
+        let labels = [route, method, status];
         self.requests.with_label_values(&labels).inc();
         self.request_seconds
             .with_label_values(&labels)
