@@ -107,15 +107,7 @@ async fn ten_failures_lock_an_address_even_for_the_right_password_until_the_wind
 async fn a_refresh_token_buys_a_new_pair_but_is_not_an_access_token() {
     let t = TestApp::new();
     t.customer("ada@example.com").await;
-    let pair = t
-        .post(
-            "/api/v1/auth/token",
-            None,
-            json!({"email": "ada@example.com", "password": "long enough"}),
-        )
-        .await
-        .ok(200)
-        .clone();
+    let pair = t.token_pair("ada@example.com", "long enough").await;
     let refresh = pair["refresh"].as_str().unwrap();
     let access = pair["access"].as_str().unwrap();
     t.get("/api/v1/users/me", Some(refresh)).await.problem(401);
@@ -159,15 +151,7 @@ async fn expired_forged_and_missing_tokens_are_401() {
 async fn an_expired_refresh_token_is_401() {
     let t = TestApp::new();
     t.customer("ada@example.com").await;
-    let pair = t
-        .post(
-            "/api/v1/auth/token",
-            None,
-            json!({"email": "ada@example.com", "password": "long enough"}),
-        )
-        .await
-        .ok(200)
-        .clone();
+    let pair = t.token_pair("ada@example.com", "long enough").await;
     t.clock.advance(Duration::from_secs(7 * 24 * 3600));
     t.post(
         "/api/v1/auth/token/refresh",

@@ -116,24 +116,10 @@ async fn every_answer_has_a_request_id_and_security_headers() {
     assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(a.header("x-frame-options"), Some("DENY"));
     assert_eq!(a.header("cache-control"), Some("no-store"));
-    let given = t
-        .send(
-            poem::http::Method::GET,
-            "/healthz",
-            None,
-            None,
-            &[("x-request-id", "abc-123")],
-        )
-        .await;
+    let given = t.get_with("/healthz", &[("x-request-id", "abc-123")]).await;
     assert_eq!(given.header("x-request-id"), Some("abc-123"));
     let tls = t
-        .send(
-            poem::http::Method::GET,
-            "/healthz",
-            None,
-            None,
-            &[("x-forwarded-proto", "https")],
-        )
+        .get_with("/healthz", &[("x-forwarded-proto", "https")])
         .await;
     assert!(tls.header("strict-transport-security").is_some());
     assert!(a.header("strict-transport-security").is_none());
@@ -143,37 +129,19 @@ async fn every_answer_has_a_request_id_and_security_headers() {
 async fn cors_allows_only_configured_origins() {
     let t = TestApp::with_cors(vec!["https://shop.example".into()]);
     let allowed = t
-        .send(
-            poem::http::Method::GET,
-            "/api/v1/products",
-            None,
-            None,
-            &[("origin", "https://shop.example")],
-        )
+        .get_with("/api/v1/products", &[("origin", "https://shop.example")])
         .await;
     assert_eq!(
         allowed.header("access-control-allow-origin"),
         Some("https://shop.example")
     );
     let other = t
-        .send(
-            poem::http::Method::GET,
-            "/api/v1/products",
-            None,
-            None,
-            &[("origin", "https://evil.example")],
-        )
+        .get_with("/api/v1/products", &[("origin", "https://evil.example")])
         .await;
     assert!(other.header("access-control-allow-origin").is_none());
     let none = TestApp::new();
     let a = none
-        .send(
-            poem::http::Method::GET,
-            "/api/v1/products",
-            None,
-            None,
-            &[("origin", "https://evil.example")],
-        )
+        .get_with("/api/v1/products", &[("origin", "https://evil.example")])
         .await;
     assert!(a.header("access-control-allow-origin").is_none());
 }

@@ -158,6 +158,37 @@ impl TestApp {
         self.send(Method::DELETE, path, token, None, &[]).await
     }
 
+    /// Place an order with these lines, optionally under an idempotency key.
+    pub(crate) async fn order(&self, token: &str, lines: Value, key: Option<&str>) -> Answer {
+        let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+        let body = json!({ "lines": lines });
+        self.send(
+            Method::POST,
+            "/api/v1/orders",
+            Some(token),
+            Some(body),
+            &headers,
+        )
+        .await
+    }
+
+    /// A GET with extra headers.
+    pub(crate) async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send(Method::GET, path, None, None, headers).await
+    }
+
+    /// The token response for these credentials.
+    pub(crate) async fn token_pair(&self, email: &str, password: &str) -> Value {
+        self.post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
+        .ok(200)
+        .clone()
+    }
+
     /// Register and sign in a customer; returns the access token.
     pub(crate) async fn customer(&self, email: &str) -> String {
         self.post(

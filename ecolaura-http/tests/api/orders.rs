@@ -24,6 +24,12 @@ fn line(product: &Value, quantity: i64) -> Value {
     json!({"product_id": product["id"], "quantity": quantity})
 }
 
+/// Place an order for `quantity` of `product`, which must succeed.
+async fn placed(t: &TestApp, token: &str, product: &Value, quantity: i64) -> Value {
+    let lines = json!([line(product, quantity)]);
+    t.order(token, lines, None).await.ok(201).clone()
+}
+
 async fn stock(t: &TestApp, product: &Value) -> i64 {
     t.get(&format!("/api/v1/products/{}", id(product)), None)
         .await
@@ -38,11 +44,7 @@ async fn an_order_snapshots_its_lines_and_sums_what_is_known() {
     let (_, bottle, plain) = shop(&t).await;
     let ada = t.customer("ada@example.com").await;
     let a = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 2), line(&plain, 1)]}),
-        )
+        .order(&ada, json!([line(&bottle, 2), line(&plain, 1)]), None)
         .await;
     let order = a.ok(201).clone();
     assert_eq!(order["status"], "pending");
@@ -68,15 +70,7 @@ async fn the_workers_confirm_the_order_and_record_its_email() {
     let t = TestApp::new();
     let (_, bottle, _) = shop(&t).await;
     let ada = t.customer("ada@example.com").await;
-    let order = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 1)]}),
-        )
-        .await
-        .ok(201)
-        .clone();
+    let order = placed(&t, &ada, &bottle, 1).await;
     t.run_jobs().await;
     let path = format!("/api/v1/orders/{}", id(&order));
     let now = t.get(&path, Some(&ada)).await;
@@ -93,11 +87,7 @@ async fn not_enough_stock_is_409_naming_the_product_and_takes_nothing() {
     let (_, bottle, plain) = shop(&t).await;
     let ada = t.customer("ada@example.com").await;
     let a = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 1), line(&plain, 6)]}),
-        )
+        .order(&ada, json!([line(&bottle, 1), line(&plain, 6)]), None)
         .await;
     let p = a.problem(409);
     assert_eq!(p["product_id"], plain["id"]);
@@ -172,22 +162,8 @@ async fn another_customers_order_is_404_and_staff_see_everything() {
     let (staff, bottle, _) = shop(&t).await;
     let ada = t.customer("ada@example.com").await;
     let bob = t.customer("bob@example.com").await;
-    let order = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 1)]}),
-        )
-        .await
-        .ok(201)
-        .clone();
-    t.post(
-        "/api/v1/orders",
-        Some(&bob),
-        json!({"lines": [line(&bottle, 1)]}),
-    )
-    .await
-    .ok(201);
+    let order = placed(&t, &ada, &bottle, 1).await;
+    t.order(&bob, json!([line(&bottle, 1)]), None).await.ok(201);
     let path = format!("/api/v1/orders/{}", id(&order));
     t.get(&path, Some(&bob)).await.problem(404);
     t.post(&format!("{path}/cancel"), Some(&bob), json!(null))
@@ -220,30 +196,14 @@ async fn cancelling_gives_stock_back_and_only_pending_or_confirmed_can_be_cancel
     let t = TestApp::new();
     let (staff, bottle, _) = shop(&t).await;
     let ada = t.customer("ada@example.com").await;
-    let order = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 3)]}),
-        )
-        .await
-        .ok(201)
-        .clone();
+    let order = placed(&t, &ada, &bottle, 3).await;
     let cancel = format!("/api/v1/orders/{}/cancel", id(&order));
     let a = t.post(&cancel, Some(&ada), json!(null)).await;
     assert_eq!(a.ok(200)["status"], "cancelled");
     assert_eq!(stock(&t, &bottle).await, 10);
     t.post(&cancel, Some(&ada), json!(null)).await.problem(409);
 
-    let shipped = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 1)]}),
-        )
-        .await
-        .ok(201)
-        .clone();
+    let shipped = placed(&t, &ada, &bottle, 1).await;
     t.run_jobs().await;
     let status = format!("/api/v1/orders/{}/status", id(&shipped));
     t.post(&status, Some(&staff), json!({"status": "shipped"}))
@@ -263,15 +223,7 @@ async fn staff_move_orders_confirmed_shipped_delivered_and_nothing_else() {
     let t = TestApp::new();
     let (staff, bottle, _) = shop(&t).await;
     let ada = t.customer("ada@example.com").await;
-    let order = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 1)]}),
-        )
-        .await
-        .ok(201)
-        .clone();
+    let order = placed(&t, &ada, &bottle, 1).await;
     let status = format!("/api/v1/orders/{}/status", id(&order));
     // Still pending: shipping it is an illegal move.
     t.post(&status, Some(&staff), json!({"status": "shipped"}))
@@ -309,22 +261,8 @@ async fn an_idempotency_key_replays_the_stored_response_and_creates_nothing() {
     let t = TestApp::new();
     let (_, bottle, plain) = shop(&t).await;
     let ada = t.customer("ada@example.com").await;
-    let body = json!({"lines": [line(&bottle, 2)]});
-    let post = |body: Value, key: &str| {
-        let t = &t;
-        let ada = ada.clone();
-        let key = key.to_owned();
-        async move {
-            t.send(
-                poem::http::Method::POST,
-                "/api/v1/orders",
-                Some(&ada),
-                Some(body),
-                &[("idempotency-key", key.as_str())],
-            )
-            .await
-        }
-    };
+    let body = json!([line(&bottle, 2)]);
+    let post = |lines: Value, key: &'static str| t.order(&ada, lines, Some(key));
     let first = post(body.clone(), "order-1").await;
     let again = post(body.clone(), "order-1").await;
     assert_eq!(again.ok(201), first.ok(201));
@@ -333,12 +271,12 @@ async fn an_idempotency_key_replays_the_stored_response_and_creates_nothing() {
         t.get("/api/v1/orders", Some(&ada)).await.ok(200)["count"],
         1
     );
-    post(json!({"lines": [line(&bottle, 3)]}), "order-1")
+    post(json!([line(&bottle, 3)]), "order-1")
         .await
         .problem(409);
 
     // A rejected request's outcome is stored too.
-    let too_many = json!({"lines": [line(&plain, 50)]});
+    let too_many = json!([line(&plain, 50)]);
     let refused = post(too_many.clone(), "order-2").await;
     refused.problem(409);
     assert_eq!(
@@ -348,15 +286,7 @@ async fn an_idempotency_key_replays_the_stored_response_and_creates_nothing() {
 
     // Keys are per user.
     let bob = t.customer("bob@example.com").await;
-    let theirs = t
-        .send(
-            poem::http::Method::POST,
-            "/api/v1/orders",
-            Some(&bob),
-            Some(body),
-            &[("idempotency-key", "order-1")],
-        )
-        .await;
+    let theirs = t.order(&bob, body, Some("order-1")).await;
     assert_ne!(theirs.ok(201)["id"], first.body["id"]);
 }
 
@@ -367,15 +297,9 @@ async fn a_bad_idempotency_key_is_400() {
     let ada = t.customer("ada@example.com").await;
     let long = "k".repeat(256);
     for key in ["", long.as_str()] {
-        t.send(
-            poem::http::Method::POST,
-            "/api/v1/orders",
-            Some(&ada),
-            Some(json!({"lines": [line(&bottle, 1)]})),
-            &[("idempotency-key", key)],
-        )
-        .await
-        .problem(400);
+        t.order(&ada, json!([line(&bottle, 1)]), Some(key))
+            .await
+            .problem(400);
     }
     assert_eq!(stock(&t, &bottle).await, 10);
 }
@@ -394,13 +318,10 @@ async fn forty_concurrent_buyers_for_five_units_get_exactly_five_orders() {
     for i in 0..40 {
         tokens.push(t.customer(&format!("buyer{i}@example.com")).await);
     }
-    let body = json!({"lines": [line(&scarce, 1)]});
-    let answers = futures_util::future::join_all(
-        tokens
-            .iter()
-            .map(|tok| t.post("/api/v1/orders", Some(tok), body.clone())),
-    )
-    .await;
+    let lines = json!([line(&scarce, 1)]);
+    let answers =
+        futures_util::future::join_all(tokens.iter().map(|tok| t.order(tok, lines.clone(), None)))
+            .await;
     let created = answers.iter().filter(|a| a.status.as_u16() == 201).count();
     let conflicts = answers.iter().filter(|a| a.status.as_u16() == 409).count();
     assert_eq!((created, conflicts), (5, 35));
@@ -417,22 +338,10 @@ async fn the_summary_covers_the_callers_orders_that_are_not_cancelled() {
         empty.ok(200),
         &json!({"orders_count": 0, "items_count": 0, "total_carbon_footprint_kg": 0.0, "average_score": null})
     );
-    t.post(
-        "/api/v1/orders",
-        Some(&ada),
-        json!({"lines": [line(&bottle, 2), line(&plain, 2)]}),
-    )
-    .await
-    .ok(201);
-    let cancelled = t
-        .post(
-            "/api/v1/orders",
-            Some(&ada),
-            json!({"lines": [line(&bottle, 1)]}),
-        )
+    t.order(&ada, json!([line(&bottle, 2), line(&plain, 2)]), None)
         .await
-        .ok(201)
-        .clone();
+        .ok(201);
+    let cancelled = placed(&t, &ada, &bottle, 1).await;
     t.post(
         &format!("/api/v1/orders/{}/cancel", id(&cancelled)),
         Some(&ada),

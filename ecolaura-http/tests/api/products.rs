@@ -379,11 +379,8 @@ async fn pages_link_to_their_neighbours_and_a_page_past_the_end_is_empty() {
     let staff = t.staff().await;
     catalog(&t, &staff).await;
     let first = t
-        .send(
-            poem::http::Method::GET,
+        .get_with(
             "/api/v1/products?page_size=3&ordering=name",
-            None,
-            None,
             &[("host", "shop.example")],
         )
         .await;

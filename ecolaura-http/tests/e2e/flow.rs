@@ -87,15 +87,7 @@ async fn whole_flow(mut server: Server) {
         .await;
     assert_eq!(summary["orders_count"], 0);
 
-    let metrics = server
-        .http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.text("/metrics").await;
     assert!(
         metrics.contains(r#"ecolaura_jobs_total{kind="process_order",outcome="done"}"#),
         "{metrics}"

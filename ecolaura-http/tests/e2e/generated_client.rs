@@ -41,15 +41,7 @@ async fn a_generated_python_client_places_an_order() {
 
     let server = Server::start(None);
     let staff = server.staff().await;
-    let spec = server
-        .http
-        .get(server.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let spec = server.text("/api/v1/openapi.json").await;
     let work = tempfile::tempdir().unwrap();
     let spec_path = work.path().join("openapi.json");
     std::fs::write(&spec_path, spec).unwrap();

@@ -115,6 +115,12 @@ impl Server {
         )
     }
 
+    /// The body of `GET path` as text.
+    pub(crate) async fn text(&self, path: &str) -> String {
+        let resp = self.http.get(self.url(path)).send().await.unwrap();
+        resp.text().await.unwrap()
+    }
+
     pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
         self.call(reqwest::Method::GET, path, token, None).await
     }
