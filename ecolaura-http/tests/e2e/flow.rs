@@ -181,3 +181,72 @@ async fn data_survives_a_restart_of_the_embedded_default() {
     let (_, list) = again.get("/api/v1/categories", None).await;
     assert_eq!(list["results"][0]["slug"], "kept");
 }
+
+/// `serve` with `ECOLAURA_WORKERS=0` leaves orders pending; a separate
+/// `ecolaura worker` process confirms them and stops cleanly on SIGTERM.
+async fn a_separate_worker_process_confirms_orders(server: Server) {
+    let staff = server.staff().await;
+    let ada = server
+        .register_and_login("ada@example.com", "ada's password")
+        .await;
+    let (_, product) = server
+        .post(
+            "/api/v1/products",
+            Some(&staff),
+            json!({"name": "Mug", "price": "7.00", "stock": 3}),
+        )
+        .await;
+    let (status, order) = server
+        .post(
+            "/api/v1/orders",
+            Some(&ada),
+            json!({"lines": [{"product_id": product["id"], "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let path = format!("/api/v1/orders/{}", order["id"].as_str().unwrap());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, still) = server.get(&path, Some(&ada)).await;
+    assert_eq!(still["status"], "pending", "no workers run in serve");
+
+    let mut worker = server.spawn_cli(&["worker"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, now) = server.get(&path, Some(&ada)).await;
+        if now["status"] == "confirmed" && now["confirmation_sent_at"].is_string() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not confirm: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(worker.wait().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_separate_worker_process_confirms_orders_on_sqlite() {
+    let server = Server::start_with(
+        tempfile::tempdir().unwrap(),
+        None,
+        &[("ECOLAURA_WORKERS", "0")],
+    );
+    a_separate_worker_process_confirms_orders(server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_separate_worker_process_confirms_orders_on_postgres() {
+    let Some(db) = postgres().await else { return };
+    let server = Server::start_with(
+        tempfile::tempdir().unwrap(),
+        Some(db.url()),
+        &[("ECOLAURA_WORKERS", "0")],
+    );
+    a_separate_worker_process_confirms_orders(server).await;
+}

@@ -39,7 +39,17 @@ impl Server {
 
     /// Start in an existing directory (to reopen its SQLite file).
     pub(crate) fn start_in(dir: tempfile::TempDir, database_url: Option<&str>) -> Server {
+        Self::start_with(dir, database_url, &[])
+    }
+
+    /// Start with extra environment variables.
+    pub(crate) fn start_with(
+        dir: tempfile::TempDir,
+        database_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut child = command(dir.path(), database_url)
+            .envs(env.iter().copied())
             .arg("serve")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -64,6 +74,15 @@ impl Server {
 
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// `ecolaura <args>` against the same database, running in the background.
+    pub(crate) fn spawn_cli(&self, args: &[&str]) -> Child {
+        command(self.dir.path(), self.database_url.as_deref())
+            .args(args)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap()
     }
 
     /// `ecolaura <args>` against the same database, to completion.
