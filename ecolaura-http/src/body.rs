@@ -88,6 +88,8 @@ pub fn decode<T: ParseFromJSON>(bytes: &[u8]) -> Result<T, Problem> {
     if !check.wrong_type.is_empty() {
         return Err(Problem::malformed(check.wrong_type));
     }
+    // Rules the schema states are reported first; the domain's own rules
+    // (an e-mail's form, a price's digits) once these pass.
     if !check.invalid.is_empty() {
         return Err(Problem::invalid(check.invalid));
     }
@@ -145,6 +147,13 @@ impl<'a> ShapeCheck<'a> {
                 }
             }
             ("array", Value::Array(items)) => {
+                self.bounds(
+                    field,
+                    items.len() as f64,
+                    schema.min_items,
+                    schema.max_items,
+                    "items",
+                );
                 if let Some(item) = &schema.items {
                     for (i, v) in items.iter().enumerate() {
                         self.value(item, v, &format!("{path}[{i}]"));
@@ -154,8 +163,12 @@ impl<'a> ShapeCheck<'a> {
             ("string", Value::String(s)) => self.string(schema, s, field),
             // Decimals (money) are accepted as JSON numbers too.
             ("string", Value::Number(_)) if schema.format == Some("decimal") => {}
-            ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => {}
-            ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) => {}
+            ("integer" | "number", Value::Number(n))
+                if schema.ty == "number" || n.is_i64() || n.is_u64() =>
+            {
+                self.range(field, schema, n.as_f64().unwrap_or_default());
+            }
+            ("boolean", Value::Bool(_)) => {}
             ("integer", Value::Number(_)) => {
                 self.invalid(field, "must be a whole number".to_owned())
             }
@@ -164,6 +177,14 @@ impl<'a> ShapeCheck<'a> {
     }
 
     fn string(&mut self, schema: &MetaSchema, s: &str, field: &str) {
+        let chars = s.chars().count() as f64;
+        self.bounds(
+            field,
+            chars,
+            schema.min_length,
+            schema.max_length,
+            "characters",
+        );
         if !schema.enum_items.is_empty() && !schema.enum_items.iter().any(|v| v == s) {
             let allowed: Vec<String> = schema
                 .enum_items
@@ -174,6 +195,34 @@ impl<'a> ShapeCheck<'a> {
         }
         if schema.format == Some("uuid") && uuid::Uuid::parse_str(s).is_err() {
             self.invalid(field, "must be a UUID".to_owned());
+        }
+    }
+
+    /// `minLength`/`maxLength` and `minItems`/`maxItems`.
+    fn bounds(&mut self, field: &str, n: f64, min: Option<usize>, max: Option<usize>, unit: &str) {
+        if let Some(min) = min
+            && n < min as f64
+        {
+            self.invalid(field, format!("must have at least {min} {unit}"));
+        }
+        if let Some(max) = max
+            && n > max as f64
+        {
+            self.invalid(field, format!("must have at most {max} {unit}"));
+        }
+    }
+
+    /// `minimum`/`maximum` (inclusive; the API declares no exclusive bounds).
+    fn range(&mut self, field: &str, schema: &MetaSchema, n: f64) {
+        if let Some(min) = schema.minimum
+            && n < min
+        {
+            self.invalid(field, format!("must be >= {min}"));
+        }
+        if let Some(max) = schema.maximum
+            && n > max
+        {
+            self.invalid(field, format!("must be <= {max}"));
         }
     }
 

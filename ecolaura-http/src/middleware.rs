@@ -94,9 +94,11 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
             Problem::status(status, "This method is not allowed here.")
         }
         StatusCode::PAYLOAD_TOO_LARGE => Problem::status(status, "The body is over 1 MiB."),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            Problem::status(status, "Send the body as application/json.")
-        }
+        // A missing or foreign Content-Type is a bad header: 400, as the
+        // contract lists it.
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::bad_request(
+            "Send the body as JSON with the header Content-Type: application/json.",
+        ),
         // Parameter and header parse errors name the parameter; safe to show.
         s if s.is_client_error() => Problem::status(StatusCode::BAD_REQUEST, err.to_string()),
         _ => Problem::internal(err),

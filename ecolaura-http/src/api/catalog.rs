@@ -50,8 +50,10 @@ impl CategoriesApi {
         &self,
         req: &Request,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         page: Query<Option<u32>>,
         /// Items per page, 1..100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         page_size: Query<Option<u32>>,
     ) -> Result<CategoryList, Problem> {
         let request = page_request(page.0, page_size.0)?;

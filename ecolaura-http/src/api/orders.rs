@@ -128,8 +128,10 @@ impl OrdersApi {
         req: &Request,
         auth: BearerAuth,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         page: Query<Option<u32>>,
         /// Items per page, 1..100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         page_size: Query<Option<u32>>,
     ) -> Result<OrderList, Problem> {
         let request = page_request(page.0, page_size.0)?;

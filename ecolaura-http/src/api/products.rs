@@ -152,8 +152,10 @@ fn product_query(p: ListParams) -> Result<Option<ProductQuery>, Problem> {
         Some(Ok(slug)) => Some(slug),
         None => None,
     };
+    // An empty parameter (`max_price=`) is the same as leaving it out.
     let price = |name, raw: Option<String>| {
-        raw.map(|s| param(name, s.trim().parse::<Price>()))
+        raw.filter(|s| !s.trim().is_empty())
+            .map(|s| param(name, s.trim().parse::<Price>()))
             .transpose()
     };
     let filter = ProductFilter {
@@ -323,6 +325,7 @@ impl ProductsApi {
         /// Only products in this category (by slug); an unknown one matches nothing.
         category: Query<Option<String>>,
         /// Only products scoring at least this, 0..100.
+        #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
         min_score: Query<Option<i64>>,
         /// Only products costing at least this, such as `5.00`.
         min_price: Query<Option<String>>,
@@ -335,8 +338,10 @@ impl ProductsApi {
         /// Sort order (default `-created_at`).
         ordering: Query<Option<OrderingParam>>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "4294967295")))]
         page: Query<Option<u32>>,
         /// Items per page, 1..100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         page_size: Query<Option<u32>>,
     ) -> Result<ProductList, Problem> {
         let params = ListParams {

@@ -69,11 +69,13 @@ impl From<User> for UserDto {
 #[oai(rename = "RegisterInput", example)]
 pub struct RegisterRequest {
     /// E-mail address; unique, case-insensitively.
+    #[oai(validator(max_length = "254"))]
     pub email: String,
-    /// At least 8 characters.
-    #[oai(write_only)]
+    /// 8 to 1024 characters.
+    #[oai(write_only, validator(min_length = "8", max_length = "1024"))]
     pub password: String,
-    /// The person's name.
+    /// The person's name, 1..100 characters.
+    #[oai(validator(min_length = "1", max_length = "100"))]
     pub name: String,
 }
 

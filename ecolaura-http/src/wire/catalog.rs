@@ -52,11 +52,13 @@ impl From<Category> for CategoryDto {
 #[oai(rename = "CategoryInput", example)]
 pub struct CategoryInput {
     /// `[a-z0-9-]{1,64}`; unique.
+    #[oai(validator(min_length = "1", max_length = "64"))]
     pub slug: String,
     /// Display name, 1..100 characters.
+    #[oai(validator(min_length = "1", max_length = "100"))]
     pub name: String,
-    /// Longer description (default empty).
-    #[oai(nullable)]
+    /// Longer description, up to 5000 characters (default empty).
+    #[oai(nullable, validator(max_length = "5000"))]
     pub description: Option<String>,
 }
 
@@ -127,6 +129,7 @@ impl From<SustainabilityMetrics> for SustainabilityDto {
 #[oai(rename = "SustainabilityInput", example)]
 pub struct MetricsInput {
     /// Carbon footprint of one unit, in kg CO₂e; >= 0.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))]
     pub carbon_footprint_kg: f64,
     /// Whether the product can be recycled.
     pub recyclable: bool,
@@ -234,9 +237,10 @@ impl ProductDto {
 #[oai(rename = "ProductInput", example)]
 pub struct ProductInput {
     /// Name, 1..200 characters.
+    #[oai(validator(min_length = "1", max_length = "200"))]
     pub name: String,
-    /// Description (default empty).
-    #[oai(nullable)]
+    /// Description, up to 5000 characters (default empty).
+    #[oai(nullable, validator(max_length = "5000"))]
     pub description: Option<String>,
     /// Unit price >= 0: at most 10 digits, 2 after the point.
     pub price: Amount,
@@ -244,10 +248,13 @@ pub struct ProductInput {
     #[oai(nullable)]
     pub category: Option<String>,
     /// Units in stock, >= 0 (default 0).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(minimum(value = "0"), maximum(value = "1000000000"))
+    )]
     pub stock: Option<i64>,
     /// The manual score 0..100 (default 0), used while the product has no metrics.
-    #[oai(nullable)]
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "100")))]
     pub sustainability_score: Option<i64>,
     /// The metrics: an object sets them, null removes them, leaving the
     /// field out keeps what the product has.
@@ -274,10 +281,10 @@ impl ProductInput {
 #[oai(rename = "ProductPatch", example)]
 pub struct ProductPatch {
     /// Name, 1..200 characters.
-    #[oai(nullable)]
+    #[oai(nullable, validator(min_length = "1", max_length = "200"))]
     pub name: Option<String>,
-    /// Description.
-    #[oai(nullable)]
+    /// Description, up to 5000 characters.
+    #[oai(nullable, validator(max_length = "5000"))]
     pub description: Option<String>,
     /// Unit price >= 0.
     #[oai(nullable)]
@@ -286,10 +293,13 @@ pub struct ProductPatch {
     #[oai(nullable)]
     pub category: MaybeUndefined<String>,
     /// Units in stock, >= 0.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(minimum(value = "0"), maximum(value = "1000000000"))
+    )]
     pub stock: Option<i64>,
     /// The manual score 0..100.
-    #[oai(nullable)]
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "100")))]
     pub sustainability_score: Option<i64>,
     /// The metrics; null removes them.
     #[oai(nullable)]

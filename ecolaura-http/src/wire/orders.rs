@@ -167,6 +167,7 @@ pub struct OrderLineInput {
     /// A product on sale, at most once per order.
     pub product_id: uuid::Uuid,
     /// Units, 1..1000.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub quantity: i64,
 }
 
@@ -174,7 +175,8 @@ pub struct OrderLineInput {
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "OrderInput", example)]
 pub struct OrderInput {
-    /// The lines.
+    /// The lines, 1..100; a product at most once.
+    #[oai(validator(min_items = "1", max_items = "100"))]
     pub lines: Vec<OrderLineInput>,
 }
 

@@ -16,6 +16,22 @@ async fn unparsable_json_is_400() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_declared_as_json_is_400() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let a = t
+        .client
+        .post("/api/v1/categories")
+        .header("authorization", format!("Bearer {staff}"))
+        .content_type("text/plain")
+        .body(r#"{"slug": "x", "name": "X"}"#)
+        .send()
+        .await;
+    assert_eq!(a.0.status().as_u16(), 400);
+    assert_eq!(a.0.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
 async fn a_value_of_the_wrong_json_type_is_400_naming_the_field() {
     let t = TestApp::new();
     let staff = t.staff().await;
