@@ -20,8 +20,11 @@ use crate::store::{OpenedStore, StoreSettings, open};
 /// A command's failure, as told to the operator.
 pub type RunError = Box<dyn std::error::Error + Send + Sync>;
 
-/// How often expired idempotency keys are purged.
+/// How often expired idempotency keys and old done jobs are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// How long done jobs are kept (dead ones are kept until someone acts).
+const DONE_JOB_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Log to stderr with the configured filter and format.
 pub fn init_logging(settings: &Settings) {
@@ -104,7 +107,7 @@ fn spawn_workers(
     })
 }
 
-/// Purge expired idempotency keys every hour until `stop`.
+/// Purge expired idempotency keys and week-old done jobs every hour until `stop`.
 fn spawn_purger(
     store: Arc<dyn Store>,
     app: &Ecolaura,
@@ -114,10 +117,17 @@ fn spawn_purger(
     let mut stop = stop.clone();
     tokio::spawn(async move {
         loop {
-            match store.purge_expired_idempotency(clock.now()).await {
+            let now = clock.now();
+            match store.purge_expired_idempotency(now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "expired idempotency keys purged"),
                 Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
+            }
+            let cutoff = now - chrono::Duration::from_std(DONE_JOB_RETENTION).unwrap_or_default();
+            match store.purge_done_jobs(cutoff).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "done jobs older than 7 days purged"),
+                Err(e) => tracing::warn!(error = %e, "purging done jobs failed"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(PURGE_EVERY) => {}

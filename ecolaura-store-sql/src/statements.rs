@@ -731,6 +731,15 @@ pub fn job_counts() -> SelectStatement {
     q
 }
 
+/// Delete `done` jobs last updated (finished) before `before`.
+pub fn purge_done_jobs(before: Timestamp) -> DeleteStatement {
+    let mut q = Query::delete();
+    q.from_table(Jobs::Table)
+        .and_where(Expr::col(Jobs::Status).eq(JobStatus::Done.as_str()))
+        .and_where(Expr::col(Jobs::UpdatedAt).lt(ts(before)));
+    q
+}
+
 // ---------------------------------------------------------------- mail
 
 /// Record a sent e-mail unless its key is recorded; returns a row only when recorded.

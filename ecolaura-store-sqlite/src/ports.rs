@@ -463,6 +463,10 @@ impl JobQueue for SqliteStore {
         one(row)
     }
 
+    async fn purge_done_jobs(&self, finished_before: Timestamp) -> Result<u64, StoreError> {
+        self.write_one(&sql::purge_done_jobs(finished_before)).await
+    }
+
     async fn job_counts(&self) -> Result<JobCounts, StoreError> {
         let rows: Vec<(String, i64)> = all(&self.pool, &sql::job_counts()).await?;
         let mut counts = JobCounts::default();

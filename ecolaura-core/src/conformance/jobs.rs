@@ -151,6 +151,54 @@ pub async fn a_job_that_keeps_failing_ends_dead(store: Arc<dyn Store>) {
     assert_eq!(store.job_counts().await.expect("counts").dead, 1);
 }
 
+/// Purging removes `done` jobs finished before the cutoff, and nothing else.
+pub async fn purging_removes_only_old_done_jobs(store: Arc<dyn Store>) {
+    let old = job_at(at(0));
+    let recent = job_at(at(1));
+    let dead = NewJob {
+        max_attempts: 1,
+        ..job_at(at(2))
+    };
+    let waiting = job_at(at(3));
+    for job in [&old, &recent, &dead, &waiting] {
+        store.enqueue(job.clone(), at(0)).await.expect("enqueue");
+    }
+    let first = store
+        .claim(at(0), LEASE)
+        .await
+        .expect("claim")
+        .expect("old");
+    store.complete(&first, at(10)).await.expect("complete");
+    let second = store
+        .claim(at(1), LEASE)
+        .await
+        .expect("claim")
+        .expect("recent");
+    store.complete(&second, at(100)).await.expect("complete");
+    let third = store
+        .claim(at(2), LEASE)
+        .await
+        .expect("claim")
+        .expect("dead");
+    let decision = RetryPolicy::default().decide(&third.job, at(2));
+    store
+        .fail(&third, at(5), "no", decision)
+        .await
+        .expect("fail");
+
+    assert_eq!(store.purge_done_jobs(at(50)).await.expect("purge"), 1);
+    assert!(store.get_job(old.id).await.expect("get").is_none());
+    for kept in [&recent, &dead, &waiting] {
+        assert!(store.get_job(kept.id).await.expect("get").is_some());
+    }
+    let counts = store.job_counts().await.expect("counts");
+    assert_eq!(
+        (counts.queued, counts.running, counts.done, counts.dead),
+        (1, 0, 1, 1)
+    );
+    assert_eq!(store.purge_done_jobs(at(50)).await.expect("purge"), 0);
+}
+
 /// A job due in the future waits.
 pub async fn a_job_is_not_claimed_before_its_run_at(store: Arc<dyn Store>) {
     store.enqueue(job_at(at(10)), at(0)).await.expect("enqueue");

@@ -74,6 +74,7 @@ macro_rules! store_conformance {
             jobs::concurrent_claims_take_each_job_once,
             jobs::a_finished_job_cannot_be_finished_again,
             jobs::an_enqueue_wakes_a_waiting_worker,
+            jobs::purging_removes_only_old_done_jobs,
             mail::an_email_is_sent_once_per_key,
         );
     };

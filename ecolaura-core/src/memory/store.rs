@@ -551,6 +551,15 @@ impl JobQueue for MemoryStore {
         Ok(self.lock()?.jobs.get(&id).map(|(job, _)| job.clone()))
     }
 
+    async fn purge_done_jobs(&self, finished_before: Timestamp) -> Result<u64, StoreError> {
+        let mut s = self.lock()?;
+        let before = s.jobs.len();
+        s.jobs.retain(|_, (job, _)| {
+            !(job.status == JobStatus::Done && job.updated_at < finished_before)
+        });
+        Ok((before - s.jobs.len()) as u64)
+    }
+
     async fn job_counts(&self) -> Result<JobCounts, StoreError> {
         let s = self.lock()?;
         let mut c = JobCounts::default();

@@ -65,6 +65,11 @@ pub trait JobQueue: Send + Sync {
     /// How many jobs are in each status.
     async fn job_counts(&self) -> Result<JobCounts, StoreError>;
 
+    /// Delete `done` jobs that finished before `finished_before`; returns how
+    /// many. Jobs in any other status (`dead` ones included, kept for
+    /// inspection) stay.
+    async fn purge_done_jobs(&self, finished_before: Timestamp) -> Result<u64, StoreError>;
+
     /// Wait until a job may have become available (something was enqueued or
     /// released) or `timeout` passed, whichever is first. Spurious wake-ups are
     /// allowed; workers poll on timeout regardless.
