@@ -261,3 +261,76 @@ fn article(schema: &MetaSchema) -> &'static str {
         _ => "a value of the documented type",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::Object;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Object)]
+    struct Line {
+        id: uuid::Uuid,
+        #[oai(validator(minimum(value = "1"), maximum(value = "9")))]
+        units: i64,
+    }
+
+    #[derive(Debug, Object)]
+    struct Input {
+        #[oai(validator(min_length = "2"))]
+        name: String,
+        note: Option<String>,
+        flag: Option<bool>,
+        lines: Vec<Line>,
+    }
+
+    fn problem(body: serde_json::Value) -> (u16, FieldErrors) {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let p = decode::<Input>(&bytes).unwrap_err();
+        let b = p.body();
+        (b.status, b.errors.clone().unwrap_or_default())
+    }
+
+    #[test]
+    fn a_valid_body_decodes() {
+        let id = uuid::Uuid::now_v7();
+        let bytes = serde_json::to_vec(
+            &json!({"name": "ok", "note": null, "lines": [{"id": id, "units": 3}], "extra": 1}),
+        )
+        .unwrap();
+        let input = decode::<Input>(&bytes).unwrap();
+        assert_eq!((input.name.as_str(), input.lines[0].units), ("ok", 3));
+        assert_eq!(input.lines[0].id, id);
+    }
+
+    #[test]
+    fn wrong_json_types_are_400_with_every_path() {
+        let (status, errors) =
+            problem(json!({"name": 1, "flag": "yes", "lines": [{"id": 5, "units": "2"}]}));
+        assert_eq!(status, 400);
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["flag", "lines[0].id", "lines[0].units", "name"]);
+    }
+
+    #[test]
+    fn missing_fields_wrong_forms_and_bounds_are_422() {
+        let (status, errors) = problem(
+            json!({"name": "x", "lines": [{"id": "not-a-uuid", "units": 10}, {"units": 1.5}]}),
+        );
+        assert_eq!(status, 422);
+        assert_eq!(errors["name"], ["must have at least 2 characters"]);
+        assert_eq!(errors["lines[0].id"], ["must be a UUID"]);
+        assert_eq!(errors["lines[0].units"], ["must be <= 9"]);
+        assert_eq!(errors["lines[1].id"], ["is required"]);
+        assert_eq!(errors["lines[1].units"], ["must be a whole number"]);
+    }
+
+    #[test]
+    fn unparsable_json_and_a_non_object_are_400() {
+        assert_eq!(decode::<Input>(b"{").unwrap_err().body().status, 400);
+        let (status, errors) = problem(json!([1]));
+        assert_eq!(status, 400);
+        assert!(errors.contains_key("body"));
+    }
+}
