@@ -1,31 +1,30 @@
 //! `/api/v1/products` and a product's sustainability.
 
+mod input;
+mod query;
+
 use std::sync::Arc;
 
-use ecolaura_core::catalog::{
-    NewProduct, ProductChanges, ProductFilter, ProductOrdering, ProductQuery, SustainabilityMetrics,
-};
-use ecolaura_core::domain::Page;
-use ecolaura_core::domain::{
-    Description, Price, ProductId, ProductName, Score, SearchText, Slug, Stock,
-};
+use ecolaura_core::catalog::ProductChanges;
+use ecolaura_core::domain::{Page, ProductId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use super::query::{page_request, param};
+use super::query::page_request;
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::Problem;
 use crate::response_cache::{CachedJson, cached_json};
 use crate::state::AppState;
 use crate::wire::{
-    Amount, Fields, MetricsInput, PageLinks, ProductDto, ProductInput, ProductPage, ProductPatch,
+    Fields, MetricsInput, PageLinks, ProductDto, ProductInput, ProductPage, ProductPatch,
     ProductSustainabilityDto,
 };
+use input::{full_product, patch_changes};
+use query::{ListParams, OrderingParam, canonical_params, product_query};
 
 /// Products.
 pub struct ProductsApi {
@@ -35,52 +34,6 @@ pub struct ProductsApi {
 impl ProductsApi {
     pub(crate) fn new(state: Arc<AppState>) -> Self {
         Self { state }
-    }
-}
-
-/// How a product list is ordered; ties are broken by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename = "ProductOrdering")]
-enum OrderingParam {
-    /// Cheapest first.
-    #[oai(rename = "price")]
-    Price,
-    /// Dearest first.
-    #[oai(rename = "-price")]
-    PriceDesc,
-    /// Lowest score first.
-    #[oai(rename = "sustainability_score")]
-    Score,
-    /// Highest score first.
-    #[oai(rename = "-sustainability_score")]
-    ScoreDesc,
-    /// A to Z.
-    #[oai(rename = "name")]
-    Name,
-    /// Z to A.
-    #[oai(rename = "-name")]
-    NameDesc,
-    /// Oldest first.
-    #[oai(rename = "created_at")]
-    CreatedAt,
-    /// Newest first (the default).
-    #[oai(rename = "-created_at")]
-    CreatedAtDesc,
-}
-
-impl From<OrderingParam> for ProductOrdering {
-    fn from(o: OrderingParam) -> Self {
-        use OrderingParam as P;
-        match o {
-            P::Price => Self::PriceAsc,
-            P::PriceDesc => Self::PriceDesc,
-            P::Score => Self::ScoreAsc,
-            P::ScoreDesc => Self::ScoreDesc,
-            P::Name => Self::NameAsc,
-            P::NameDesc => Self::NameDesc,
-            P::CreatedAt => Self::CreatedAsc,
-            P::CreatedAtDesc => Self::CreatedDesc,
-        }
     }
 }
 
@@ -124,185 +77,6 @@ enum SustainabilityFound {
     /// The metrics, the score and its breakdown.
     #[oai(status = 200)]
     Ok(Json<ProductSustainabilityDto>),
-}
-
-/// The list filters of one request, as query parameters.
-struct ListParams {
-    category: Option<String>,
-    min_score: Option<i64>,
-    min_price: Option<String>,
-    max_price: Option<String>,
-    in_stock: Option<bool>,
-    search: Option<String>,
-    ordering: Option<OrderingParam>,
-    page: Option<u32>,
-    page_size: Option<u32>,
-}
-
-/// The query, or `None` when the category cannot exist (matches nothing).
-fn product_query(p: ListParams) -> Result<Option<ProductQuery>, Problem> {
-    let page = page_request(p.page, p.page_size)?;
-    let category = match p
-        .category
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(Slug::parse)
-    {
-        Some(Err(_)) => return Ok(None),
-        Some(Ok(slug)) => Some(slug),
-        None => None,
-    };
-    // An empty parameter (`max_price=`) is the same as leaving it out.
-    let price = |name, raw: Option<String>| {
-        raw.filter(|s| !s.trim().is_empty())
-            .map(|s| param(name, s.trim().parse::<Price>()))
-            .transpose()
-    };
-    let filter = ProductFilter {
-        category,
-        min_score: p
-            .min_score
-            .map(|s| param("min_score", Score::new(s)))
-            .transpose()?,
-        min_price: price("min_price", p.min_price)?,
-        max_price: price("max_price", p.max_price)?,
-        in_stock: p.in_stock,
-        search: p
-            .search
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| param("search", SearchText::parse(&s)))
-            .transpose()?,
-    };
-    Ok(Some(ProductQuery {
-        filter,
-        ordering: p.ordering.map(Into::into).unwrap_or_default(),
-        page,
-    }))
-}
-
-/// The parameters that reproduce `q` (for next/previous links), page aside.
-fn canonical_params(q: &ProductQuery) -> Vec<(&'static str, String)> {
-    let f = &q.filter;
-    let mut params = Vec::new();
-    if let Some(c) = &f.category {
-        params.push(("category", c.to_string()));
-    }
-    if let Some(s) = f.min_score {
-        params.push(("min_score", s.to_string()));
-    }
-    if let Some(p) = f.min_price {
-        params.push(("min_price", p.to_string()));
-    }
-    if let Some(p) = f.max_price {
-        params.push(("max_price", p.to_string()));
-    }
-    if let Some(b) = f.in_stock {
-        params.push(("in_stock", b.to_string()));
-    }
-    if let Some(s) = &f.search {
-        params.push(("search", s.to_string()));
-    }
-    if q.ordering != ProductOrdering::default() {
-        params.push(("ordering", q.ordering.as_str().to_owned()));
-    }
-    params
-}
-
-fn price(fields: &mut Fields, amount: &Amount) -> Option<Price> {
-    fields.check("price", amount.to_price())
-}
-
-fn stock(fields: &mut Fields, units: i64) -> Option<Stock> {
-    fields.check("stock", Stock::new(units))
-}
-
-fn manual_score(fields: &mut Fields, score: i64) -> Option<Score> {
-    fields.check("sustainability_score", Score::new(score))
-}
-
-fn category(fields: &mut Fields, slug: Option<&str>) -> Option<Option<Slug>> {
-    match slug {
-        None => Some(None),
-        Some(s) => fields.check("category", Slug::parse(s)).map(Some),
-    }
-}
-
-/// `Some(change)` for an object or null, `None` when left out.
-fn metrics_change(
-    fields: &mut Fields,
-    input: &MaybeUndefined<MetricsInput>,
-) -> Option<Option<Option<SustainabilityMetrics>>> {
-    match input {
-        MaybeUndefined::Undefined => Some(None),
-        MaybeUndefined::Null => Some(Some(None)),
-        MaybeUndefined::Value(m) => m.parse("sustainability.", fields).map(|m| Some(Some(m))),
-    }
-}
-
-/// The whole product of a POST or PUT, as changes to apply.
-fn full_product(
-    input: &ProductInput,
-) -> Result<(NewProduct, Option<Option<SustainabilityMetrics>>), Problem> {
-    let mut fields = Fields::default();
-    let name = fields.check("name", ProductName::parse(&input.name));
-    let description = fields.check(
-        "description",
-        Description::parse(input.description.as_deref().unwrap_or_default()),
-    );
-    let price = price(&mut fields, &input.price);
-    let category = category(&mut fields, input.category.as_deref());
-    let stock = stock(&mut fields, input.stock.unwrap_or(0));
-    let score = manual_score(&mut fields, input.sustainability_score.unwrap_or(0));
-    let metrics = metrics_change(&mut fields, &input.sustainability);
-    let (
-        Some(name),
-        Some(description),
-        Some(price),
-        Some(category),
-        Some(stock),
-        Some(manual_score),
-        Some(metrics),
-    ) = (name, description, price, category, stock, score, metrics)
-    else {
-        return Err(fields.into_problem());
-    };
-    let product = NewProduct {
-        name,
-        description,
-        price,
-        category,
-        stock,
-        metrics: metrics.flatten(),
-        manual_score,
-    };
-    Ok((product, metrics))
-}
-
-fn patch_changes(input: &ProductPatch) -> Result<ProductChanges, Problem> {
-    let mut fields = Fields::default();
-    let changes = ProductChanges {
-        name: input
-            .name
-            .as_deref()
-            .and_then(|n| fields.check("name", ProductName::parse(n))),
-        description: input
-            .description
-            .as_deref()
-            .and_then(|d| fields.check("description", Description::parse(d))),
-        price: input.price.as_ref().and_then(|p| price(&mut fields, p)),
-        category: match &input.category {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(s) => category(&mut fields, Some(s)),
-        },
-        stock: input.stock.and_then(|s| stock(&mut fields, s)),
-        metrics: metrics_change(&mut fields, &input.sustainability).flatten(),
-        manual_score: input
-            .sustainability_score
-            .and_then(|s| manual_score(&mut fields, s)),
-    };
-    fields.finish()?;
-    Ok(changes)
 }
 
 impl ProductsApi {
