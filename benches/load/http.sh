@@ -3,8 +3,9 @@
 # package). Starts the release binary on a fresh embedded SQLite file (or on
 # $ECOLAURA_DATABASE_URL), seeds a catalog through the API, then measures:
 #   1. the product list (cached), 2. a filtered list, 3. a product's detail,
-#   4. order placement, and 5. the same list bytes from a bare poem handler
-#   (the ceiling; benches/src/bin/http_ceiling.rs).
+#   4. order placement, 5. the same list bytes from a bare poem handler
+#   (the ceiling; benches/src/bin/http_ceiling.rs), and 6. the list while
+#   orders are being placed.
 #
 # The servers run pinned to CPU 0 and wrk to CPU 1 (taskset), so the figures
 # measure the server's cost per request rather than a fight over two cores.
@@ -101,15 +102,27 @@ scenario filtered "$FILTERED"
 scenario detail "$BASE/api/v1/products/$PRODUCT"
 export ORDER_TOKEN="$BUYER" ORDER_PRODUCT="$PRODUCT"
 scenario order -s benches/load/place_order.lua "$BASE/api/v1/orders"
+# 6. The list while orders are placed at the same time: every order changes
+# stock, so it invalidates the cache and the next list read renders afresh.
+MIXED_ROUNDS=""
+for _ in $(seq 1 "$ROUNDS"); do
+    taskset -c "$LOAD_CPU" wrk -t1 -c8 -d"${DURATION}s" -s benches/load/place_order.lua "$BASE/api/v1/orders" \
+        > "$WORK/mixed-orders.txt" &
+    MIXED_ROUNDS+="$(round "$LIST")"$'\n'
+    wait $!
+    ORDERS_DURING=$(awk '/Requests\/sec/ { print int($2) }' "$WORK/mixed-orders.txt")
+done
+RESULT[mixed]=$(printf '%s' "$MIXED_ROUNDS" | median)
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -sr); $(date -u +%F)"
 echo "wrk 4.1, 1 thread, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds (median); server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU"
 echo "catalog: 200 products in 5 categories; list page: 20 items, $(wc -c < "$WORK/list.json") bytes"
 printf '%-42s %10s %8s %8s %8s\n' scenario "req/s" "p50 ms" "p99 ms" "non-2xx"
-for name in list filtered detail order ceiling; do
+for name in list filtered detail order mixed ceiling; do
     read -r rps p50 p99 bad <<< "${RESULT[$name]}"
     printf '%-42s %10s %8s %8s %8s\n' "$name" "$rps" "$p50" "$p99" "$bad"
 done
 read -r list_rps _ <<< "${RESULT[list]}"
 read -r ceiling_rps _ <<< "${RESULT[ceiling]}"
 awk -v a="$list_rps" -v b="$ceiling_rps" 'BEGIN { printf "cached list / ceiling: %.1f%%\n", 100 * a / b }'
+echo "mixed: the list read while 8 other connections placed orders (last round: $ORDERS_DURING orders/s)"
