@@ -11,8 +11,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::auth::{JwtSecret, MIN_SECRET_BYTES, TokenConfig};
 
+// No `Debug` on the command line, the settings or the commands: they hold
+// the JWT secret, the database URL (with its password) and account passwords.
+
 /// Ecolaura: a sustainable-commerce backend with a REST API.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "ecolaura", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
@@ -21,7 +24,7 @@ pub struct Cli {
     command: Option<Command>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum Command {
     /// Serve the API (the default), with job workers unless ECOLAURA_WORKERS=0.
     Serve,
@@ -36,7 +39,7 @@ enum Command {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum UsersCommand {
     /// Add an account (a customer, or staff with --staff).
     Add {
@@ -56,7 +59,7 @@ enum UsersCommand {
 }
 
 /// Every setting, from the environment (or the matching flag).
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 struct EnvArgs {
     /// `postgres://…` or `sqlite://…`; unset: the embedded SQLite file
     /// `ecolaura.db` in the working directory.
@@ -148,7 +151,7 @@ struct EnvArgs {
 }
 
 /// Checked settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// The database URL; `None`: the embedded SQLite file.
     pub database_url: Option<String>,

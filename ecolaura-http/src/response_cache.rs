@@ -50,13 +50,6 @@ impl<T: ToJSON> CachedJson<T> {
     }
 }
 
-impl<T> CachedJson<T> {
-    /// The rendered bytes.
-    pub fn bytes(&self) -> &Bytes {
-        &self.bytes
-    }
-}
-
 impl<T: Type> Payload for CachedJson<T> {
     const CONTENT_TYPE: &'static str = JSON;
 

@@ -21,11 +21,6 @@ impl Amount {
         Self(text.to_owned())
     }
 
-    /// The text as received (input) or formatted (output).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// Parse as a price (at most 10 digits, 2 after the point, >= 0).
     ///
     /// # Errors

@@ -8,7 +8,13 @@ use crate::helpers::TestApp;
 async fn document() -> Value {
     let t = TestApp::new();
     let a = t.get("/api/v1/openapi.json", None).await;
-    a.ok(200).clone()
+    let served = a.ok(200).clone();
+    let rendered: Value = serde_json::from_str(&t.host.openapi_json()).unwrap();
+    assert_eq!(
+        rendered, served,
+        "Host::openapi_json renders the served document"
+    );
+    served
 }
 
 fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
