@@ -161,6 +161,24 @@ async fn put_replaces_patch_changes_and_leaving_out_sustainability_keeps_it() {
 }
 
 #[tokio::test]
+async fn a_manual_score_sent_with_metrics_is_kept_for_when_the_metrics_go() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let mut body = bottle();
+    body["sustainability_score"] = json!(40);
+    let p = t.product(&staff, body).await;
+    assert_eq!(p["score_source"], "metrics");
+    assert_ne!(p["sustainability_score"], 40);
+    let path = format!("/api/v1/products/{}", id(&p));
+    let without = t
+        .patch(&path, Some(&staff), json!({"sustainability": null}))
+        .await;
+    let without = without.ok(200);
+    assert_eq!(without["score_source"], "manual");
+    assert_eq!(without["sustainability_score"], 40);
+}
+
+#[tokio::test]
 async fn patch_null_category_removes_it() {
     let t = TestApp::new();
     let staff = t.staff().await;
