@@ -150,6 +150,16 @@ struct EnvArgs {
     shutdown_grace: String,
 }
 
+impl Settings {
+    /// Whether commands other than `migrate` apply migrations on start: the
+    /// embedded default always (it is the application's own file), and any
+    /// database in development. Production databases are migrated by
+    /// `ecolaura migrate`.
+    pub fn migrates_on_start(&self) -> bool {
+        !self.production || self.database_url.is_none()
+    }
+}
+
 /// Checked settings.
 #[derive(Clone)]
 pub struct Settings {

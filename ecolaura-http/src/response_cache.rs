@@ -127,11 +127,7 @@ pub async fn edge_reads<E: Endpoint>(
         return next.call(req).await.map(IntoResponse::into_response);
     };
     let key = edge_key(cache.generation(), &req);
-    if let Some(bytes) = cache
-        .get(&key)
-        .await
-        .and_then(|v| v.downcast_ref::<Bytes>().cloned())
-    {
+    if let Some(bytes) = rendered(cache.as_ref(), &key).await {
         metrics.response_cache(true);
         let mut response = json_response(bytes);
         response.set_data(OperationId(operation));
@@ -144,6 +140,14 @@ pub async fn edge_reads<E: Endpoint>(
         cache.insert(key, Arc::new(bytes.clone())).await;
     }
     Ok(response)
+}
+
+/// The rendered bytes under `key`, if the cache holds them.
+async fn rendered(cache: &dyn Cache, key: &str) -> Option<Bytes> {
+    cache
+        .get(key)
+        .await
+        .and_then(|v| v.downcast_ref::<Bytes>().cloned())
 }
 
 /// The response under `key`, rendered from `load` on a miss.
@@ -161,11 +165,7 @@ where
     F: Future<Output = Result<T, Problem>>,
 {
     let key = format!("{}|http|{key}", cache.generation());
-    if let Some(bytes) = cache
-        .get(&key)
-        .await
-        .and_then(|v| v.downcast_ref::<Bytes>().cloned())
-    {
+    if let Some(bytes) = rendered(cache.as_ref(), &key).await {
         metrics.response_cache(true);
         return Ok(CachedJson {
             bytes,

@@ -142,10 +142,7 @@ fn spawn_purger(
 /// # Errors
 /// Storage that cannot be opened, an address that cannot be bound.
 pub async fn serve(settings: Settings) -> Result<(), RunError> {
-    // The embedded default is migrated on start; so is any database in
-    // development. Production databases are migrated by `ecolaura migrate`.
-    let migrate = !settings.production || settings.database_url.is_none();
-    let opened = open_store(&settings, migrate).await?;
+    let opened = open_store(&settings, settings.migrates_on_start()).await?;
     let app = application(opened.store.clone())?;
     if settings.generated_secret {
         tracing::warn!(
@@ -234,7 +231,7 @@ pub async fn migrate(settings: Settings) -> Result<(), RunError> {
 /// # Errors
 /// Storage that cannot be opened.
 pub async fn worker(settings: Settings) -> Result<(), RunError> {
-    let opened = open_store(&settings, !settings.production).await?;
+    let opened = open_store(&settings, settings.migrates_on_start()).await?;
     let app = application(opened.store.clone())?;
     let count = settings.workers.max(1);
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -269,11 +266,7 @@ pub async fn add_user(
         .to_owned();
     let name =
         PersonName::parse(name.unwrap_or(&default_name)).map_err(|e| format!("--name {e}"))?;
-    let opened = open_store(
-        &settings,
-        !settings.production || settings.database_url.is_none(),
-    )
-    .await?;
+    let opened = open_store(&settings, settings.migrates_on_start()).await?;
     let app = application(opened.store)?;
     let role = if staff { Role::Staff } else { Role::Customer };
     let user = app

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use ecolaura_core::accounts::{NewAccount, Password, Role};
 use ecolaura_core::auth::Actor;
 use ecolaura_core::domain::{Email, PersonName};
+use ecolaura_core::services::AccountError;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -119,7 +120,7 @@ impl AccountsApi {
                     .authenticate(&email, &password)
                     .await
             }
-            None => Err(ecolaura_core::services::AccountError::InvalidCredentials),
+            None => Err(AccountError::InvalidCredentials),
         };
         match user {
             Ok(user) => self
@@ -128,7 +129,7 @@ impl AccountsApi {
                 .issue(&user)
                 .map(pair)
                 .map_err(token_problem),
-            Err(ecolaura_core::services::AccountError::InvalidCredentials) => {
+            Err(AccountError::InvalidCredentials) => {
                 throttle.record_failure(&input.email);
                 tracing::info!("login refused");
                 Err(Problem::unauthorized("Invalid e-mail address or password."))

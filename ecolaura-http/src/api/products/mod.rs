@@ -126,11 +126,9 @@ impl ProductsApi {
             in_stock: in_stock.0,
             search: search.0,
             ordering: ordering.0,
-            page: page.0,
-            page_size: page_size.0,
         };
-        let request = page_request(params.page, params.page_size)?;
-        let Some(query) = product_query(params)? else {
+        let request = page_request(page.0, page_size.0)?;
+        let Some(query) = product_query(params, request)? else {
             let empty = Page {
                 count: 0,
                 items: Vec::new(),

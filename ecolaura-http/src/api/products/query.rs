@@ -2,10 +2,10 @@
 //! [`ProductQuery`] (400 for a bad one) and writing them back for links.
 
 use ecolaura_core::catalog::{ProductFilter, ProductOrdering, ProductQuery};
-use ecolaura_core::domain::{Price, Score, SearchText, Slug};
+use ecolaura_core::domain::{PageRequest, Price, Score, SearchText, Slug};
 use poem_openapi::Enum;
 
-use crate::api::query::{page_request, param};
+use crate::api::query::param;
 use crate::problem::Problem;
 
 /// How a product list is ordered; ties are broken by id.
@@ -63,13 +63,13 @@ pub(super) struct ListParams {
     pub(super) in_stock: Option<bool>,
     pub(super) search: Option<String>,
     pub(super) ordering: Option<OrderingParam>,
-    pub(super) page: Option<u32>,
-    pub(super) page_size: Option<u32>,
 }
 
 /// The query, or `None` when the category cannot exist (matches nothing).
-pub(super) fn product_query(p: ListParams) -> Result<Option<ProductQuery>, Problem> {
-    let page = page_request(p.page, p.page_size)?;
+pub(super) fn product_query(
+    p: ListParams,
+    page: PageRequest,
+) -> Result<Option<ProductQuery>, Problem> {
     let category = match p
         .category
         .as_deref()
