@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ecolaura_core::cache::MokaCacheConfig;
 
 use crate::auth::{JwtSecret, MIN_SECRET_BYTES, TokenConfig};
 
@@ -106,9 +107,39 @@ struct EnvArgs {
     /// The shop's currency, an ISO 4217 code.
     #[arg(long, global = true, env = "ECOLAURA_CURRENCY", default_value = "EUR")]
     currency: String,
-    /// Job workers in `serve` (0: none; run `ecolaura worker` instead).
-    #[arg(long, global = true, env = "ECOLAURA_WORKERS", default_value = "2")]
+    /// Jobs of each kind run at once by the workers of `serve` (0: no
+    /// workers in `serve`; run `ecolaura worker` instead) or of `worker`.
+    #[arg(long, global = true, env = "ECOLAURA_WORKERS", default_value = "8")]
     workers: String,
+    /// Postgres connections of the job workers of `serve`, a pool apart
+    /// from the API's so that neither can starve the other (ignored for SQLite).
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_WORKER_DATABASE_POOL",
+        default_value = "10"
+    )]
+    worker_database_pool: String,
+    /// Seconds a done job is kept before it is purged (dead jobs are kept).
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_JOB_RETENTION",
+        default_value = "86400"
+    )]
+    job_retention: String,
+    /// The read cache's bound in MiB (rendered responses and catalog reads,
+    /// as weighed).
+    #[arg(long, global = true, env = "ECOLAURA_CACHE_MB", default_value = "32")]
+    cache_mb: String,
+    /// Where `ecolaura worker` serves its `/metrics` and `/healthz`.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_WORKER_METRICS_BIND",
+        default_value = "127.0.0.1:9091"
+    )]
+    worker_metrics_bind: String,
     /// Log filter, such as `info` or `ecolaura_http=debug,info`.
     #[arg(long, global = true, env = "ECOLAURA_LOG", default_value = "info")]
     log: String,
@@ -179,8 +210,16 @@ pub struct Settings {
     pub generated_secret: bool,
     /// The shop's currency.
     pub currency: String,
-    /// Job workers in `serve`.
+    /// Jobs of each kind run at once by the workers (0: none in `serve`).
     pub workers: usize,
+    /// Postgres connections of the workers of `serve`.
+    pub worker_database_pool: u32,
+    /// How long done jobs are kept.
+    pub job_retention: Duration,
+    /// Where `ecolaura worker` serves its metrics.
+    pub worker_metrics_bind: SocketAddr,
+    /// The read cache's settings (`ECOLAURA_CACHE_MB`).
+    pub cache: MokaCacheConfig,
     /// Log filter.
     pub log: String,
     /// JSON logs.
@@ -201,6 +240,25 @@ fn seconds(name: &str, raw: &str, errors: &mut Vec<String>) -> Duration {
             Duration::from_secs(1)
         }
     }
+}
+
+fn pool_size(name: &str, raw: &str, errors: &mut Vec<String>) -> u32 {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            errors.push(format!("{name} must be a whole number > 0, not {raw:?}"));
+            1
+        }
+    }
+}
+
+fn address(name: &str, raw: &str, errors: &mut Vec<String>) -> SocketAddr {
+    raw.parse::<SocketAddr>().unwrap_or_else(|_| {
+        errors.push(format!(
+            "{name} must be an address and port such as 127.0.0.1:8080, not {raw:?}"
+        ));
+        SocketAddr::from(([127, 0, 0, 1], 0))
+    })
 }
 
 impl EnvArgs {
@@ -228,23 +286,29 @@ impl EnvArgs {
                     .to_owned(),
             );
         }
-        let database_pool = match self.database_pool.trim().parse::<u32>() {
-            Ok(n) if n > 0 => n,
+        let database_pool = pool_size("ECOLAURA_DATABASE_POOL", &self.database_pool, &mut errors);
+        let worker_database_pool = pool_size(
+            "ECOLAURA_WORKER_DATABASE_POOL",
+            &self.worker_database_pool,
+            &mut errors,
+        );
+        let bind = address("ECOLAURA_BIND", &self.bind, &mut errors);
+        let worker_metrics_bind = address(
+            "ECOLAURA_WORKER_METRICS_BIND",
+            &self.worker_metrics_bind,
+            &mut errors,
+        );
+        let job_retention = seconds("ECOLAURA_JOB_RETENTION", &self.job_retention, &mut errors);
+        let cache = match self.cache_mb.trim().parse::<u64>() {
+            Ok(mb) if (1..=65_536).contains(&mb) => MokaCacheConfig::megabytes(mb),
             _ => {
                 errors.push(format!(
-                    "ECOLAURA_DATABASE_POOL must be a whole number > 0, not {:?}",
-                    self.database_pool
+                    "ECOLAURA_CACHE_MB must be a whole number of MiB from 1 to 65536, not {:?}",
+                    self.cache_mb
                 ));
-                1
+                MokaCacheConfig::default()
             }
         };
-        let bind = self.bind.parse::<SocketAddr>().unwrap_or_else(|_| {
-            errors.push(format!(
-                "ECOLAURA_BIND must be an address and port such as 127.0.0.1:8080, not {:?}",
-                self.bind
-            ));
-            SocketAddr::from(([127, 0, 0, 1], 8080))
-        });
         let (secret, generated_secret) = match (&self.jwt_secret, production) {
             (Some(s), _) => match JwtSecret::new(s.as_bytes()) {
                 Ok(secret) => (Some(secret), false),
@@ -339,6 +403,10 @@ impl EnvArgs {
                     generated_secret,
                     currency,
                     workers,
+                    worker_database_pool,
+                    job_retention,
+                    worker_metrics_bind,
+                    cache,
                     log: self.log.clone(),
                     json_logs,
                     cors_origins,
@@ -350,8 +418,33 @@ impl EnvArgs {
     }
 }
 
+/// Hold SIGINT and SIGTERM from the first instruction of `main` until the
+/// runtime listens for them: one that comes meanwhile waits, then stops the
+/// process cleanly, instead of killing it.
+#[cfg(unix)]
+fn hold_stop_signals() -> impl FnOnce() {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGINT);
+    set.add(Signal::SIGTERM);
+    if let Err(e) = set.thread_block() {
+        eprintln!("ecolaura: cannot hold signals during start-up: {e}");
+    }
+    move || {
+        if let Err(e) = set.thread_unblock() {
+            eprintln!("ecolaura: cannot release signals after start-up: {e}");
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn hold_stop_signals() -> impl FnOnce() {
+    || {}
+}
+
 /// Parse the command line and the environment, then run the command.
 pub fn main() -> ExitCode {
+    let release_signals = hold_stop_signals();
     let cli = Cli::parse();
     let settings = match cli.env.settings() {
         Ok(s) => s,
@@ -378,10 +471,15 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        // First of all: from here on a signal drains and exits cleanly. The
+        // runtime's threads inherited the held mask; this one, released, is
+        // where a signal is delivered.
+        let shutdown = crate::run::Shutdown::listen();
+        release_signals();
         match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => crate::run::serve(settings).await,
+            Command::Serve => crate::run::serve(settings, shutdown).await,
             Command::Migrate => crate::run::migrate(settings).await,
-            Command::Worker => crate::run::worker(settings).await,
+            Command::Worker => crate::run::worker(settings, shutdown).await,
             Command::Users {
                 command:
                     UsersCommand::Add {

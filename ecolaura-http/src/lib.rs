@@ -40,5 +40,6 @@ pub mod run;
 pub mod state;
 pub mod store;
 pub mod wire;
+pub mod workers;
 
 pub use app::{Host, HostConfig};

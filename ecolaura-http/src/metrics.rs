@@ -2,12 +2,13 @@
 //! outcome, cache hits and misses.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use ecolaura_core::jobs::{JobEvent, JobObserver};
-use ecolaura_core::ports::CacheStats;
+use ecolaura_core::jobs::{JobEvent, JobKind, JobObserver, QueueStats};
+use ecolaura_core::ports::{CacheStats, Clock, JobQueue};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// Latency buckets in seconds: 0.5 ms to 10 s.
@@ -23,7 +24,23 @@ pub struct Metrics {
     jobs: IntCounterVec,
     job_seconds: HistogramVec,
     response_cache: IntCounterVec,
+    queue_depth: IntGaugeVec,
+    oldest_ready_age: GaugeVec,
+    /// When the queue was last read for the gauges; held while reading, so
+    /// concurrent scrapes wait for one reading instead of each making one.
+    queue_read: tokio::sync::Mutex<Option<Instant>>,
 }
+
+/// The queue is read for the gauges at most this often, however often
+/// `/metrics` is asked.
+const QUEUE_READ_EVERY: Duration = Duration::from_secs(1);
+
+/// A reading of the queue that takes longer is abandoned (the gauges keep
+/// their last values), so a slow database does not hang `/metrics`.
+const QUEUE_READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The states `ecolaura_job_queue_depth` reports.
+const QUEUE_STATES: [&str; 4] = ["ready", "scheduled", "running", "dead"];
 
 impl Metrics {
     /// Fresh metrics in their own registry.
@@ -69,6 +86,22 @@ impl Metrics {
             ),
             &["result"],
         )?;
+        let queue_depth = IntGaugeVec::new(
+            Opts::new(
+                "ecolaura_job_queue_depth",
+                "Jobs in the queue by kind and state: ready (due, waiting for a worker), scheduled (due later), running, dead.",
+            ),
+            &["kind", "state"],
+        )?;
+        let oldest_ready_age = GaugeVec::new(
+            Opts::new(
+                "ecolaura_job_oldest_ready_age_seconds",
+                "How long the oldest ready job of each kind has waited for a worker (0 when none waits).",
+            ),
+            &["kind"],
+        )?;
+        registry.register(Box::new(queue_depth.clone()))?;
+        registry.register(Box::new(oldest_ready_age.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(request_seconds.clone()))?;
         registry.register(Box::new(jobs.clone()))?;
@@ -84,7 +117,46 @@ impl Metrics {
             jobs,
             job_seconds,
             response_cache,
+            queue_depth,
+            oldest_ready_age,
+            queue_read: tokio::sync::Mutex::new(None),
         })
+    }
+
+    /// Read the queue into the gauges, unless it was read less than a
+    /// second ago.
+    pub async fn refresh_queue(&self, queue: &dyn JobQueue, clock: &dyn Clock) {
+        let mut last = self.queue_read.lock().await;
+        if last.is_some_and(|t| t.elapsed() < QUEUE_READ_EVERY) {
+            return;
+        }
+        let now = clock.now();
+        match tokio::time::timeout(QUEUE_READ_TIMEOUT, queue.queue_stats(now)).await {
+            Ok(Ok(stats)) => self.queue(&stats, now),
+            Ok(Err(e)) => tracing::warn!(error = %e, "reading the job queue for metrics failed"),
+            Err(_) => tracing::warn!("reading the job queue for metrics timed out"),
+        }
+        *last = Some(Instant::now());
+    }
+
+    /// Set the queue gauges from a fresh reading taken at `now`.
+    pub fn queue(&self, stats: &QueueStats, now: ecolaura_core::domain::Timestamp) {
+        for kind in JobKind::ALL {
+            let k = stats.of(kind);
+            let label = kind.as_str();
+            for (state, value) in
+                QUEUE_STATES
+                    .into_iter()
+                    .zip([k.ready, k.scheduled, k.running, k.dead])
+            {
+                self.queue_depth
+                    .with_label_values(&[label, state])
+                    .set(i64::try_from(value).unwrap_or(i64::MAX));
+            }
+            self.oldest_ready_age
+                .with_label_values(&[label])
+                .set(k.oldest_ready_age(now).as_secs_f64());
+        }
     }
 
     /// Count an answered request.
@@ -109,20 +181,46 @@ impl Metrics {
         // Encoding into a Vec cannot fail for well-formed metrics.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
         let mut text = String::from_utf8(buf).unwrap_or_default();
-        for (name, help, value) in [
+        for (name, kind, help, value) in [
             (
                 "ecolaura_cache_hits_total",
-                "Core read-cache lookups that hit.",
+                "counter",
+                "Read-cache lookups that found a value still true.",
                 core_cache.hits,
             ),
             (
                 "ecolaura_cache_misses_total",
-                "Core read-cache lookups that missed.",
+                "counter",
+                "Read-cache lookups that found nothing, or a value a write had changed.",
                 core_cache.misses,
+            ),
+            (
+                "ecolaura_cache_stale_total",
+                "counter",
+                "Read-cache lookups that found a value a write had changed (counted in misses too).",
+                core_cache.stale,
+            ),
+            (
+                "ecolaura_cache_refused_total",
+                "counter",
+                "Values loaded across a write that changed them, and so not kept.",
+                core_cache.refused,
+            ),
+            (
+                "ecolaura_cache_entries",
+                "gauge",
+                "Values the read cache holds (approximate).",
+                core_cache.entries,
+            ),
+            (
+                "ecolaura_cache_bytes",
+                "gauge",
+                "Bytes the read cache holds, as weighed (approximate).",
+                core_cache.bytes,
             ),
         ] {
             text.push_str(&format!(
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
             ));
         }
         text

@@ -1,10 +1,12 @@
 //! Rendered JSON responses kept in the core's cache.
 //!
 //! A cached product read answers with bytes rendered once: no store query,
-//! no serialization. Keys carry the cache generation read *before* the
-//! load, the same protocol as the core's own reads, so a response rendered
-//! across a write is stored under a generation nobody asks for any more
-//! and the next read after a write always renders afresh.
+//! no serialization. Each rendering is kept with what it shows (a
+//! [`ReadScope`]: the product, or the list's filter, ordering and the ids on
+//! the page), so a write drops exactly the renderings it changes and the
+//! rest stay. The protocol is the core's own: a ticket taken *before* the
+//! load, handed to the insert, so a response rendered across a write that
+//! changes it is never kept, and the next read after a write renders afresh.
 //!
 //! Two levels use it:
 //! - handlers ([`cached_json`]) key a rendering by the *normalized* query,
@@ -19,7 +21,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use ecolaura_core::ports::Cache;
+use ecolaura_core::catalog::ReadScope;
+use ecolaura_core::ports::{Cache, CacheEntry};
 use poem::http::{Method, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OperationId;
@@ -33,6 +36,8 @@ use crate::problem::Problem;
 /// A JSON body rendered ahead of time; documented as `T`.
 pub struct CachedJson<T> {
     bytes: Bytes,
+    /// What it shows; `None`: not to be cached.
+    scope: Option<Arc<ReadScope>>,
     _schema: PhantomData<fn() -> T>,
 }
 
@@ -42,9 +47,13 @@ impl<T: ToJSON> CachedJson<T> {
     /// # Errors
     /// 500 if the value cannot be serialized (a bug).
     pub fn render(value: &T) -> Result<Self, Problem> {
-        let json = serde_json::to_vec(&value.to_json()).map_err(|e| Problem::internal(&e))?;
+        let mut json = serde_json::to_vec(&value.to_json()).map_err(|e| Problem::internal(&e))?;
+        // The buffer grew by doubling; a kept rendering holds only its bytes,
+        // so that the cache's weight (the length) is what it holds.
+        json.shrink_to_fit();
         Ok(Self {
             bytes: Bytes::from(json),
+            scope: None,
             _schema: PhantomData,
         })
     }
@@ -62,10 +71,23 @@ impl<T: Type> Payload for CachedJson<T> {
     }
 }
 
-/// The rendered body of a cacheable response, attached to the response for
-/// [`edge_reads`] to keep.
+/// The rendered body of a cacheable response and what it shows, attached
+/// to the response for [`edge_reads`] to keep.
 #[derive(Debug, Clone)]
-struct Rendered(Bytes);
+struct Rendered {
+    bytes: Bytes,
+    scope: Arc<ReadScope>,
+}
+
+impl Rendered {
+    fn entry(self) -> CacheEntry {
+        CacheEntry {
+            bytes: self.bytes.len(),
+            value: Arc::new(self.bytes),
+            scope: self.scope,
+        }
+    }
+}
 
 fn json_response(bytes: Bytes) -> Response {
     Response::builder()
@@ -78,7 +100,12 @@ const JSON: &str = "application/json; charset=utf-8";
 impl<T: Send> IntoResponse for CachedJson<T> {
     fn into_response(self) -> Response {
         let mut response = json_response(self.bytes.clone());
-        response.set_data(Rendered(self.bytes));
+        if let Some(scope) = self.scope {
+            response.set_data(Rendered {
+                bytes: self.bytes,
+                scope,
+            });
+        }
         response
     }
 }
@@ -98,7 +125,7 @@ fn cacheable(req: &Request) -> Option<&'static str> {
     }
 }
 
-fn edge_key(generation: u64, req: &Request) -> String {
+fn edge_key(req: &Request) -> String {
     let header = |name| {
         req.headers()
             .get(name)
@@ -107,7 +134,7 @@ fn edge_key(generation: u64, req: &Request) -> String {
     };
     let target = req.uri().path_and_query().map_or("", |pq| pq.as_str());
     format!(
-        "{generation}|edge|{}|{}|{target}",
+        "edge|{}|{}|{target}",
         header("x-forwarded-proto"),
         header(header::HOST.as_str()),
     )
@@ -126,31 +153,32 @@ pub async fn edge_reads<E: Endpoint>(
     let Some(operation) = cacheable(&req) else {
         return next.call(req).await.map(IntoResponse::into_response);
     };
-    let key = edge_key(cache.generation(), &req);
-    if let Some(bytes) = rendered(cache.as_ref(), &key).await {
+    let key = edge_key(&req);
+    if let Some((bytes, _)) = rendered(cache.as_ref(), &key).await {
         metrics.response_cache(true);
         let mut response = json_response(bytes);
         response.set_data(OperationId(operation));
         return Ok(response);
     }
+    let ticket = cache.ticket();
     let response = next.call(req).await?.into_response();
     if response.status().is_success()
-        && let Some(Rendered(bytes)) = response.data::<Rendered>()
+        && let Some(rendered) = response.data::<Rendered>()
     {
-        cache.insert(key, Arc::new(bytes.clone())).await;
+        cache.insert(key, rendered.clone().entry(), ticket).await;
     }
     Ok(response)
 }
 
-/// The rendered bytes under `key`, if the cache holds them.
-async fn rendered(cache: &dyn Cache, key: &str) -> Option<Bytes> {
-    cache
-        .get(key)
-        .await
-        .and_then(|v| v.downcast_ref::<Bytes>().cloned())
+/// The rendered bytes under `key` and what they show, if the cache holds them.
+async fn rendered(cache: &dyn Cache, key: &str) -> Option<(Bytes, Arc<ReadScope>)> {
+    let entry = cache.get(key).await?;
+    let bytes = entry.value.downcast_ref::<Bytes>()?.clone();
+    Some((bytes, entry.scope))
 }
 
-/// The response under `key`, rendered from `load` on a miss.
+/// The response under `key`, rendered from `load` on a miss; `load` also
+/// says what the response shows.
 ///
 /// # Errors
 /// What `load` returns; errors are not cached.
@@ -162,18 +190,29 @@ pub async fn cached_json<T, F>(
 ) -> Result<CachedJson<T>, Problem>
 where
     T: ToJSON,
-    F: Future<Output = Result<T, Problem>>,
+    F: Future<Output = Result<(T, ReadScope), Problem>>,
 {
-    let key = format!("{}|http|{key}", cache.generation());
-    if let Some(bytes) = rendered(cache.as_ref(), &key).await {
+    let key = format!("http|{key}");
+    if let Some((bytes, scope)) = rendered(cache.as_ref(), &key).await {
         metrics.response_cache(true);
         return Ok(CachedJson {
             bytes,
+            scope: Some(scope),
             _schema: PhantomData,
         });
     }
     metrics.response_cache(false);
-    let rendered = CachedJson::render(&load.await?)?;
-    cache.insert(key, Arc::new(rendered.bytes.clone())).await;
-    Ok(rendered)
+    // Before the load: a write that lands during it keeps the result out.
+    let ticket = cache.ticket();
+    let (value, scope) = load.await?;
+    let rendered = Rendered {
+        bytes: CachedJson::render(&value)?.bytes,
+        scope: Arc::new(scope),
+    };
+    cache.insert(key, rendered.clone().entry(), ticket).await;
+    Ok(CachedJson {
+        bytes: rendered.bytes,
+        scope: Some(rendered.scope),
+        _schema: PhantomData,
+    })
 }

@@ -1,12 +1,12 @@
 //! What each command does once the settings are checked.
 
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use ecolaura_core::accounts::{NewAccount, Password, Role};
 use ecolaura_core::auth::Actor;
+use ecolaura_core::cache::{MokaCache, MokaCacheConfig};
 use ecolaura_core::domain::{Email, PersonName};
-use ecolaura_core::jobs::WorkerConfig;
 use ecolaura_core::{Ecolaura, Store};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use tokio::sync::watch;
@@ -14,17 +14,12 @@ use tracing_subscriber::EnvFilter;
 
 use crate::app::{Host, HostConfig};
 use crate::cli::Settings;
-use crate::metrics::JobMetrics;
+use crate::metrics::Metrics;
 use crate::store::{OpenedStore, StoreSettings, open};
+use crate::workers::{Workers, serve_worker_metrics, spawn_purger};
 
 /// A command's failure, as told to the operator.
 pub type RunError = Box<dyn std::error::Error + Send + Sync>;
-
-/// How often expired idempotency keys and old done jobs are purged.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
-
-/// How long done jobs are kept (dead ones are kept until someone acts).
-const DONE_JOB_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Log to stderr with the configured filter and format.
 pub fn init_logging(settings: &Settings) {
@@ -52,98 +47,96 @@ async fn open_store(settings: &Settings, migrate: bool) -> Result<OpenedStore, R
     Ok(opened)
 }
 
-fn application(store: Arc<dyn Store>) -> Result<Ecolaura, RunError> {
-    Ok(Ecolaura::builder().shared_store(store).build()?)
+/// The application over `store`, with a read cache of `cache`'s bound.
+fn application(store: Arc<dyn Store>, cache: MokaCacheConfig) -> Result<Ecolaura, RunError> {
+    Ok(Ecolaura::builder()
+        .shared_store(store)
+        .cache(Arc::new(MokaCache::new(cache)))
+        .build()?)
 }
 
-/// Resolves on the first SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the server");
-                let _ = interrupt.await;
-                return;
-            }
+/// Job workers and commands read no catalog pages: a token cache.
+fn small_cache() -> MokaCacheConfig {
+    MokaCacheConfig::megabytes(1)
+}
+
+/// The first SIGINT or SIGTERM, listened for from the moment the runtime
+/// starts (before storage is opened), so that a signal at any moment after
+/// start ends the process cleanly instead of killing it.
+#[derive(Clone)]
+pub struct Shutdown(watch::Receiver<bool>);
+
+impl Shutdown {
+    /// Start listening. Must run inside the runtime.
+    pub fn listen() -> Self {
+        let (tx, rx) = watch::channel(false);
+        #[cfg(unix)]
+        let handlers = {
+            use tokio::signal::unix::{SignalKind, signal};
+            (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            )
         };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
-        }
+        tokio::spawn(async move {
+            #[cfg(unix)]
+            match handlers {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                _ => {
+                    tracing::warn!("cannot listen for SIGTERM; only ctrl-c stops the process");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down: draining requests and jobs");
+            let _ = tx.send(true);
+        });
+        Self(rx)
     }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("shutting down: draining requests and jobs");
+
+    /// Resolves once a signal came (at once if one came already).
+    pub async fn wait(&self) {
+        let mut rx = self.0.clone();
+        let _ = rx.wait_for(|s| *s).await;
+    }
+
+    /// A receiver that turns true on the signal, for tasks to stop on.
+    pub fn receiver(&self) -> watch::Receiver<bool> {
+        self.0.clone()
+    }
 }
 
-/// Job workers until `stop` turns true; running jobs finish first.
-fn spawn_workers(
-    app: &Ecolaura,
-    count: usize,
-    observer: Option<Arc<crate::metrics::Metrics>>,
-    stop: &watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    let config = WorkerConfig {
-        concurrency: count,
-        ..WorkerConfig::default()
-    };
-    let mut worker = app.worker(config);
-    if let Some(metrics) = observer {
-        worker = worker.with_observer(Arc::new(JobMetrics(metrics)));
+/// `work`, unless the signal comes first: `None` then.
+async fn unless_stopped<T>(shutdown: &Shutdown, work: impl Future<Output = T>) -> Option<T> {
+    tokio::select! {
+        biased;
+        () = shutdown.wait() => None,
+        out = work => Some(out),
     }
-    let mut stop = stop.clone();
-    tokio::spawn(async move {
-        let stopped = async move {
-            let _ = stop.wait_for(|s| *s).await;
-        };
-        if let Err(e) = worker.run(stopped).await {
-            tracing::error!(error = %crate::problem::ErrorChain(&e), "job worker stopped");
-        }
-    })
-}
-
-/// Purge expired idempotency keys and week-old done jobs every hour until `stop`.
-fn spawn_purger(
-    store: Arc<dyn Store>,
-    app: &Ecolaura,
-    stop: &watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    let clock = app.clock().clone();
-    let mut stop = stop.clone();
-    tokio::spawn(async move {
-        loop {
-            let now = clock.now();
-            match store.purge_expired_idempotency(now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(purged = n, "expired idempotency keys purged"),
-                Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
-            }
-            let cutoff = now - chrono::Duration::from_std(DONE_JOB_RETENTION).unwrap_or_default();
-            match store.purge_done_jobs(cutoff).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(purged = n, "done jobs older than 7 days purged"),
-                Err(e) => tracing::warn!(error = %e, "purging done jobs failed"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(PURGE_EVERY) => {}
-                _ = stop.wait_for(|s| *s) => return,
-            }
-        }
-    })
 }
 
 /// `ecolaura serve`.
 ///
 /// # Errors
 /// Storage that cannot be opened, an address that cannot be bound.
-pub async fn serve(settings: Settings) -> Result<(), RunError> {
-    let opened = open_store(&settings, settings.migrates_on_start()).await?;
-    let app = application(opened.store.clone())?;
+pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
+    let Some(opened) = unless_stopped(
+        &shutdown,
+        open_store(&settings, settings.migrates_on_start()),
+    )
+    .await
+    else {
+        tracing::info!("stopped before serving");
+        return Ok(());
+    };
+    let opened = opened?;
+    let app = application(opened.store.clone(), settings.cache)?;
     if settings.generated_secret {
         tracing::warn!(
             "ECOLAURA_JWT_SECRET is not set: using a random secret; tokens stop working when the process stops"
@@ -178,34 +171,33 @@ pub async fn serve(settings: Settings) -> Result<(), RunError> {
     );
     tracing::info!(%addr, workers = settings.workers, "serving");
 
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let workers = (settings.workers > 0).then(|| {
-        spawn_workers(
-            &app,
+    let stop = shutdown.receiver();
+    let workers = if settings.workers > 0 {
+        // The workers get connections of their own: HTTP load cannot starve
+        // them, nor they the handlers.
+        let worker_store = open_worker_store(&settings, &opened).await?;
+        let worker_app = application(worker_store, small_cache())?;
+        Some(Workers::spawn(
+            &worker_app,
             settings.workers,
-            Some(host.state().metrics.clone()),
-            &stop_rx,
-        )
-    });
-    let purger = spawn_purger(opened.store.clone(), &app, &stop_rx);
+            host.state().metrics.clone(),
+            &stop,
+        ))
+    } else {
+        None
+    };
+    let purger = spawn_purger(opened.store.clone(), &app, settings.job_retention, &stop);
 
     let server = poem::Server::new_with_acceptor(acceptor);
     let result = server
         .run_with_graceful_shutdown(
             host.endpoint(),
-            shutdown_signal(),
+            shutdown.wait(),
             Some(settings.shutdown_grace),
         )
         .await;
-    let _ = stop_tx.send(true);
-    if let Some(workers) = workers
-        && tokio::time::timeout(settings.shutdown_grace, workers)
-            .await
-            .is_err()
-    {
-        tracing::warn!(
-            "jobs still running after the grace period; they will be retried after their lease"
-        );
+    if let Some(workers) = workers {
+        workers.finish(settings.shutdown_grace).await;
     }
     let _ = purger.await;
     #[cfg(feature = "postgres")]
@@ -214,6 +206,30 @@ pub async fn serve(settings: Settings) -> Result<(), RunError> {
     }
     tracing::info!("stopped");
     result.map_err(Into::into)
+}
+
+/// The store the job workers use: on Postgres a pool of its own
+/// (`ECOLAURA_WORKER_DATABASE_POOL` connections); on SQLite the same store,
+/// whose one writer lock every write of the process must share.
+async fn open_worker_store(
+    settings: &Settings,
+    opened: &OpenedStore,
+) -> Result<Arc<dyn Store>, RunError> {
+    #[cfg(feature = "postgres")]
+    if opened.postgres.is_some()
+        && let Some(url) = settings.database_url.as_deref()
+    {
+        let worker = open(StoreSettings {
+            url: Some(url),
+            dir: &settings.data_dir,
+            pool: settings.worker_database_pool,
+            migrate: false,
+        })
+        .await?;
+        return Ok(worker.store);
+    }
+    let _ = settings;
+    Ok(opened.store.clone())
 }
 
 /// `ecolaura migrate`.
@@ -226,22 +242,40 @@ pub async fn migrate(settings: Settings) -> Result<(), RunError> {
     Ok(())
 }
 
-/// `ecolaura worker`: jobs only, until SIGTERM or SIGINT.
+/// `ecolaura worker`: jobs only, until SIGTERM or SIGINT, with metrics of
+/// its own on `ECOLAURA_WORKER_METRICS_BIND`.
 ///
 /// # Errors
-/// Storage that cannot be opened.
-pub async fn worker(settings: Settings) -> Result<(), RunError> {
-    let opened = open_store(&settings, settings.migrates_on_start()).await?;
-    let app = application(opened.store.clone())?;
+/// Storage that cannot be opened, a metrics address that cannot be bound.
+pub async fn worker(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
+    let Some(opened) = unless_stopped(
+        &shutdown,
+        open_store(&settings, settings.migrates_on_start()),
+    )
+    .await
+    else {
+        tracing::info!("stopped before starting");
+        return Ok(());
+    };
+    let opened = opened?;
+    let app = application(opened.store.clone(), small_cache())?;
     let count = settings.workers.max(1);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let workers = spawn_workers(&app, count, None, &stop_rx);
-    let purger = spawn_purger(opened.store.clone(), &app, &stop_rx);
+    let stop = shutdown.receiver();
+    let metrics = Arc::new(Metrics::new()?);
+    let server = serve_worker_metrics(
+        settings.worker_metrics_bind,
+        metrics.clone(),
+        app.clone(),
+        &stop,
+    )
+    .await?;
+    let workers = Workers::spawn(&app, count, metrics, &stop);
+    let purger = spawn_purger(opened.store.clone(), &app, settings.job_retention, &stop);
     tracing::info!(concurrency = count, "job worker running");
-    shutdown_signal().await;
-    let _ = stop_tx.send(true);
-    let _ = tokio::time::timeout(settings.shutdown_grace, workers).await;
+    shutdown.wait().await;
+    workers.finish(settings.shutdown_grace).await;
     let _ = purger.await;
+    let _ = server.await;
     Ok(())
 }
 
@@ -267,7 +301,7 @@ pub async fn add_user(
     let name =
         PersonName::parse(name.unwrap_or(&default_name)).map_err(|e| format!("--name {e}"))?;
     let opened = open_store(&settings, settings.migrates_on_start()).await?;
-    let app = application(opened.store)?;
+    let app = application(opened.store, small_cache())?;
     let role = if staff { Role::Staff } else { Role::Customer };
     let user = app
         .accounts()

@@ -41,7 +41,7 @@ pub struct QueueReadiness(pub Arc<dyn JobQueue>);
 #[async_trait::async_trait]
 impl Readiness for QueueReadiness {
     async fn check(&self) -> Result<(), StoreError> {
-        self.0.job_counts().await.map(|_| ())
+        self.0.queue_stats(chrono::Utc::now()).await.map(|_| ())
     }
 }
 

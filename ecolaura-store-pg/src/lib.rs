@@ -12,7 +12,7 @@
 //! let store = Arc::new(PgStore::connect(&PgConfig::new("postgres://postgres@127.0.0.1/shop")).await?);
 //! store.migrate().await?;
 //! let app = ecolaura_core::Ecolaura::builder().store(store.clone()).build()?;
-//! // Other hosts' catalog writes drop this process's cached reads:
+//! // Other hosts' catalog writes drop the cached reads they change:
 //! let _listener = store.invalidate_on_catalog_changes(app.cache().clone());
 //! # Ok(()) }
 //! ```
@@ -20,10 +20,13 @@
 //! Every port method that writes runs in one transaction. Stock is taken by
 //! conditional updates in product-id order (no deadlock between orders), jobs
 //! are claimed with `FOR UPDATE SKIP LOCKED`, and `LISTEN/NOTIFY` wakes idle
-//! workers and tells other hosts to drop cached catalog reads.
+//! workers and tells other hosts what each catalog write changed, so that
+//! they drop the cached reads it touches.
 
 mod error;
+mod invalidation;
 mod notify;
+mod outage;
 mod ports;
 mod rows;
 
@@ -53,9 +56,17 @@ pub struct PgConfig {
     pub max_connections: u32,
     /// Connections kept open when idle (0).
     pub min_connections: u32,
-    /// How long a caller waits for a free connection before the store
-    /// answers `Unavailable` (5 s).
+    /// How long a caller waits for a free connection while the server
+    /// answers (5 s): a busy pool makes callers queue, not fail.
     pub acquire_timeout: Duration,
+    /// How long a caller waits before the store asks whether the server is
+    /// there at all (500 ms). The question is one fresh connection, given
+    /// `probe_timeout`, shared by every caller and asked at most once a
+    /// second; if it fails the caller gets `Unavailable` at once. With the
+    /// database gone, requests and readiness probes fail within a second.
+    pub outage_timeout: Duration,
+    /// How long that probe may take to connect (400 ms).
+    pub probe_timeout: Duration,
     /// The server cancels a statement that runs longer (30 s).
     pub statement_timeout: Duration,
     /// Idle connections are closed after this long (10 min).
@@ -70,6 +81,8 @@ impl PgConfig {
             max_connections: 10,
             min_connections: 0,
             acquire_timeout: Duration::from_secs(5),
+            outage_timeout: Duration::from_millis(500),
+            probe_timeout: Duration::from_millis(400),
             statement_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(600),
         }
@@ -91,6 +104,11 @@ pub enum ConnectError {
 pub struct PgStore {
     pool: PgPool,
     listener: notify::Listener,
+    /// Tags this store's catalog notifications, so that its own listener
+    /// skips them (the writer has applied its changes to its cache already).
+    origin: uuid::Uuid,
+    /// Fails fast when the server is gone, waits when the pool is busy.
+    gate: outage::Gate,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -128,13 +146,21 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(ConnectError::Unreachable)?;
-        Ok(Self::from_pool(pool))
+        let mut store = Self::from_pool(pool);
+        store.gate = outage::Gate::new(config.outage_timeout, config.probe_timeout);
+        Ok(store)
     }
 
-    /// Use an existing pool.
+    /// Use an existing pool (with the default outage timeouts).
     pub fn from_pool(pool: PgPool) -> Self {
         let listener = notify::Listener::new(pool.clone());
-        Self { pool, listener }
+        let defaults = PgConfig::new("");
+        Self {
+            pool,
+            listener,
+            origin: uuid::Uuid::new_v4(),
+            gate: outage::Gate::new(defaults.outage_timeout, defaults.probe_timeout),
+        }
     }
 
     /// Apply the embedded migrations not applied yet. Safe to run from
@@ -146,12 +172,33 @@ impl PgStore {
         })
     }
 
-    /// Whether the server answers (for readiness probes).
+    /// Whether the server answers (for readiness probes); `Unavailable`
+    /// within about a second when it is gone.
     pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
         sqlx::query("SELECT 1")
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map(|_| ())
+            .map_err(store_error)
+    }
+
+    /// A connection: at once when one is free, after a wait while the pool
+    /// is busy, `Unavailable` quickly when the server is gone.
+    pub(crate) async fn conn(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, StoreError> {
+        self.gate.acquire(&self.pool).await
+    }
+
+    /// A transaction on such a connection.
+    pub(crate) async fn begin(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        let conn = self.conn().await?;
+        // What `PgPool::begin` does, on a connection the gate handed out.
+        sqlx::Transaction::begin(conn, None)
+            .await
             .map_err(store_error)
     }
 
@@ -160,15 +207,19 @@ impl PgStore {
         &self.pool
     }
 
-    /// Listen on [`CATALOG_CHANNEL`] and drop `cache`'s entries whenever any
-    /// process writes to the catalog (or takes or returns stock). Runs until
-    /// the returned task is aborted; reconnects after connection loss, and
-    /// drops the cache on reconnect, since notifications may have been missed.
+    /// Listen on [`CATALOG_CHANNEL`] and apply to `cache` what every other
+    /// store (another process, or another `PgStore`) writes to the catalog,
+    /// stock taken and given back included: `cache` drops the reads those
+    /// changes touch. This store's own notifications are skipped, so `cache`
+    /// must be the one of the application built on this store, which
+    /// applies its own writes. Runs until the returned task is aborted;
+    /// reconnects after connection loss, and drops the whole cache on
+    /// reconnect, since notifications may have been missed.
     pub fn invalidate_on_catalog_changes(
         &self,
         cache: Arc<dyn Cache>,
     ) -> tokio::task::JoinHandle<()> {
-        notify::invalidate_on_catalog_changes(self.pool.clone(), cache)
+        invalidation::invalidate_on_catalog_changes(self.pool.clone(), cache, self.origin)
     }
 }
 

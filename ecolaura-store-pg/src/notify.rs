@@ -1,11 +1,11 @@
 //! `LISTEN/NOTIFY`: waking idle job workers, and telling other hosts that
-//! the catalog changed.
+//! the catalog changed (what the catalog notifications carry is
+//! [`crate::invalidation`]'s).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use ecolaura_core::ports::Cache;
 use sea_query::{Alias, Func, Query, SelectStatement};
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
@@ -20,9 +20,23 @@ pub const CATALOG_CHANNEL: &str = "ecolaura_catalog";
 /// `SELECT pg_notify(channel, '')` for each channel, in one statement:
 /// delivered when the transaction commits, never for one that rolls back.
 pub(crate) fn notify(channels: &[&str]) -> SelectStatement {
+    notify_with(channels.iter().map(|c| (*c, String::new())))
+}
+
+/// `pg_notify(channel, '')`, to put in another statement (a `RETURNING`).
+pub(crate) fn notify_expr(channel: &str) -> sea_query::Expr {
+    Func::cust(Alias::new("pg_notify"))
+        .args([channel.into(), "".into()])
+        .into()
+}
+
+/// `SELECT pg_notify(channel, payload)` for each pair, in one statement.
+pub(crate) fn notify_with<'a>(
+    notifications: impl IntoIterator<Item = (&'a str, String)>,
+) -> SelectStatement {
     let mut q = Query::select();
-    for channel in channels {
-        q.expr(Func::cust(Alias::new("pg_notify")).args([(*channel).into(), "".into()]));
+    for (channel, payload) in notifications {
+        q.expr(Func::cust(Alias::new("pg_notify")).args([channel.into(), payload.into()]));
     }
     q
 }
@@ -77,13 +91,27 @@ impl Drop for Listener {
 /// reconnecting (and calling it once, for what may have been missed) after
 /// a lost connection.
 async fn listen(pool: PgPool, channel: &'static str, on_notify: impl Fn() + Send + 'static) {
+    listen_with(pool, channel, move |_| {
+        on_notify();
+        std::future::ready(())
+    })
+    .await;
+}
+
+/// [`listen`], handing `on_notify` each notification's payload, and `None`
+/// once on every (re)connection, for what may have been missed.
+pub(crate) async fn listen_with<F, Fut>(pool: PgPool, channel: &'static str, mut on_notify: F)
+where
+    F: FnMut(Option<String>) -> Fut + Send,
+    Fut: Future<Output = ()> + Send,
+{
     loop {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(channel).await {
                 Ok(()) => {
-                    on_notify();
-                    while listener.recv().await.is_ok() {
-                        on_notify();
+                    on_notify(None).await;
+                    while let Ok(notification) = listener.recv().await {
+                        on_notify(Some(notification.payload().to_owned())).await;
                     }
                     tracing::warn!(channel, "notification connection lost; reconnecting");
                 }
@@ -95,12 +123,4 @@ async fn listen(pool: PgPool, channel: &'static str, on_notify: impl Fn() + Send
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-pub(crate) fn invalidate_on_catalog_changes(pool: PgPool, cache: Arc<dyn Cache>) -> JoinHandle<()> {
-    let runtime = tokio::runtime::Handle::current();
-    tokio::spawn(listen(pool, CATALOG_CHANNEL, move || {
-        let cache = cache.clone();
-        runtime.spawn(async move { cache.invalidate_all().await });
-    }))
 }

@@ -1,17 +1,20 @@
 //! The ports of `ecolaura-core`, implemented on Postgres.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use ecolaura_core::accounts::User;
-use ecolaura_core::catalog::{Category, Product, ProductQuery};
+use ecolaura_core::catalog::{CatalogChange, Category, Product, ProductQuery};
 use ecolaura_core::domain::{
     Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
 };
-use ecolaura_core::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
+use ecolaura_core::jobs::{
+    ClaimedJob, Job, JobCounts, JobKind, JobStatus, NewJob, QueueStats, RetryDecision,
+};
 use ecolaura_core::mail::{Delivery, OutgoingEmail, SentEmail};
 use ecolaura_core::orders::{Order, OrderRejection, SustainabilitySummary};
 use ecolaura_core::ports::{
@@ -26,7 +29,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::error::is_retryable;
-use crate::notify::{CATALOG_CHANNEL, JOBS_CHANNEL, notify};
+use crate::invalidation::notify_catalog;
+use crate::notify::{JOBS_CHANNEL, notify, notify_expr};
 use crate::rows::*;
 use crate::{PgStore, all, built, execute, optional};
 
@@ -51,14 +55,6 @@ async fn count(
 }
 
 impl PgStore {
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, StoreError> {
-        self.pool.acquire().await.map_err(crate::error::store_error)
-    }
-
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
-        self.pool.begin().await.map_err(crate::error::store_error)
-    }
-
     async fn orders_with_lines(
         conn: &mut PgConnection,
         orders: Vec<records::OrderRecord>,
@@ -129,8 +125,13 @@ impl PgStore {
         // in one order and cannot deadlock.
         let mut lines: Vec<_> = order.lines.iter().collect();
         lines.sort_by_key(|l| l.product_id);
+        let mut left = HashMap::with_capacity(lines.len());
         for line in lines {
-            if execute(&mut *tx, &sql::take_stock(line.product_id, line.quantity)).await? == 0 {
+            let taken: Option<(i32,)> =
+                optional(&mut *tx, &sql::take_stock(line.product_id, line.quantity)).await?;
+            if let Some((units,)) = taken {
+                left.insert(line.product_id, records::stock_left(units.into())?);
+            } else {
                 tx.rollback().await.map_err(crate::error::store_error)?;
                 let Some(rejection) = self.first_unservable(order).await? else {
                     return Ok(None);
@@ -166,13 +167,26 @@ impl PgStore {
                 .map_err(StoreError::backend)?;
             execute(&mut *tx, &sql::set_idempotency_outcome(stamp, outcome)).await?;
         }
-        let mut channels = vec![CATALOG_CHANNEL];
-        if !p.jobs.is_empty() {
-            channels.push(JOBS_CHANNEL);
-        }
-        execute(&mut *tx, &notify(&channels)).await?;
+        let stock_left: Vec<_> = order
+            .lines
+            .iter()
+            .filter_map(|l| left.get(&l.product_id).map(|n| (l.product_id, *n)))
+            .collect();
+        let changes: Vec<_> = stock_left
+            .iter()
+            .map(|&(id, n)| CatalogChange::stock_taken(id, n))
+            .collect();
+        let jobs: &[&str] = if p.jobs.is_empty() {
+            &[]
+        } else {
+            &[JOBS_CHANNEL]
+        };
+        execute(&mut *tx, &notify_catalog(self.origin, &changes, jobs)).await?;
         tx.commit().await.map_err(crate::error::store_error)?;
-        Ok(Some(PlacementOutcome::Placed(order.clone())))
+        Ok(Some(PlacementOutcome::Placed {
+            order: order.clone(),
+            stock_left,
+        }))
     }
 
     async fn try_change_status(&self, change: &StatusChange) -> Result<Order, StoreError> {
@@ -207,15 +221,22 @@ impl PgStore {
             )
             .await?;
         }
-        let mut channels = Vec::with_capacity(2);
-        if change.restock {
-            channels.push(CATALOG_CHANNEL);
-        }
-        if !change.enqueue.is_empty() {
-            channels.push(JOBS_CHANNEL);
-        }
-        if !channels.is_empty() {
-            execute(&mut *tx, &notify(&channels)).await?;
+        let restocked: Vec<_> = if change.restock {
+            order
+                .lines
+                .iter()
+                .map(|l| CatalogChange::stock_given_back(l.product_id))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let jobs: &[&str] = if change.enqueue.is_empty() {
+            &[]
+        } else {
+            &[JOBS_CHANNEL]
+        };
+        if !restocked.is_empty() || !jobs.is_empty() {
+            execute(&mut *tx, &notify_catalog(self.origin, &restocked, jobs)).await?;
         }
         tx.commit().await.map_err(crate::error::store_error)?;
         Ok(order)
@@ -227,7 +248,8 @@ impl CatalogStore for PgStore {
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         execute(&mut *tx, &built(sql::insert_category(category))?).await?;
-        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
+        let changes = [CatalogChange::Categories];
+        execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
         tx.commit().await.map_err(crate::error::store_error)
     }
 
@@ -250,12 +272,14 @@ impl CatalogStore for PgStore {
     async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         execute(&mut *tx, &built(sql::insert_product::<Postgres>(product))?).await?;
-        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
+        let changes = [CatalogChange::created(product.clone())];
+        execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
         tx.commit().await.map_err(crate::error::store_error)
     }
 
     async fn get_product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
-        let row: Option<ProductRow> = optional(&self.pool, &sql::select_product(id)).await?;
+        let row: Option<ProductRow> =
+            optional(&mut *self.conn().await?, &sql::select_product(id)).await?;
         Ok(row
             .map(|r| Product::try_from(records::ProductRecord::from(r)))
             .transpose()?)
@@ -265,25 +289,32 @@ impl CatalogStore for PgStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<ProductRow> = all(&self.pool, &sql::select_products(ids)).await?;
+        let rows: Vec<ProductRow> =
+            all(&mut *self.conn().await?, &sql::select_products(ids)).await?;
         convert(rows.into_iter().map(records::ProductRecord::from).collect())
     }
 
     async fn list_products(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
         let (select, total) = sql::list_products::<Postgres>(query);
         let mut conn = self.conn().await?;
-        let rows: Vec<ProductRow> = all(&mut *conn, &select).await?;
-        let count = count(&mut conn, &total).await?;
-        let items = convert(rows.into_iter().map(records::ProductRecord::from).collect())?;
+        let rows: Vec<ListedProductRow> = all(&mut *conn, &select).await?;
+        let rows = rows.into_iter().map(Into::into).collect();
+        if let Some(page) = records::listed_page(rows, query.page)? {
+            return Ok(page);
+        }
         Ok(Page {
-            count,
-            items,
+            count: count(&mut conn, &total).await?,
+            items: Vec::new(),
             request: query.page,
         })
     }
 
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
         let mut tx = self.begin().await?;
+        // The update applies only to the version read here, so when it
+        // does, this is exactly the product it replaced.
+        let before: Option<ProductRow> =
+            optional(&mut *tx, &sql::select_product(product.id)).await?;
         let row: Option<ProductRow> =
             optional(&mut *tx, &sql::update_product::<Postgres>(product)).await?;
         let Some(row) = row else {
@@ -295,18 +326,29 @@ impl CatalogStore for PgStore {
                 _ => StoreError::NotFound,
             });
         };
-        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
+        let after = Product::try_from(records::ProductRecord::from(row))?;
+        let change = match before {
+            Some(before) => CatalogChange::updated(
+                Product::try_from(records::ProductRecord::from(before))?,
+                after.clone(),
+            ),
+            None => CatalogChange::Everything,
+        };
+        execute(&mut *tx, &notify_catalog(self.origin, &[change], &[])).await?;
         tx.commit().await.map_err(crate::error::store_error)?;
-        Ok(Product::try_from(records::ProductRecord::from(row))?)
+        Ok(after)
     }
 
-    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError> {
+    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError> {
         let mut tx = self.begin().await?;
-        if execute(&mut *tx, &sql::archive_product(id, at)).await? == 0 {
-            return Err(StoreError::NotFound);
-        }
-        execute(&mut *tx, &notify(&[CATALOG_CHANNEL])).await?;
-        tx.commit().await.map_err(crate::error::store_error)
+        let row: Option<ProductRow> = optional(&mut *tx, &sql::archive_product(id, at)).await?;
+        let archived = Product::try_from(records::ProductRecord::from(
+            row.ok_or(StoreError::NotFound)?,
+        ))?;
+        let changes = [CatalogChange::archived(archived.clone())];
+        execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
+        tx.commit().await.map_err(crate::error::store_error)?;
+        Ok(archived)
     }
 }
 
@@ -358,16 +400,41 @@ impl OrderStore for PgStore {
         Err(last.unwrap_or_else(|| StoreError::backend("status change kept racing")))
     }
 
-    async fn mark_confirmation_sent(
+    async fn confirm_order(
         &self,
         id: OrderId,
         at: Timestamp,
-    ) -> Result<Order, StoreError> {
+        jobs: &[NewJob],
+    ) -> Result<bool, StoreError> {
+        // One statement, one round trip: the update feeds the insert, and each
+        // inserted job wakes idle workers when the statement commits.
         let mut conn = self.conn().await?;
-        execute(&mut *conn, &sql::mark_confirmation_sent(id, at)).await?;
-        Self::order_in(&mut conn, id)
+        let moved = if jobs.is_empty() {
+            execute(
+                &mut *conn,
+                &sql::change_status(&StatusChange::confirm(id, at)),
+            )
             .await?
-            .ok_or(StoreError::NotFound)
+                > 0
+        } else {
+            let wake = notify_expr(JOBS_CHANNEL);
+            let statement = built(sql::confirm_order_and_enqueue(id, at, jobs, wake))?;
+            execute(&mut *conn, &statement).await? > 0
+        };
+        if moved {
+            return Ok(true);
+        }
+        let exists: Option<(Uuid,)> = optional(&mut *conn, &sql::order_exists(id)).await?;
+        exists.map(|_| false).ok_or(StoreError::NotFound)
+    }
+
+    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        if execute(&mut *conn, &sql::mark_confirmation_sent(id, at)).await? == 0 {
+            let exists: Option<(Uuid,)> = optional(&mut *conn, &sql::order_exists(id)).await?;
+            exists.ok_or(StoreError::NotFound)?;
+        }
+        Ok(())
     }
 
     async fn sustainability_summary(
@@ -375,7 +442,7 @@ impl OrderStore for PgStore {
         user: UserId,
     ) -> Result<SustainabilitySummary, StoreError> {
         let row: Option<(i64, i64, Decimal, i64)> =
-            optional(&self.pool, &sql::summary(user)).await?;
+            optional(&mut *self.conn().await?, &sql::summary(user)).await?;
         let (orders_count, items_count, carbon, weighted_score) =
             row.unwrap_or((0, 0, Decimal::ZERO, 0));
         Ok(SustainabilitySummary::try_from(SummaryRecord {
@@ -415,26 +482,27 @@ impl IdempotencyStore for PgStore {
     }
 
     async fn purge_expired_idempotency(&self, now: Timestamp) -> Result<u64, StoreError> {
-        execute(&self.pool, &sql::purge_idempotency(now)).await
+        execute(&mut *self.conn().await?, &sql::purge_idempotency(now)).await
     }
 }
 
 #[async_trait]
 impl AccountStore for PgStore {
     async fn insert_user(&self, user: &User) -> Result<(), StoreError> {
-        execute(&self.pool, &built(sql::insert_user(user))?)
+        execute(&mut *self.conn().await?, &built(sql::insert_user(user))?)
             .await
             .map(|_| ())
     }
 
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         let row: Option<records::UserRecord> =
-            optional(&self.pool, &sql::select_user_by_email(email)).await?;
+            optional(&mut *self.conn().await?, &sql::select_user_by_email(email)).await?;
         Ok(row.map(User::try_from).transpose()?)
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row: Option<records::UserRecord> = optional(&self.pool, &sql::select_user(id)).await?;
+        let row: Option<records::UserRecord> =
+            optional(&mut *self.conn().await?, &sql::select_user(id)).await?;
         Ok(row.map(User::try_from).transpose()?)
     }
 }
@@ -454,14 +522,15 @@ impl JobQueue for PgStore {
 
     async fn claim_batch(
         &self,
+        kind: JobKind,
         now: Timestamp,
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
         let token = Uuid::new_v4();
-        let statement =
-            sql::claim_jobs(now, lease, token, u64::try_from(limit).unwrap_or(u64::MAX));
-        let rows: Vec<records::JobRecord> = all(&self.pool, &statement).await?;
+        let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+        let statement = sql::claim_jobs::<Postgres>(kind, now, lease, token, limit);
+        let rows: Vec<records::JobRecord> = all(&mut *self.conn().await?, &statement).await?;
         let mut jobs: Vec<Job> = convert(rows)?;
         // RETURNING gives no order: restore the claim order.
         jobs.sort_by_key(|j| (j.run_at, j.id));
@@ -471,11 +540,17 @@ impl JobQueue for PgStore {
             .collect())
     }
 
-    async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
-        match execute(&self.pool, &sql::complete_job(claim, now)).await? {
-            0 => Err(StoreError::LeaseLost),
-            _ => Ok(()),
+    async fn complete_batch(
+        &self,
+        claims: &[ClaimedJob],
+        now: Timestamp,
+    ) -> Result<Vec<JobId>, StoreError> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
         }
+        let marked: Vec<(Uuid, Uuid)> =
+            all(&mut *self.conn().await?, &sql::complete_jobs(claims, now)).await?;
+        Ok(records::not_among(claims, marked))
     }
 
     async fn fail(
@@ -485,23 +560,94 @@ impl JobQueue for PgStore {
         error: &str,
         decision: RetryDecision,
     ) -> Result<(), StoreError> {
-        match execute(&self.pool, &sql::fail_job(claim, now, error, decision)).await? {
+        match execute(
+            &mut *self.conn().await?,
+            &sql::fail_job(claim, now, error, decision),
+        )
+        .await?
+        {
             0 => Err(StoreError::LeaseLost),
             _ => Ok(()),
         }
     }
 
+    async fn extend_leases(
+        &self,
+        claims: &[ClaimedJob],
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<Vec<JobId>, StoreError> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let moved: Vec<(Uuid, Uuid)> = all(
+            &mut *self.conn().await?,
+            &sql::extend_leases(claims, now, lease),
+        )
+        .await?;
+        Ok(records::not_among(claims, moved))
+    }
+
+    async fn rescue_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let rescued = execute(&mut *tx, &sql::rescue_jobs(now, sql::Rescue::Expired)).await?;
+        if rescued > 0 {
+            execute(&mut *tx, &notify(&[JOBS_CHANNEL])).await?;
+        }
+        tx.commit().await.map_err(crate::error::store_error)?;
+        Ok(rescued)
+    }
+
+    async fn vacuum(&self) -> Result<(), StoreError> {
+        // VACUUM cannot run in a transaction, so each command goes alone
+        // (simple protocol) on one connection, without the statement timeout
+        // a large table could outlast; SKIP_LOCKED: another host is at it.
+        let mut conn = self.conn().await?;
+        for command in [
+            "SET statement_timeout = 0",
+            "VACUUM (SKIP_LOCKED) jobs",
+            "RESET statement_timeout",
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(command))
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::error::store_error)?;
+        }
+        Ok(())
+    }
+
+    async fn take_back_orphans(&self, _now: Timestamp) -> Result<u64, StoreError> {
+        // Other hosts' workers share this database: their running jobs are
+        // not orphans. The periodic rescue takes back those that are.
+        Ok(0)
+    }
+
+    async fn queue_stats(&self, now: Timestamp) -> Result<QueueStats, StoreError> {
+        let rows: Vec<records::StatsRow> =
+            all(&mut *self.conn().await?, &sql::queue_stats(now)).await?;
+        Ok(records::queue_stats(rows)?)
+    }
+
     async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
-        let row: Option<records::JobRecord> = optional(&self.pool, &sql::select_job(id)).await?;
+        let row: Option<records::JobRecord> =
+            optional(&mut *self.conn().await?, &sql::select_job(id)).await?;
         Ok(row.map(Job::try_from).transpose()?)
     }
 
-    async fn purge_done_jobs(&self, finished_before: Timestamp) -> Result<u64, StoreError> {
-        execute(&self.pool, &sql::purge_done_jobs(finished_before)).await
+    async fn purge_done_jobs(
+        &self,
+        finished_before: Timestamp,
+        limit: u64,
+    ) -> Result<u64, StoreError> {
+        execute(
+            &mut *self.conn().await?,
+            &sql::purge_done_jobs(finished_before, limit),
+        )
+        .await
     }
 
     async fn job_counts(&self) -> Result<JobCounts, StoreError> {
-        let rows: Vec<(String, i64)> = all(&self.pool, &sql::job_counts()).await?;
+        let rows: Vec<(String, i64)> = all(&mut *self.conn().await?, &sql::job_counts()).await?;
         let mut counts = JobCounts::default();
         for (status, n) in rows {
             let n = u64::try_from(n).unwrap_or(0);
@@ -526,7 +672,10 @@ impl Mailer for PgStore {
     async fn send(&self, email: &OutgoingEmail, now: Timestamp) -> Result<Delivery, MailError> {
         let stmt =
             sql::insert_sent_email(email, now).map_err(|e| MailError::Refused(e.to_string()))?;
-        let recorded: Option<(String,)> = optional(&self.pool, &stmt).await.map_err(mail_error)?;
+        let recorded: Option<(String,)> =
+            optional(&mut *self.conn().await.map_err(mail_error)?, &stmt)
+                .await
+                .map_err(mail_error)?;
         Ok(if recorded.is_some() {
             Delivery::Sent
         } else {
@@ -535,10 +684,12 @@ impl Mailer for PgStore {
     }
 
     async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
-        let row: Option<records::SentEmailRecord> =
-            optional(&self.pool, &sql::select_sent_email(dedup_key))
-                .await
-                .map_err(mail_error)?;
+        let row: Option<records::SentEmailRecord> = optional(
+            &mut *self.conn().await.map_err(mail_error)?,
+            &sql::select_sent_email(dedup_key),
+        )
+        .await
+        .map_err(mail_error)?;
         row.map(SentEmail::try_from)
             .transpose()
             .map_err(|e| MailError::Unavailable(Box::new(e)))

@@ -48,6 +48,20 @@ impl From<ProductRow> for ProductRecord {
     }
 }
 
+/// A row of a product list: the product and the count of all matches.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ListedProductRow {
+    #[sqlx(flatten)]
+    product: ProductRow,
+    total: i64,
+}
+
+impl From<ListedProductRow> for (ProductRecord, i64) {
+    fn from(r: ListedProductRow) -> Self {
+        (r.product.into(), r.total)
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct OrderLineRow {
     order_id: Uuid,

@@ -207,6 +207,66 @@ async fn a_catalog_write_on_one_host_drops_the_cached_reads_of_another() {
     assert!(seen.is_ok(), "host A kept serving its stale cached product");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_on_one_host_drops_only_that_products_reads_on_another() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let (store_a, store_b) = (Arc::new(db.store().await), Arc::new(db.store().await));
+    let (host_a, host_b) = (app_on(store_a.clone()), app_on(store_b));
+    let _listening = store_a.invalidate_on_catalog_changes(host_a.cache().clone());
+    let [sold, other, probe] = [
+        product(&host_b, 5).await,
+        product(&host_b, 5).await,
+        product(&host_b, 5).await,
+    ];
+    let stock_on_a = |id| {
+        let host_a = host_a.clone();
+        async move { host_a.catalog().product(id).await.unwrap().stock.get() }
+    };
+    let eventually_on_a = |id, stock| async move {
+        let seen = tokio::time::timeout(Duration::from_secs(30), async {
+            while stock_on_a(id).await != stock {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert!(seen.is_ok(), "host A never saw {stock} units of {id}");
+    };
+    // Once host A sees a write made on host B, its listener is connected
+    // (and has dropped everything once, as a connection does).
+    stock_on_a(probe.id).await;
+    let restocked = ProductChanges {
+        stock: Some(Stock::new(9).unwrap()),
+        ..Default::default()
+    };
+    host_b
+        .catalog()
+        .update_product(&Actor::System, probe.id, &restocked)
+        .await
+        .unwrap();
+    eventually_on_a(probe.id, 9).await;
+    assert_eq!(stock_on_a(sold.id).await, 5);
+    assert_eq!(stock_on_a(other.id).await, 5);
+
+    let buyer = customer(&host_b, "ada@example.com").await;
+    host_b
+        .orders()
+        .place(&buyer, &one_of(&sold, 2), None)
+        .await
+        .unwrap();
+    eventually_on_a(sold.id, 3).await;
+
+    let before = host_a.cache().stats();
+    assert_eq!(stock_on_a(other.id).await, 5);
+    let after = host_a.cache().stats();
+    assert_eq!(
+        (after.hits, after.misses),
+        (before.hits + 1, before.misses),
+        "the product the order did not touch is still cached on host A"
+    );
+}
+
 #[tokio::test]
 async fn a_bad_url_or_a_server_that_is_down_is_a_clear_error() {
     let bad = PgStore::connect(&PgConfig::new("mysql://localhost/shop")).await;
@@ -255,4 +315,56 @@ async fn data_survives_the_store_that_wrote_it() {
     };
     let again = db.store().await;
     assert_eq!(again.get_product(id).await.unwrap().unwrap().stock.get(), 3);
+}
+
+/// With autovacuum off (as on CI's cluster), the queue's own vacuum clears
+/// the dead row versions that claims and completions leave.
+#[tokio::test]
+async fn the_queue_vacuums_its_own_table() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    let now = chrono::Utc::now();
+    for _ in 0..50 {
+        let job = ecolaura_core::jobs::NewJob::for_order(
+            ecolaura_core::jobs::JobKind::ProcessOrder,
+            ecolaura_core::domain::OrderId::new(),
+            now,
+        );
+        store.enqueue(job, now).await.unwrap();
+    }
+    let claims = store
+        .claim_batch(
+            ecolaura_core::jobs::JobKind::ProcessOrder,
+            now,
+            Duration::from_secs(30),
+            50,
+        )
+        .await
+        .unwrap();
+    assert!(store.complete_batch(&claims, now).await.unwrap().is_empty());
+    store.vacuum().await.unwrap();
+    let vacuumed = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let (count,): (i64,) = sqlx::query_as(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'jobs'",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            if count > 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    assert!(vacuumed.is_ok(), "the jobs table was never vacuumed");
+    // The statement timeout is back on the pooled connections.
+    let (timeout,): (String,) = sqlx::query_as("SHOW statement_timeout")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_ne!(timeout, "0");
 }

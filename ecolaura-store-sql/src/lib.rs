@@ -11,7 +11,7 @@ pub mod schema;
 pub mod statements;
 
 use ecolaura_core::domain::{CarbonKg, Money, Price};
-use sea_query::Value;
+use sea_query::{Expr, ExprTrait, SelectStatement, Value};
 
 /// How a backend stores the values that have no common SQL type.
 pub trait Dialect {
@@ -33,6 +33,10 @@ pub trait Dialect {
     fn price(price: Price) -> Value {
         Self::money(price.money())
     }
+
+    /// `column` is one of the ids `select` returns, written so that the
+    /// planner evaluates `select` once and looks each id up by primary key.
+    fn id_among(column: Expr, select: SelectStatement) -> Expr;
 }
 
 /// Postgres: money as `NUMERIC(10,2)`, footprints as `NUMERIC(16,6)`.
@@ -46,6 +50,15 @@ impl Dialect for Postgres {
 
     fn carbon(kg: CarbonKg) -> Value {
         kg.kg().into()
+    }
+
+    /// `= ANY(ARRAY(select))`: an init plan, then index lookups, whatever
+    /// the planner believes about the table (no statistics needed).
+    fn id_among(column: Expr, select: SelectStatement) -> Expr {
+        Expr::cust_with_exprs(
+            "$1 = ANY(ARRAY($2))",
+            [column, Expr::SubQuery(None, Box::new(select.into()))],
+        )
     }
 }
 
@@ -61,5 +74,10 @@ impl Dialect for Sqlite {
 
     fn carbon(kg: CarbonKg) -> Value {
         records::carbon_to_micro_kg(kg).into()
+    }
+
+    /// `IN (select)`: SQLite runs the subquery once into an ephemeral table.
+    fn id_among(column: Expr, select: SelectStatement) -> Expr {
+        column.in_subquery(select)
     }
 }

@@ -17,11 +17,11 @@ use chrono::{DateTime, Utc};
 use ecolaura_core::accounts::{PasswordHash, Role, User};
 use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
 use ecolaura_core::domain::{
-    CarbonKg, CategoryName, Description, Email, PersonName, Price, ProductName, Quantity, Score,
-    Slug, Stock,
+    CarbonKg, CategoryName, Description, Email, JobId, Page, PageRequest, PersonName, Price,
+    ProductName, Quantity, Score, Slug, Stock,
 };
 use ecolaura_core::idempotency::{IdempotencyRecord, IdempotentOutcome};
-use ecolaura_core::jobs::{Job, JobKind, JobStatus};
+use ecolaura_core::jobs::{ClaimedJob, Job, JobKind, JobStatus, QueueStats, StatsGroup};
 use ecolaura_core::mail::{OutgoingEmail, SentEmail};
 use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
 use ecolaura_core::ports::StoreError;
@@ -176,6 +176,34 @@ impl TryFrom<ProductRecord> for Product {
             updated_at: r.updated_at,
         })
     }
+}
+
+/// The stock a product has left, as `RETURNING stock` gives it.
+pub fn stock_left(units: i64) -> Result<Stock, CorruptRow> {
+    Stock::new(units).or_corrupt("stock")
+}
+
+/// A page from the rows of [`list_products`](crate::statements::list_products),
+/// each a product and the count of all matches. `None` when there is no row:
+/// a page past the end carries no count, so the caller runs the count
+/// statement.
+pub fn listed_page(
+    rows: Vec<(ProductRecord, i64)>,
+    request: PageRequest,
+) -> Result<Option<Page<Product>>, CorruptRow> {
+    let Some(&(_, total)) = rows.first() else {
+        return Ok(None);
+    };
+    let count = u64::try_from(total).or_corrupt("product count")?;
+    let items = rows
+        .into_iter()
+        .map(|(record, _)| Product::try_from(record))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Page {
+        count,
+        items,
+        request,
+    }))
 }
 
 /// A `users` row.
@@ -370,6 +398,45 @@ impl TryFrom<JobRecord> for Job {
             updated_at: r.updated_at,
         })
     }
+}
+
+/// The ids of `claims` that a statement did not touch (`touched` are the
+/// (id, token) pairs it returned): the claims whose lease was lost.
+pub fn not_among(claims: &[ClaimedJob], touched: Vec<(Uuid, Uuid)>) -> Vec<JobId> {
+    let touched: std::collections::HashSet<(Uuid, Uuid)> = touched.into_iter().collect();
+    claims
+        .iter()
+        .filter(|c| !touched.contains(&(c.job.id.as_uuid(), c.token)))
+        .map(|c| c.job.id)
+        .collect()
+}
+
+/// A row of [`queue_stats`](crate::statements::queue_stats): kind, state,
+/// count and earliest `run_at`.
+pub type StatsRow = (String, String, i64, Option<DateTime<Utc>>);
+
+/// Fold the rows of [`queue_stats`](crate::statements::queue_stats) into the
+/// core's figures.
+pub fn queue_stats(rows: Vec<StatsRow>) -> Result<QueueStats, CorruptRow> {
+    use crate::statements::{STATE_DEAD, STATE_READY, STATE_RUNNING, STATE_SCHEDULED};
+    let mut groups = Vec::with_capacity(rows.len());
+    for (kind, state, count, earliest_run_at) in rows {
+        let (status, due) = match state.as_str() {
+            STATE_READY => (JobStatus::Queued, true),
+            STATE_SCHEDULED => (JobStatus::Queued, false),
+            STATE_RUNNING => (JobStatus::Running, true),
+            STATE_DEAD => (JobStatus::Dead, true),
+            other => return Err(corrupt("queue state")(other.to_owned())),
+        };
+        groups.push(StatsGroup {
+            kind: kind.parse::<JobKind>().or_corrupt("job kind")?,
+            status,
+            due,
+            count: u64::try_from(count).or_corrupt("job count")?,
+            earliest_run_at,
+        });
+    }
+    Ok(QueueStats::from_groups(groups))
 }
 
 /// An `idempotency_keys` row.

@@ -15,13 +15,14 @@ use ecolaura_core::domain::{
     Email, JobId, OrderId, PageRequest, ProductId, Quantity, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{IdempotencyKey, IdempotencyStamp};
-use ecolaura_core::jobs::{ClaimedJob, JobStatus, NewJob, RetryDecision};
+use ecolaura_core::jobs::{ClaimedJob, JobKind, JobStatus, LEASE_EXPIRED, NewJob, RetryDecision};
 use ecolaura_core::mail::OutgoingEmail;
 use ecolaura_core::orders::{Order, OrderStatus};
 use ecolaura_core::ports::StatusChange;
 use sea_query::{
-    DeleteStatement, Expr, ExprTrait, Func, InsertStatement, LikeExpr, LockBehavior, LockType,
-    OnConflict, Order as Sort, Query, SelectStatement, UpdateStatement,
+    Alias, CommonTableExpression, Condition, DeleteStatement, Expr, ExprTrait, Func,
+    InsertStatement, LikeExpr, LockBehavior, LockType, OnConflict, Order as Sort, Query,
+    SelectStatement, UnionType, UpdateStatement, WithClause, WithQuery,
 };
 use uuid::Uuid;
 
@@ -238,7 +239,19 @@ pub fn escape_like(text: &str) -> String {
     out
 }
 
-/// A page of live products as the query says, and the count of all matches.
+/// The alias of the count of all matches that [`list_products`]'s page
+/// carries on each row.
+pub const LIST_TOTAL: &str = "total";
+
+/// A page of live products as the query says, each row carrying the count of
+/// all matches ([`LIST_TOTAL`]): one round trip; and the count alone, for a
+/// page past the end, which has no row to carry it.
+///
+/// The count is an uncorrelated scalar subquery, which both databases run
+/// once, while the page still reads its index in order and stops at the
+/// limit. (`COUNT(*) OVER ()` would be one statement too, but it makes the
+/// database read and sort every match before the first row: measured on
+/// Postgres with 2,000 matches, 5.0 ms against 0.6 ms for this form.)
 pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, SelectStatement) {
     let f = &query.filter;
     let mut q = live_products();
@@ -287,7 +300,12 @@ pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, Sele
             Expr::col(Products::CreatedAt)
         }
     };
-    q.order_by_expr(key, dir).order_by(Products::Id, Sort::Asc);
+    q.expr_as(
+        Expr::SubQuery(None, Box::new(count.clone().into())),
+        LIST_TOTAL,
+    )
+    .order_by_expr(key, dir)
+    .order_by(Products::Id, Sort::Asc);
     page(&mut q, query.page);
     (q, count)
 }
@@ -325,7 +343,7 @@ pub fn product_state(id: ProductId) -> SelectStatement {
     q
 }
 
-/// Archive a live product.
+/// Archive a live product; returns it (as archived: a product row).
 pub fn archive_product(id: ProductId, at: Timestamp) -> UpdateStatement {
     let mut q = Query::update();
     q.table(Products::Table)
@@ -333,14 +351,16 @@ pub fn archive_product(id: ProductId, at: Timestamp) -> UpdateStatement {
         .value(Products::Version, Expr::col(Products::Version).add(1))
         .value(Products::UpdatedAt, ts(at))
         .and_where(Expr::col(Products::Id).eq(uuid(id)))
-        .and_where(Expr::col(Products::Archived).eq(false));
+        .and_where(Expr::col(Products::Archived).eq(false))
+        .returning(Query::returning().columns(PRODUCT_COLUMNS));
     q
 }
 
 // ---------------------------------------------------------------- stock
 
 /// Take `q` units from a live product if it has them (a conditional update:
-/// never read-then-write). Touches one row or none.
+/// never read-then-write). Touches one row or none, and returns the stock
+/// left.
 pub fn take_stock(id: ProductId, q: Quantity) -> UpdateStatement {
     let mut u = Query::update();
     u.table(Products::Table)
@@ -351,7 +371,8 @@ pub fn take_stock(id: ProductId, q: Quantity) -> UpdateStatement {
         .value(Products::Version, Expr::col(Products::Version).add(1))
         .and_where(Expr::col(Products::Id).eq(uuid(id)))
         .and_where(Expr::col(Products::Archived).eq(false))
-        .and_where(Expr::col(Products::Stock).gte(int(q.get())));
+        .and_where(Expr::col(Products::Stock).gte(int(q.get())))
+        .returning_col(Products::Stock);
     u
 }
 
@@ -407,6 +428,16 @@ pub fn insert_order_lines<D: Dialect>(o: &Order) -> BuildResult<InsertStatement>
 pub fn select_order(id: OrderId) -> SelectStatement {
     let mut q = Query::select();
     q.columns(ORDER_COLUMNS)
+        .from(Orders::Table)
+        .and_where(Expr::col(Orders::Id).eq(uuid(id)));
+    q
+}
+
+/// The id of an order, if it exists (to tell "missing" from "moved on"
+/// after a conditional update touched no row).
+pub fn order_exists(id: OrderId) -> SelectStatement {
+    let mut q = Query::select();
+    q.column(Orders::Id)
         .from(Orders::Table)
         .and_where(Expr::col(Orders::Id).eq(uuid(id)));
     q
@@ -603,56 +634,115 @@ pub fn select_user(id: UserId) -> SelectStatement {
 
 // ---------------------------------------------------------------- jobs
 
+/// The columns a new job is written with.
+const NEW_JOB_COLUMNS: [Jobs; 9] = [
+    Jobs::Id,
+    Jobs::Kind,
+    Jobs::Payload,
+    Jobs::Status,
+    Jobs::Attempts,
+    Jobs::MaxAttempts,
+    Jobs::RunAt,
+    Jobs::CreatedAt,
+    Jobs::UpdatedAt,
+];
+
+/// A new job's values, in [`NEW_JOB_COLUMNS`] order: `queued`, no attempt yet.
+fn new_job_values(j: &NewJob, now: Timestamp) -> [Expr; 9] {
+    [
+        uuid(j.id),
+        j.kind.as_str().into(),
+        Expr::val(j.payload.clone()),
+        JobStatus::Queued.as_str().into(),
+        Expr::val(0i64),
+        int(j.max_attempts),
+        ts(j.run_at),
+        ts(now),
+        ts(now),
+    ]
+}
+
 /// `INSERT INTO jobs …` for several jobs, all `queued`.
 pub fn insert_jobs(jobs: &[NewJob], now: Timestamp) -> BuildResult<InsertStatement> {
     let mut q = Query::insert();
-    q.into_table(Jobs::Table).columns([
-        Jobs::Id,
-        Jobs::Kind,
-        Jobs::Payload,
-        Jobs::Status,
-        Jobs::Attempts,
-        Jobs::MaxAttempts,
-        Jobs::RunAt,
-        Jobs::CreatedAt,
-        Jobs::UpdatedAt,
-    ]);
+    q.into_table(Jobs::Table).columns(NEW_JOB_COLUMNS);
     for j in jobs {
-        q.values([
-            uuid(j.id),
-            j.kind.as_str().into(),
-            Expr::val(j.payload.clone()),
-            JobStatus::Queued.as_str().into(),
-            Expr::val(0i64),
-            int(j.max_attempts),
-            ts(j.run_at),
-            ts(now),
-            ts(now),
-        ])?;
+        q.values(new_job_values(j, now))?;
     }
     Ok(q)
 }
 
-/// Claim up to `limit` due jobs: one statement. The inner select takes the
-/// rows with `FOR UPDATE SKIP LOCKED` (on backends that have it), so
-/// concurrent claimers never wait for, nor take, each other's rows.
-pub fn claim_jobs(now: Timestamp, lease: Duration, token: Uuid, limit: u64) -> UpdateStatement {
+/// Confirm a pending order and enqueue `jobs` in one statement, for backends
+/// with data-modifying `WITH` (Postgres): the conditional update of
+/// [`change_status`] feeds an `INSERT … SELECT … FROM confirmed`, so the jobs
+/// exist exactly when the order moved. Each inserted job returns `returning`
+/// (a notification, say); no row comes back when the order was not pending
+/// or is missing. `jobs` must not be empty.
+pub fn confirm_order_and_enqueue(
+    id: OrderId,
+    at: Timestamp,
+    jobs: &[NewJob],
+    returning: Expr,
+) -> BuildResult<WithQuery> {
+    let confirmed = Alias::new("confirmed");
+    let mut update = change_status(&StatusChange::confirm(id, at));
+    update.returning_col(Orders::Id);
+    let mut rows: Option<SelectStatement> = None;
+    for j in jobs {
+        let mut row = Query::select();
+        row.exprs(new_job_values(j, at)).from(confirmed.clone());
+        match &mut rows {
+            None => rows = Some(row),
+            Some(all) => {
+                all.union(UnionType::All, row);
+            }
+        }
+    }
+    let rows = rows.ok_or_else(|| sea_query::error::Error::ColValNumMismatch {
+        col_len: NEW_JOB_COLUMNS.len(),
+        val_len: 0,
+    })?;
+    let mut insert = Query::insert();
+    insert
+        .into_table(Jobs::Table)
+        .columns(NEW_JOB_COLUMNS)
+        .select_from(rows)?
+        .returning(Query::returning().expr(returning));
+    let cte = CommonTableExpression::new()
+        .query(update)
+        .table_name(confirmed)
+        .to_owned();
+    Ok(WithClause::new().cte(cte).to_owned().query(insert))
+}
+
+/// When a lease taken at `now` ends.
+fn lease_end(now: Timestamp, lease: Duration) -> Timestamp {
     let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-    let until = now.checked_add_signed(lease).unwrap_or(now);
-    let due = Expr::col(Jobs::Status)
-        .eq(JobStatus::Queued.as_str())
-        .and(Expr::col(Jobs::RunAt).lte(ts(now)))
-        .or(Expr::col(Jobs::Status)
-            .eq(JobStatus::Running.as_str())
-            .and(Expr::col(Jobs::LockedUntil).lte(ts(now))));
+    now.checked_add_signed(lease).unwrap_or(now)
+}
+
+/// Claim up to `limit` due jobs of `kind`: one statement.
+///
+/// The inner select names exactly the rows of the partial index
+/// `jobs_ready (kind, run_at, id) WHERE status = 'queued'` and reads them in
+/// its order, so it stops after `limit` rows whatever the backlog, with no
+/// sort and no statistics needed. It takes them with `FOR UPDATE SKIP LOCKED`
+/// (on backends that have it), so concurrent claimers never wait for, nor
+/// take, each other's rows; the outer update finds them by primary key
+/// ([`Dialect::id_among`]).
+pub fn claim_jobs<D: Dialect>(
+    kind: JobKind,
+    now: Timestamp,
+    lease: Duration,
+    token: Uuid,
+    limit: u64,
+) -> UpdateStatement {
     let mut next = Query::select();
     next.column(Jobs::Id)
         .from(Jobs::Table)
-        .and_where(
-            Expr::col(Jobs::Status)
-                .is_in([JobStatus::Queued.as_str(), JobStatus::Running.as_str()]),
-        )
-        .and_where(due)
+        .and_where(Expr::col(Jobs::Kind).eq(kind.as_str()))
+        .and_where(Expr::col(Jobs::Status).eq(JobStatus::Queued.as_str()))
+        .and_where(Expr::col(Jobs::RunAt).lte(ts(now)))
         .order_by(Jobs::RunAt, Sort::Asc)
         .order_by(Jobs::Id, Sort::Asc)
         .limit(limit)
@@ -661,29 +751,96 @@ pub fn claim_jobs(now: Timestamp, lease: Duration, token: Uuid, limit: u64) -> U
     q.table(Jobs::Table)
         .value(Jobs::Status, JobStatus::Running.as_str())
         .value(Jobs::Attempts, Expr::col(Jobs::Attempts).add(1))
-        .value(Jobs::LockedUntil, ts(until))
+        .value(Jobs::LockedUntil, ts(lease_end(now, lease)))
         .value(Jobs::LeaseToken, Expr::val(token))
         .value(Jobs::UpdatedAt, ts(now))
-        .and_where(Expr::col(Jobs::Id).in_subquery(next))
+        .and_where(D::id_among(Expr::col(Jobs::Id), next))
         .returning(Query::returning().columns(JOB_COLUMNS));
     q
 }
 
-fn held(claim: &ClaimedJob) -> Expr {
-    Expr::col(Jobs::Id)
-        .eq(uuid(claim.job.id))
-        .and(Expr::col(Jobs::LeaseToken).eq(Expr::val(claim.token)))
-        .and(Expr::col(Jobs::Status).eq(JobStatus::Running.as_str()))
+/// The claims' jobs, each still held under its own token: one condition per
+/// claim batch (`lease_token = t AND id IN (…)`), so a job is matched only
+/// with the token it was claimed under.
+fn held_by(claims: &[ClaimedJob]) -> Condition {
+    let mut by_token: Vec<(Uuid, Vec<Uuid>)> = Vec::new();
+    for c in claims {
+        match by_token.iter_mut().find(|(t, _)| *t == c.token) {
+            Some((_, ids)) => ids.push(c.job.id.into()),
+            None => by_token.push((c.token, vec![c.job.id.into()])),
+        }
+    }
+    let mut any = Condition::any();
+    for (token, ids) in by_token {
+        any = any.add(
+            Expr::col(Jobs::LeaseToken)
+                .eq(Expr::val(token))
+                .and(Expr::col(Jobs::Id).is_in(ids)),
+        );
+    }
+    Condition::all()
+        .add(Expr::col(Jobs::Status).eq(JobStatus::Running.as_str()))
+        .add(any)
 }
 
-/// Mark a held job done (no row if the lease was lost).
-pub fn complete_job(claim: &ClaimedJob, now: Timestamp) -> UpdateStatement {
+fn held(claim: &ClaimedJob) -> Condition {
+    held_by(std::slice::from_ref(claim))
+}
+
+/// Mark held jobs done, in one statement; returns the (id, token) of each
+/// row it marked (a claim whose lease was lost matches no row).
+pub fn complete_jobs(claims: &[ClaimedJob], now: Timestamp) -> UpdateStatement {
     let mut q = Query::update();
     q.table(Jobs::Table)
         .value(Jobs::Status, JobStatus::Done.as_str())
         .value(Jobs::LockedUntil, Expr::val(Option::<DateTime<Utc>>::None))
         .value(Jobs::UpdatedAt, ts(now))
-        .and_where(held(claim));
+        .cond_where(held_by(claims))
+        .returning(Query::returning().columns([Jobs::Id, Jobs::LeaseToken]));
+    q
+}
+
+/// Move the leases of held jobs to `now + lease`; returns the (id, token)
+/// of each row it moved.
+pub fn extend_leases(claims: &[ClaimedJob], now: Timestamp, lease: Duration) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(Jobs::Table)
+        .value(Jobs::LockedUntil, ts(lease_end(now, lease)))
+        .cond_where(held_by(claims))
+        .returning(Query::returning().columns([Jobs::Id, Jobs::LeaseToken]));
+    q
+}
+
+/// Which running jobs a rescue takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rescue {
+    /// Those whose lease ended (`locked_until <= now`): the periodic rescuer.
+    Expired,
+    /// Every running job: a process that owns the storage, starting.
+    All,
+}
+
+/// Rescue running jobs: back to `queued`, due `now`, or `dead` after their
+/// last attempt ([`ecolaura_core::jobs::rescued_status`], as a `CASE`), the
+/// token cleared so the lost holder's answer is refused.
+pub fn rescue_jobs(now: Timestamp, which: Rescue) -> UpdateStatement {
+    let status = Expr::case(
+        Expr::col(Jobs::Attempts).gte(Expr::col(Jobs::MaxAttempts)),
+        JobStatus::Dead.as_str(),
+    )
+    .finally(JobStatus::Queued.as_str());
+    let mut q = Query::update();
+    q.table(Jobs::Table)
+        .value(Jobs::Status, status)
+        .value(Jobs::RunAt, ts(now))
+        .value(Jobs::LockedUntil, Expr::val(Option::<DateTime<Utc>>::None))
+        .value(Jobs::LeaseToken, Expr::val(Option::<Uuid>::None))
+        .value(Jobs::LastError, LEASE_EXPIRED)
+        .value(Jobs::UpdatedAt, ts(now))
+        .and_where(Expr::col(Jobs::Status).eq(JobStatus::Running.as_str()));
+    if which == Rescue::Expired {
+        q.and_where(Expr::col(Jobs::LockedUntil).lte(ts(now)));
+    }
     q
 }
 
@@ -699,7 +856,7 @@ pub fn fail_job(
         .value(Jobs::LastError, error)
         .value(Jobs::LockedUntil, Expr::val(Option::<DateTime<Utc>>::None))
         .value(Jobs::UpdatedAt, ts(now))
-        .and_where(held(claim));
+        .cond_where(held(claim));
     match decision {
         RetryDecision::RetryAt(at) => {
             q.value(Jobs::Status, JobStatus::Queued.as_str())
@@ -731,12 +888,62 @@ pub fn job_counts() -> SelectStatement {
     q
 }
 
-/// Delete `done` jobs last updated (finished) before `before`.
-pub fn purge_done_jobs(before: Timestamp) -> DeleteStatement {
+/// The live queue for `/metrics`: rows of
+/// [`StatsRow`](crate::records::StatsRow) (kind, state, count, earliest
+/// `run_at`) for the states `ready`, `scheduled`, `running` and `dead`. Each
+/// part names one status, so it reads one partial index; done jobs are never
+/// scanned.
+pub fn queue_stats(now: Timestamp) -> SelectStatement {
+    let part = |state: &str, status: JobStatus, due: Option<bool>| {
+        let mut q = Query::select();
+        q.column(Jobs::Kind)
+            .expr(Expr::val(state.to_owned()))
+            .expr(Expr::col(Jobs::Id).count())
+            .expr(Expr::col(Jobs::RunAt).min())
+            .from(Jobs::Table)
+            .and_where(Expr::col(Jobs::Status).eq(status.as_str()))
+            .group_by_col(Jobs::Kind);
+        match due {
+            Some(true) => q.and_where(Expr::col(Jobs::RunAt).lte(ts(now))),
+            Some(false) => q.and_where(Expr::col(Jobs::RunAt).gt(ts(now))),
+            None => &mut q,
+        };
+        q
+    };
+    let mut q = part(STATE_READY, JobStatus::Queued, Some(true));
+    q.union(
+        UnionType::All,
+        part(STATE_SCHEDULED, JobStatus::Queued, Some(false)),
+    )
+    .union(
+        UnionType::All,
+        part(STATE_RUNNING, JobStatus::Running, None),
+    )
+    .union(UnionType::All, part(STATE_DEAD, JobStatus::Dead, None));
+    q
+}
+
+/// The state names [`queue_stats`] reports.
+pub const STATE_READY: &str = "ready";
+/// Queued, due later.
+pub const STATE_SCHEDULED: &str = "scheduled";
+/// Held by a worker.
+pub const STATE_RUNNING: &str = "running";
+/// Given up.
+pub const STATE_DEAD: &str = "dead";
+
+/// Delete up to `limit` `done` jobs last updated (finished) before `before`,
+/// found through the partial index `jobs_finished`.
+pub fn purge_done_jobs(before: Timestamp, limit: u64) -> DeleteStatement {
+    let mut old = Query::select();
+    old.column(Jobs::Id)
+        .from(Jobs::Table)
+        .and_where(Expr::col(Jobs::Status).eq(JobStatus::Done.as_str()))
+        .and_where(Expr::col(Jobs::UpdatedAt).lt(ts(before)))
+        .limit(limit);
     let mut q = Query::delete();
     q.from_table(Jobs::Table)
-        .and_where(Expr::col(Jobs::Status).eq(JobStatus::Done.as_str()))
-        .and_where(Expr::col(Jobs::UpdatedAt).lt(ts(before)));
+        .and_where(Expr::col(Jobs::Id).in_subquery(old));
     q
 }
 
@@ -778,17 +985,69 @@ mod tests {
     use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 
     #[test]
+    fn a_product_page_carries_the_count_in_the_same_statement() {
+        let (pg, _) = list_products::<crate::Postgres>(&ProductQuery::default());
+        let (lite, _) = list_products::<crate::Sqlite>(&ProductQuery::default());
+        for sql in [
+            pg.to_string(PostgresQueryBuilder),
+            lite.to_string(SqliteQueryBuilder),
+        ] {
+            assert!(
+                sql.contains(r#", (SELECT COUNT("id") FROM "products" WHERE"#)
+                    && sql.contains(r#") AS "total" FROM "products""#),
+                "{sql}"
+            );
+        }
+    }
+
+    #[test]
+    fn taking_stock_returns_what_is_left() {
+        let q = take_stock(ProductId::new(), Quantity::new(2).unwrap());
+        for sql in [
+            q.to_string(PostgresQueryBuilder),
+            q.to_string(SqliteQueryBuilder),
+        ] {
+            assert!(sql.ends_with(r#"RETURNING "stock""#), "{sql}");
+        }
+    }
+
+    #[test]
     fn like_wildcards_are_escaped() {
         assert_eq!(escape_like(r"50%_off\now"), r"50\%\_off\\now");
     }
 
+    fn claim() -> UpdateStatement {
+        claim_jobs::<crate::Postgres>(
+            JobKind::ProcessOrder,
+            chrono::Utc::now(),
+            Duration::from_secs(30),
+            Uuid::nil(),
+            4,
+        )
+    }
+
     #[test]
     fn claiming_skips_locked_rows_on_postgres_only() {
-        let q = claim_jobs(chrono::Utc::now(), Duration::from_secs(30), Uuid::nil(), 4);
         assert!(
-            q.to_string(PostgresQueryBuilder)
+            claim()
+                .to_string(PostgresQueryBuilder)
                 .contains("FOR UPDATE SKIP LOCKED")
         );
-        assert!(!q.to_string(SqliteQueryBuilder).contains("FOR UPDATE"));
+        let sqlite = claim_jobs::<crate::Sqlite>(
+            JobKind::ProcessOrder,
+            chrono::Utc::now(),
+            Duration::from_secs(30),
+            Uuid::nil(),
+            4,
+        );
+        assert!(!sqlite.to_string(SqliteQueryBuilder).contains("FOR UPDATE"));
+    }
+
+    #[test]
+    fn a_claim_reads_queued_jobs_only_with_no_or() {
+        let sql = claim().to_string(PostgresQueryBuilder);
+        assert!(sql.contains(r#""status" = 'queued'"#), "{sql}");
+        assert!(!sql.contains(" OR "), "{sql}");
+        assert!(sql.contains("ANY(ARRAY("), "{sql}");
     }
 }

@@ -11,7 +11,9 @@ use ecolaura_core::domain::{
 use ecolaura_core::idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
 };
-use ecolaura_core::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
+use ecolaura_core::jobs::{
+    ClaimedJob, Job, JobCounts, JobKind, JobStatus, NewJob, QueueStats, RetryDecision,
+};
 use ecolaura_core::mail::{Delivery, OutgoingEmail, SentEmail};
 use ecolaura_core::orders::{Order, SustainabilitySummary};
 use ecolaura_core::ports::{
@@ -81,6 +83,27 @@ impl SqliteStore {
     async fn write_one(&self, stmt: &impl sea_query_sqlx::SqlxBinder) -> Result<u64, StoreError> {
         let _writer = self.write.lock().await;
         execute(&self.pool, stmt).await
+    }
+
+    /// One write statement with `RETURNING`, under the write lock.
+    async fn write_returning<R>(
+        &self,
+        stmt: &impl sea_query_sqlx::SqlxBinder,
+    ) -> Result<Vec<R>, StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        let _writer = self.write.lock().await;
+        all(&self.pool, stmt).await
+    }
+
+    /// Rescue running jobs and wake the workers if any came back.
+    async fn rescue(&self, now: Timestamp, which: sql::Rescue) -> Result<u64, StoreError> {
+        let rescued = self.write_one(&sql::rescue_jobs(now, which)).await?;
+        if rescued > 0 {
+            self.jobs_enqueued.notify_waiters();
+        }
+        Ok(rescued)
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
@@ -158,10 +181,14 @@ impl SqliteStore {
             }
             return Ok(PlacementOutcome::Rejected(rejection));
         }
+        let mut stock_left = Vec::with_capacity(order.lines.len());
         for line in &order.lines {
-            if execute(&mut **tx, &sql::take_stock(line.product_id, line.quantity)).await? != 1 {
+            let taken: Option<(i64,)> =
+                optional(&mut **tx, &sql::take_stock(line.product_id, line.quantity)).await?;
+            let Some((units,)) = taken else {
                 return Err(StoreError::backend("stock changed under the write lock"));
-            }
+            };
+            stock_left.push((line.product_id, records::stock_left(units)?));
         }
         execute(&mut **tx, &built(sql::insert_order(order))?).await?;
         execute(&mut **tx, &built(sql::insert_order_lines::<Sqlite>(order))?).await?;
@@ -172,7 +199,10 @@ impl SqliteStore {
             )
             .await?;
         }
-        Ok(PlacementOutcome::Placed(order.clone()))
+        Ok(PlacementOutcome::Placed {
+            order: order.clone(),
+            stock_left,
+        })
     }
 }
 
@@ -219,12 +249,14 @@ impl CatalogStore for SqliteStore {
     async fn list_products(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
         let (select, total) = sql::list_products::<Sqlite>(query);
         let mut conn = self.conn().await?;
-        let rows: Vec<ProductRow> = all(&mut *conn, &select).await?;
-        let count = count(&mut conn, &total).await?;
-        let items = convert(rows.into_iter().map(records::ProductRecord::from).collect())?;
+        let rows: Vec<ListedProductRow> = all(&mut *conn, &select).await?;
+        let rows = rows.into_iter().map(Into::into).collect();
+        if let Some(page) = records::listed_page(rows, query.page)? {
+            return Ok(page);
+        }
         Ok(Page {
-            count,
-            items,
+            count: count(&mut conn, &total).await?,
+            items: Vec::new(),
             request: query.page,
         })
     }
@@ -246,11 +278,10 @@ impl CatalogStore for SqliteStore {
         Ok(Product::try_from(records::ProductRecord::from(row))?)
     }
 
-    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError> {
-        match self.write_one(&sql::archive_product(id, at)).await? {
-            0 => Err(StoreError::NotFound),
-            _ => Ok(()),
-        }
+    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError> {
+        let rows: Vec<ProductRow> = self.write_returning(&sql::archive_product(id, at)).await?;
+        let row = rows.into_iter().next().map(records::ProductRecord::from);
+        one(row)?.ok_or(StoreError::NotFound)
     }
 }
 
@@ -261,7 +292,7 @@ impl OrderStore for SqliteStore {
         let outcome = Self::place_in(&mut tx, &placement).await?;
         // A rejection without a key changed nothing; with one, it is recorded.
         tx.commit().await.map_err(store_error)?;
-        if matches!(outcome, PlacementOutcome::Placed(_)) && !placement.jobs.is_empty() {
+        if matches!(outcome, PlacementOutcome::Placed { .. }) && !placement.jobs.is_empty() {
             self.jobs_enqueued.notify_waiters();
         }
         Ok(outcome)
@@ -325,13 +356,39 @@ impl OrderStore for SqliteStore {
         Ok(order)
     }
 
-    async fn mark_confirmation_sent(
+    async fn confirm_order(
         &self,
         id: OrderId,
         at: Timestamp,
-    ) -> Result<Order, StoreError> {
-        self.write_one(&sql::mark_confirmation_sent(id, at)).await?;
-        self.get_order(id).await?.ok_or(StoreError::NotFound)
+        jobs: &[NewJob],
+    ) -> Result<bool, StoreError> {
+        let (_writer, mut tx) = self.write().await?;
+        if execute(
+            &mut *tx,
+            &sql::change_status(&StatusChange::confirm(id, at)),
+        )
+        .await?
+            == 0
+        {
+            let exists: Option<(Uuid,)> = optional(&mut *tx, &sql::order_exists(id)).await?;
+            return exists.map(|_| false).ok_or(StoreError::NotFound);
+        }
+        if !jobs.is_empty() {
+            execute(&mut *tx, &built(sql::insert_jobs(jobs, at))?).await?;
+        }
+        tx.commit().await.map_err(store_error)?;
+        if !jobs.is_empty() {
+            self.jobs_enqueued.notify_waiters();
+        }
+        Ok(true)
+    }
+
+    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<(), StoreError> {
+        if self.write_one(&sql::mark_confirmation_sent(id, at)).await? == 0 {
+            let exists: Option<(Uuid,)> = optional(&self.pool, &sql::order_exists(id)).await?;
+            exists.ok_or(StoreError::NotFound)?;
+        }
+        Ok(())
     }
 
     async fn sustainability_summary(
@@ -415,17 +472,15 @@ impl JobQueue for SqliteStore {
 
     async fn claim_batch(
         &self,
+        kind: JobKind,
         now: Timestamp,
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
         let token = Uuid::new_v4();
-        let statement =
-            sql::claim_jobs(now, lease, token, u64::try_from(limit).unwrap_or(u64::MAX));
-        let rows: Vec<records::JobRecord> = {
-            let _writer = self.write.lock().await;
-            all(&self.pool, &statement).await?
-        };
+        let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+        let statement = sql::claim_jobs::<Sqlite>(kind, now, lease, token, limit);
+        let rows: Vec<records::JobRecord> = self.write_returning(&statement).await?;
         let mut jobs: Vec<Job> = convert(rows)?;
         // RETURNING gives no order: restore the claim order.
         jobs.sort_by_key(|j| (j.run_at, j.id));
@@ -435,11 +490,18 @@ impl JobQueue for SqliteStore {
             .collect())
     }
 
-    async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
-        match self.write_one(&sql::complete_job(claim, now)).await? {
-            0 => Err(StoreError::LeaseLost),
-            _ => Ok(()),
+    async fn complete_batch(
+        &self,
+        claims: &[ClaimedJob],
+        now: Timestamp,
+    ) -> Result<Vec<JobId>, StoreError> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
         }
+        let marked: Vec<(Uuid, Uuid)> = self
+            .write_returning(&sql::complete_jobs(claims, now))
+            .await?;
+        Ok(records::not_among(claims, marked))
     }
 
     async fn fail(
@@ -458,13 +520,52 @@ impl JobQueue for SqliteStore {
         }
     }
 
+    async fn extend_leases(
+        &self,
+        claims: &[ClaimedJob],
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<Vec<JobId>, StoreError> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let moved: Vec<(Uuid, Uuid)> = self
+            .write_returning(&sql::extend_leases(claims, now, lease))
+            .await?;
+        Ok(records::not_among(claims, moved))
+    }
+
+    async fn rescue_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
+        self.rescue(now, sql::Rescue::Expired).await
+    }
+
+    async fn vacuum(&self) -> Result<(), StoreError> {
+        Ok(()) // SQLite frees a row's entries when it changes; no dead versions
+    }
+
+    async fn take_back_orphans(&self, now: Timestamp) -> Result<u64, StoreError> {
+        // One process owns the file: whatever is running now was left by an
+        // earlier process that is gone.
+        self.rescue(now, sql::Rescue::All).await
+    }
+
+    async fn queue_stats(&self, now: Timestamp) -> Result<QueueStats, StoreError> {
+        let rows: Vec<records::StatsRow> = all(&self.pool, &sql::queue_stats(now)).await?;
+        Ok(records::queue_stats(rows)?)
+    }
+
     async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
         let row: Option<records::JobRecord> = optional(&self.pool, &sql::select_job(id)).await?;
         one(row)
     }
 
-    async fn purge_done_jobs(&self, finished_before: Timestamp) -> Result<u64, StoreError> {
-        self.write_one(&sql::purge_done_jobs(finished_before)).await
+    async fn purge_done_jobs(
+        &self,
+        finished_before: Timestamp,
+        limit: u64,
+    ) -> Result<u64, StoreError> {
+        self.write_one(&sql::purge_done_jobs(finished_before, limit))
+            .await
     }
 
     async fn job_counts(&self) -> Result<JobCounts, StoreError> {

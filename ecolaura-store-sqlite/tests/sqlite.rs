@@ -1,6 +1,6 @@
 //! What the embedded default must show on a real file: races through the
-//! services, data that survives a restart, a crash that leaves its job to be
-//! claimed again, clear errors for bad paths and files.
+//! services, data that survives a restart, a crash whose job a restarted
+//! worker takes back at once, clear errors for bad paths and files.
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
 use std::path::{Path, PathBuf};
@@ -134,19 +134,19 @@ async fn data_survives_dropping_every_handle_and_reopening_the_file() {
 }
 
 /// Runs only as the child process of the crash test: opens the file, claims
-/// the order's job and hangs until killed.
+/// the order's job with an hour's lease and hangs until killed.
 #[tokio::test]
-#[ignore = "run by a_crash_leaves_its_job_to_be_claimed_again_after_restart"]
+#[ignore = "run by a_restarted_worker_takes_back_the_jobs_a_crash_left_running"]
 async fn child_that_claims_a_job_and_hangs() {
     let Ok(path) = std::env::var("ECOLAURA_CRASH_TEST_FILE") else {
         return;
     };
     let store = SqliteStore::open(&SqliteConfig::file(path)).await.unwrap();
-    crash::claim_and_hang(&store, Duration::from_secs(1)).await;
+    crash::claim_and_hang(&store, Duration::from_secs(3600)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crash_leaves_its_job_to_be_claimed_again_after_restart() {
+async fn a_restarted_worker_takes_back_the_jobs_a_crash_left_running() {
     let db = TempDb::new();
     let (order_id, buyer) = {
         let store = Arc::new(db.open().await);
@@ -179,7 +179,8 @@ async fn a_crash_leaves_its_job_to_be_claimed_again_after_restart() {
         ("ECOLAURA_CRASH_TEST_FILE", &db.path().display().to_string()),
     );
 
-    // The restarted process finds the job held, then takes it after the lease.
+    // The restarted process finds the job held for another hour; its worker
+    // takes it back as it starts, since only a dead process can hold it.
     let store = Arc::new(db.open().await);
     assert_eq!(
         store.get_job(job_id).await.unwrap().unwrap().status,
@@ -190,9 +191,12 @@ async fn a_crash_leaves_its_job_to_be_claimed_again_after_restart() {
         idle_poll: Duration::from_millis(100),
         ..WorkerConfig::default()
     });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run(async {
+        let _ = stopped.await;
+    }));
     let confirmed = tokio::time::timeout(Duration::from_secs(60), async {
         loop {
-            worker.drain().await.unwrap();
             let order = store.get_order(order_id).await.unwrap().unwrap();
             if order.confirmation_sent_at.is_some() {
                 return order;
@@ -201,7 +205,9 @@ async fn a_crash_leaves_its_job_to_be_claimed_again_after_restart() {
         }
     })
     .await
-    .expect("the job was taken again after its lease");
+    .expect("the job was taken back long before its lease ended");
+    stop.send(()).unwrap();
+    running.await.unwrap().unwrap();
     assert_eq!(confirmed.status, OrderStatus::Confirmed);
     assert_eq!(store.get_job(job_id).await.unwrap().unwrap().attempts, 2);
     assert!(

@@ -93,7 +93,7 @@ async fn a_placed_order_is_confirmed_and_emailed_once_by_the_worker() {
 }
 
 #[tokio::test]
-async fn a_job_held_by_a_worker_that_died_is_done_after_its_lease() {
+async fn a_job_held_by_a_worker_that_died_is_rescued_and_done_after_its_lease() {
     let shop = TestShop::new();
     let (_, buyer) = shop.customer("ada@example.com").await;
     let cup = shop.product("Cup", "5.00", 3, None).await;
@@ -112,7 +112,7 @@ async fn a_job_held_by_a_worker_that_died_is_done_after_its_lease() {
     let held = shop
         .app
         .job_queue()
-        .claim(shop.clock.now(), config.lease)
+        .claim(JobKind::ProcessOrder, shop.clock.now(), config.lease)
         .await
         .unwrap()
         .unwrap();
@@ -503,7 +503,10 @@ async fn customers_see_and_cancel_only_their_own_orders() {
 async fn storage_going_down_is_reported_as_unavailable_not_as_missing() {
     let shop = TestShop::new();
     let p = shop.product("Cup", "2.50", 10, None).await;
-    shop.app.cache().invalidate_all().await;
+    shop.app
+        .cache()
+        .apply(&[ecolaura_core::catalog::CatalogChange::Everything])
+        .await;
     shop.store.set_unavailable(true);
     let err = shop.app.catalog().product(p.id).await.unwrap_err();
     assert!(

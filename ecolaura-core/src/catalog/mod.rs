@@ -6,8 +6,10 @@
 //! [`Product`], which also carries what the library computes (score, times,
 //! version).
 
+mod changes;
 mod query;
 
+pub use changes::{CatalogChange, ListScope, ProductChange, ReadScope};
 pub use query::{ProductFilter, ProductOrdering, ProductQuery, UnknownOrdering};
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,16 @@ pub struct Category {
     pub description: Description,
     /// When it was made.
     pub created_at: Timestamp,
+}
+
+impl Category {
+    /// Roughly how many bytes this category takes in memory.
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.slug.as_str().len()
+            + self.name.as_str().len()
+            + self.description.as_str().len()
+    }
 }
 
 /// What a new category is made of.
@@ -107,6 +119,16 @@ pub struct Product {
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
+}
+
+impl Product {
+    /// Roughly how many bytes this product takes in memory.
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.name.as_str().len()
+            + self.description.as_str().len()
+            + self.category.as_ref().map_or(0, |c| c.as_str().len())
+    }
 }
 
 /// What a new product is made of.

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+use crate::catalog::Product;
 use crate::domain::{PageRequest, Price, Score, SearchText, Slug};
 
 /// Which products to list. Every filter is optional; they combine with AND.
@@ -20,6 +21,29 @@ pub struct ProductFilter {
     pub in_stock: Option<bool>,
     /// Case-insensitive substring of the name or the description.
     pub search: Option<SearchText>,
+}
+
+impl ProductFilter {
+    /// Whether the filter admits this product's values (archiving aside:
+    /// callers decide whether an archived product is listed at all).
+    ///
+    /// Search folds with Unicode lower-casing, as wide as or wider than the
+    /// stores' `lower()`, so a change judged by this never misses a list.
+    pub fn matches(&self, p: &Product) -> bool {
+        let text = |search: &SearchText| {
+            let term = search.folded();
+            p.name.as_str().to_lowercase().contains(&term)
+                || p.description.as_str().to_lowercase().contains(&term)
+        };
+        self.category
+            .as_ref()
+            .is_none_or(|c| p.category.as_ref() == Some(c))
+            && self.min_score.is_none_or(|s| p.score >= s)
+            && self.min_price.is_none_or(|m| p.price >= m)
+            && self.max_price.is_none_or(|m| p.price <= m)
+            && self.in_stock.is_none_or(|want| (p.stock.get() > 0) == want)
+            && self.search.as_ref().is_none_or(text)
+    }
 }
 
 /// How to order a product list. Ties are always broken by id ascending.
@@ -81,6 +105,18 @@ impl ProductOrdering {
     /// Whether the primary key sorts descending.
     pub fn is_descending(self) -> bool {
         self.as_str().starts_with('-')
+    }
+
+    /// Whether `a` and `b` (one product, before and after a write) have
+    /// the same primary sort key, so the write leaves its place in a list
+    /// ordered this way unchanged (the tie-break, the id, never changes).
+    pub fn same_key(self, a: &Product, b: &Product) -> bool {
+        match self {
+            Self::PriceAsc | Self::PriceDesc => a.price == b.price,
+            Self::ScoreAsc | Self::ScoreDesc => a.score == b.score,
+            Self::NameAsc | Self::NameDesc => a.name == b.name,
+            Self::CreatedAsc | Self::CreatedDesc => a.created_at == b.created_at,
+        }
     }
 }
 

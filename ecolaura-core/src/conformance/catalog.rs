@@ -107,10 +107,15 @@ pub async fn an_archived_product_is_gone_from_every_read(store: Arc<dyn Store>) 
     let kept = product("Kept", "1.00", 1);
     let gone = product("Gone", "1.00", 1);
     insert_all(&store, &[&kept, &gone]).await;
-    store
+    let archived = store
         .archive_product(gone.id, at(5))
         .await
         .expect("archive");
+    assert_eq!(
+        (&archived.id, &archived.name, archived.price, archived.stock),
+        (&gone.id, &gone.name, gone.price, gone.stock),
+        "the product as it was when archived"
+    );
     assert_eq!(store.get_product(gone.id).await.expect("get"), None);
     let listed = store
         .list_products(&ProductQuery::default())

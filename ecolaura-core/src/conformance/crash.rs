@@ -51,7 +51,7 @@ pub fn claim_in_a_child_then_kill_it(child_test: &str, env: (&str, &str)) -> Job
         .expect("the child printed a job id")
 }
 
-/// The child's side: claim the next due job with a `lease`, print
+/// The child's side: claim the next due `process_order` job with a `lease`, print
 /// `CLAIMED <job id>` for the parent, and hang as if working until killed.
 ///
 /// # Panics
@@ -59,7 +59,7 @@ pub fn claim_in_a_child_then_kill_it(child_test: &str, env: (&str, &str)) -> Job
 pub async fn claim_and_hang(queue: &dyn JobQueue, lease: Duration) {
     let now = crate::domain::truncate_to_micros(chrono::Utc::now());
     let claim = queue
-        .claim(now, lease)
+        .claim(crate::jobs::JobKind::ProcessOrder, now, lease)
         .await
         .expect("claim")
         .expect("a due job");

@@ -161,7 +161,7 @@ pub fn stamp(order: &Order, key: &str, now: Timestamp) -> IdempotencyStamp {
 /// Place and expect success.
 pub async fn place_ok(store: &Arc<dyn Store>, placement: NewPlacement) -> Order {
     match store.place_order(placement).await.expect("place_order") {
-        PlacementOutcome::Placed(o) => o,
+        PlacementOutcome::Placed { order, .. } => order,
         other => panic!("expected the order to be placed, got {other:?}"),
     }
 }

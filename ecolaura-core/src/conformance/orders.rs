@@ -39,7 +39,21 @@ pub async fn placing_takes_stock_stores_the_order_and_enqueues_its_jobs(store: A
     let job_id = {
         let p = placement(order.clone());
         let id = p.jobs[0].id;
-        assert_eq!(place_ok(&store, p).await, order);
+        match store.place_order(p).await.expect("place") {
+            PlacementOutcome::Placed {
+                order: placed,
+                stock_left,
+            } => {
+                assert_eq!(placed, order);
+                let left = |n| Stock::new(n).expect("stock");
+                assert_eq!(
+                    stock_left,
+                    [(bottle.id, left(7)), (bag.id, left(9))],
+                    "each line's stock left, in line order"
+                );
+            }
+            other => panic!("expected the order to be placed, got {other:?}"),
+        }
         id
     };
     assert_eq!(stock_of(&store, bottle.id).await, 7);
@@ -145,7 +159,7 @@ pub async fn concurrent_placements_never_oversell(store: Arc<dyn Store>) {
     let mut placed = 0;
     for t in tasks {
         match t.await.expect("task").expect("place") {
-            PlacementOutcome::Placed(_) => placed += 1,
+            PlacementOutcome::Placed { .. } => placed += 1,
             PlacementOutcome::Rejected(OrderRejection::InsufficientStock { .. }) => {}
             other => panic!("unexpected outcome {other:?}"),
         }
@@ -175,7 +189,7 @@ pub async fn concurrent_multi_line_placements_are_all_or_nothing(store: Arc<dyn 
         .collect();
     let mut placed = 0;
     for t in tasks {
-        if let PlacementOutcome::Placed(_) = t.await.expect("task").expect("place") {
+        if let PlacementOutcome::Placed { .. } = t.await.expect("task").expect("place") {
             placed += 1;
         }
     }
@@ -265,7 +279,7 @@ pub async fn concurrent_placements_with_one_key_make_one_order(store: Arc<dyn St
     let (mut placed, mut replayed) = (Vec::new(), Vec::new());
     for t in tasks {
         match t.await.expect("task").expect("place") {
-            PlacementOutcome::Placed(o) => placed.push(o),
+            PlacementOutcome::Placed { order, .. } => placed.push(order),
             PlacementOutcome::Replayed(IdempotentOutcome::Placed(o)) => replayed.push(*o),
             other => panic!("unexpected outcome {other:?}"),
         }
@@ -545,21 +559,62 @@ pub async fn orders_are_listed_newest_first_per_owner(store: Arc<dyn Store>) {
     assert_eq!(all.items[0], yours);
 }
 
+/// Confirming moves a pending order on with its jobs, once; a missing order
+/// is not found.
+pub async fn confirming_moves_a_pending_order_once_with_its_jobs(store: Arc<dyn Store>) {
+    let p = product("Item", "1.00", 10);
+    insert_all(&store, &[&p]).await;
+    let o = place_ok(&store, placement(order(UserId::new(), &[(&p, 1)], at(1)))).await;
+    let email = NewJob::for_order(JobKind::SendOrderConfirmation, o.id, at(2));
+    assert!(
+        store
+            .confirm_order(o.id, at(2), std::slice::from_ref(&email))
+            .await
+            .expect("confirm")
+    );
+    let confirmed = store.get_order(o.id).await.expect("get").expect("order");
+    assert_eq!(
+        (confirmed.status, confirmed.updated_at),
+        (OrderStatus::Confirmed, at(2))
+    );
+    assert!(store.get_job(email.id).await.expect("job").is_some());
+    let again = NewJob::for_order(JobKind::SendOrderConfirmation, o.id, at(3));
+    assert!(
+        !store
+            .confirm_order(o.id, at(3), std::slice::from_ref(&again))
+            .await
+            .expect("confirm again")
+    );
+    assert!(store.get_job(again.id).await.expect("job").is_none());
+    assert!(matches!(
+        store.confirm_order(OrderId::new(), at(3), &[]).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
 /// The first confirmation time is kept.
 pub async fn the_first_confirmation_time_stays(store: Arc<dyn Store>) {
     let p = product("Item", "1.00", 10);
     insert_all(&store, &[&p]).await;
     let o = place_ok(&store, placement(order(UserId::new(), &[(&p, 1)], at(1)))).await;
-    let first = store
+    let sent_at = |store: Arc<dyn Store>| async move {
+        store
+            .get_order(o.id)
+            .await
+            .expect("get")
+            .expect("order")
+            .confirmation_sent_at
+    };
+    store
         .mark_confirmation_sent(o.id, at(5))
         .await
         .expect("mark");
-    assert_eq!(first.confirmation_sent_at, Some(at(5)));
-    let second = store
+    assert_eq!(sent_at(store.clone()).await, Some(at(5)));
+    store
         .mark_confirmation_sent(o.id, at(9))
         .await
         .expect("mark again");
-    assert_eq!(second.confirmation_sent_at, Some(at(5)));
+    assert_eq!(sent_at(store.clone()).await, Some(at(5)));
     assert!(matches!(
         store.mark_confirmation_sent(OrderId::new(), at(9)).await,
         Err(StoreError::NotFound)

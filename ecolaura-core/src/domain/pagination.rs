@@ -97,6 +97,13 @@ impl<T> Page<T> {
         self.request.page() > 1
     }
 
+    /// Roughly how many bytes this page takes in memory, given each item's.
+    pub fn approx_bytes(&self, item: impl Fn(&T) -> usize) -> usize {
+        std::mem::size_of::<Self>()
+            + (self.items.capacity() - self.items.len()) * std::mem::size_of::<T>()
+            + self.items.iter().map(item).sum::<usize>()
+    }
+
     /// Apply `f` to every item.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

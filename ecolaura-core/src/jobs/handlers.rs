@@ -64,7 +64,7 @@ impl OrderJobHandler {
 
     async fn process_order(&self, id: OrderId) -> Result<(), JobError> {
         match self.orders.confirm(id).await {
-            Ok(_) => Ok(()),
+            Ok(_confirmed_now_or_before) => Ok(()),
             Err(OrderError::NotFound) => {
                 Err(JobError::Permanent(format!("order {id} does not exist")))
             }

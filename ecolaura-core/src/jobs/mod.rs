@@ -8,10 +8,12 @@
 //! handlers are idempotent.
 
 mod handlers;
+mod stats;
 mod worker;
 
 pub use handlers::confirmation_key;
 pub use handlers::{OrderJobHandler, ShopMail};
+pub use stats::{KindStats, QueueStats, StatsGroup};
 pub use worker::{JobError, JobEvent, JobHandler, JobObserver, JobOutcome, Worker, WorkerConfig};
 
 use std::fmt;
@@ -38,6 +40,9 @@ pub enum JobKind {
 pub struct UnknownJobKind(pub String);
 
 impl JobKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [JobKind; 2] = [JobKind::ProcessOrder, JobKind::SendOrderConfirmation];
+
     /// The storage name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,6 +105,20 @@ impl FromStr for JobStatus {
             "dead" => Ok(JobStatus::Dead),
             other => Err(UnknownJobKind(other.to_owned())),
         }
+    }
+}
+
+/// The `last_error` of a job whose lease ran out before its holder answered.
+pub const LEASE_EXPIRED: &str = "lease expired: the worker holding the job stopped answering";
+
+/// Where the rescuer puts a job whose lease ran out after `attempts` of
+/// `max_attempts`: `dead` when that was its last attempt, else `queued`
+/// again, due at once (the attempt that was lost already counts).
+pub fn rescued_status(attempts: u32, max_attempts: u32) -> JobStatus {
+    if attempts >= max_attempts {
+        JobStatus::Dead
+    } else {
+        JobStatus::Queued
     }
 }
 
@@ -195,7 +214,7 @@ pub enum RetryDecision {
     Dead,
 }
 
-/// Counts of jobs by status.
+/// Counts of jobs by status (done ones included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct JobCounts {
     /// Waiting.

@@ -1,15 +1,19 @@
-//! The worker: claims jobs, runs their handler with a concurrency limit,
-//! completes or fails them, and stops gracefully.
+//! The worker: one claim loop per job kind, each with its own concurrency
+//! limit, a completer that records finished jobs in batches, a heartbeat
+//! that keeps the leases of running jobs alive, and a rescuer that queues
+//! again the jobs whose holder vanished. It stops gracefully.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::{ClaimedJob, Job, JobKind, RetryDecision, RetryPolicy};
+use crate::domain::JobId;
 use crate::ports::{Clock, JobQueue, StoreError};
 
 /// Why a handler's attempt failed.
@@ -75,13 +79,24 @@ pub trait JobObserver: Send + Sync {
 /// Worker settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerConfig {
-    /// Jobs run at once (2).
+    /// Jobs of each kind run at once (8): every [`JobKind`] has its own
+    /// claim loop and its own slots, so one kind's backlog never holds
+    /// another kind back.
     pub concurrency: usize,
-    /// How long a claim holds a job (60 s); a handler must finish within it,
-    /// or the job is taken again by another worker.
+    /// How long a claim holds a job (15 s). Running jobs renew it every
+    /// third of it (the heartbeat), so a job may run longer; a job whose
+    /// worker vanished is taken back within about one lease.
     pub lease: Duration,
-    /// How long an idle worker waits before looking again, when nothing wakes it (1 s).
+    /// How long an idle claim loop waits before looking again, when nothing wakes it (1 s).
     pub idle_poll: Duration,
+    /// How often leases that ran out are rescued (5 s).
+    pub rescue_every: Duration,
+    /// How often the queue's dead row versions are cleared
+    /// ([`JobQueue::vacuum`], 30 s), so claims stay as cheap as on a fresh
+    /// table even where autovacuum is off.
+    pub vacuum_every: Duration,
+    /// Finished jobs recorded by one statement at most (500).
+    pub completion_batch: usize,
     /// Backoff between attempts.
     pub retry: RetryPolicy,
 }
@@ -89,11 +104,56 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
-            concurrency: 2,
-            lease: Duration::from_secs(60),
+            concurrency: 8,
+            lease: Duration::from_secs(15),
             idle_poll: Duration::from_secs(1),
+            rescue_every: Duration::from_secs(5),
+            vacuum_every: Duration::from_secs(30),
+            completion_batch: 500,
             retry: RetryPolicy::default(),
         }
+    }
+}
+
+impl WorkerConfig {
+    /// How often running jobs renew their lease: a third of it.
+    pub fn heartbeat_every(&self) -> Duration {
+        (self.lease / 3).max(Duration::from_millis(10))
+    }
+}
+
+/// A handler's success, waiting for the completer to record it.
+struct Finished {
+    claim: ClaimedJob,
+    started: Instant,
+}
+
+/// The claims whose handler is running, for the heartbeat.
+#[derive(Default)]
+struct InFlight(Mutex<HashMap<JobId, ClaimedJob>>);
+
+impl InFlight {
+    fn insert(&self, claim: &ClaimedJob) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(claim.job.id, claim.clone());
+    }
+
+    fn remove(&self, id: JobId) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
+    }
+
+    fn snapshot(&self) -> Vec<ClaimedJob> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
     }
 }
 
@@ -103,6 +163,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: WorkerConfig,
     observer: Option<Arc<dyn JobObserver>>,
+    in_flight: InFlight,
 }
 
 /// Drives a [`JobHandler`] over a [`JobQueue`].
@@ -135,6 +196,7 @@ impl Worker {
                 clock,
                 config,
                 observer: None,
+                in_flight: InFlight::default(),
             }),
         }
     }
@@ -147,33 +209,57 @@ impl Worker {
             clock: self.inner.clock.clone(),
             config: self.inner.config,
             observer: Some(observer),
+            in_flight: InFlight::default(),
         };
         Self {
             inner: Arc::new(inner),
         }
     }
 
-    /// Claim and run one due job, if there is one.
-    pub async fn run_once(&self) -> Result<Option<JobEvent>, StoreError> {
-        let now = self.inner.clock.now();
-        match self.inner.queue.claim(now, self.inner.config.lease).await? {
-            Some(claim) => Ok(Some(self.execute(claim).await)),
-            None => Ok(None),
-        }
+    /// The settings.
+    pub fn config(&self) -> &WorkerConfig {
+        &self.inner.config
     }
 
-    /// Run due jobs until none is due, up to `concurrency` at a time (claimed
-    /// together in one batch); returns how many ran. Jobs enqueued by the jobs
-    /// themselves run too. For tests, examples and one-shot maintenance.
+    /// Claim and run one due job, if there is one (kinds in [`JobKind::ALL`] order).
+    pub async fn run_once(&self) -> Result<Option<JobEvent>, StoreError> {
+        for kind in JobKind::ALL {
+            let now = self.inner.clock.now();
+            if let Some(claim) = self
+                .inner
+                .queue
+                .claim(kind, now, self.inner.config.lease)
+                .await?
+            {
+                let event = match self.attempt(claim).await {
+                    Ok(done) => self.record(vec![done]).await.remove(0),
+                    Err(event) => event,
+                };
+                return Ok(Some(event));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Run due jobs until none is due, up to `concurrency` of each kind at a
+    /// time (claimed together in one batch, completed together in one
+    /// statement); returns how many ran. Leases that ran out are rescued
+    /// first, and jobs enqueued by the jobs themselves run too. For tests,
+    /// examples and one-shot maintenance.
     pub async fn drain(&self) -> Result<usize, StoreError> {
         let mut ran = 0;
         loop {
             let now = self.inner.clock.now();
-            let batch = self
-                .inner
-                .queue
-                .claim_batch(now, self.inner.config.lease, self.slots())
-                .await?;
+            self.inner.queue.rescue_expired(now).await?;
+            let mut batch = Vec::new();
+            for kind in JobKind::ALL {
+                batch.extend(
+                    self.inner
+                        .queue
+                        .claim_batch(kind, now, self.inner.config.lease, self.slots())
+                        .await?,
+                );
+            }
             if batch.is_empty() {
                 return Ok(ran);
             }
@@ -181,9 +267,17 @@ impl Worker {
             let mut running = JoinSet::new();
             for claim in batch {
                 let me = self.clone();
-                running.spawn(async move { me.execute(claim).await });
+                running.spawn(async move { me.attempt(claim).await });
             }
-            while running.join_next().await.is_some() {}
+            let mut finished = Vec::new();
+            while let Some(result) = running.join_next().await {
+                if let Ok(Ok(done)) = result {
+                    finished.push(done);
+                }
+            }
+            if !finished.is_empty() {
+                self.record(finished).await;
+            }
         }
     }
 
@@ -191,19 +285,65 @@ impl Worker {
         self.inner.config.concurrency.max(1)
     }
 
-    /// Run until `shutdown` resolves: whenever slots are free, claim that many
-    /// jobs in one batch; sleep on the queue when idle. On shutdown, stop claiming and wait for
-    /// the jobs in hand to finish.
+    /// Run until `shutdown` resolves: a claim loop per kind (whenever slots
+    /// are free, claim that many jobs in one batch; sleep on the queue when
+    /// idle), the completer, the heartbeat and the rescuer. On a store that
+    /// one process owns, the jobs an earlier process left `running` are taken
+    /// back first. On shutdown, stop claiming, wait for the jobs in hand to
+    /// finish and record them.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), StoreError> {
+        let orphans = self
+            .inner
+            .queue
+            .take_back_orphans(self.inner.clock.now())
+            .await?;
+        if orphans > 0 {
+            tracing::info!(
+                jobs = orphans,
+                "took back jobs an earlier process left running"
+            );
+        }
+        let (stop_tx, stop) = watch::channel(false);
+        let capacity = self.inner.config.completion_batch.max(1) * 2;
+        let (done_tx, done_rx) = mpsc::channel(capacity);
+        let completer = tokio::spawn(self.clone().completer(done_rx));
+        let mut loops = JoinSet::new();
+        for kind in JobKind::ALL {
+            loops.spawn(self.clone().claim_loop(kind, stop.clone(), done_tx.clone()));
+        }
+        drop(done_tx);
+        let heartbeat = tokio::spawn(self.clone().heartbeat(stop.clone()));
+        let rescuer = tokio::spawn(self.clone().rescuer(stop.clone()));
+
+        shutdown.await;
+        let _ = stop_tx.send(true);
+        tracing::info!(
+            in_flight = self.inner.in_flight.snapshot().len(),
+            "worker stopping; finishing jobs in hand"
+        );
+        while loops.join_next().await.is_some() {}
+        // Every sender is gone once the loops end: the completer flushes and stops.
+        let _ = completer.await;
+        let _ = heartbeat.await;
+        let _ = rescuer.await;
+        Ok(())
+    }
+
+    /// Claim jobs of one kind into free slots until `stop`.
+    async fn claim_loop(
+        self,
+        kind: JobKind,
+        mut stop: watch::Receiver<bool>,
+        done: mpsc::Sender<Finished>,
+    ) {
         let config = self.inner.config;
         let slots = Arc::new(Semaphore::new(self.slots()));
         let mut running = JoinSet::new();
-        tokio::pin!(shutdown);
         loop {
             while running.try_join_next().is_some() {}
             let first = tokio::select! {
                 biased;
-                () = &mut shutdown => break,
+                _ = stop.wait_for(|s| *s) => break,
                 permit = slots.clone().acquire_owned() => match permit {
                     Ok(p) => p,
                     Err(_) => break,
@@ -218,14 +358,19 @@ impl Worker {
             match self
                 .inner
                 .queue
-                .claim_batch(now, config.lease, permits.len())
+                .claim_batch(kind, now, config.lease, permits.len())
                 .await
             {
                 Ok(batch) if !batch.is_empty() => {
                     for (claim, permit) in batch.into_iter().zip(permits.drain(..)) {
                         let me = self.clone();
+                        let done = done.clone();
                         running.spawn(async move {
-                            me.execute(claim).await;
+                            if let Ok(finished) = me.attempt(claim).await {
+                                // The slot frees now; the completer records the
+                                // job with others. Closed only after the loops end.
+                                let _ = done.send(finished).await;
+                            }
                             drop(permit);
                         });
                     }
@@ -235,64 +380,141 @@ impl Worker {
                     drop(permits);
                     tokio::select! {
                         biased;
-                        () = &mut shutdown => break,
+                        _ = stop.wait_for(|s| *s) => break,
                         () = self.inner.queue.wait_for_jobs(config.idle_poll) => {}
                     }
                 }
                 Err(e) => {
                     drop(permits);
-                    tracing::warn!(error = %e, "claiming jobs failed; backing off");
+                    tracing::warn!(kind = %kind, error = %e, "claiming jobs failed; backing off");
                     tokio::select! {
                         biased;
-                        () = &mut shutdown => break,
+                        _ = stop.wait_for(|s| *s) => break,
                         () = tokio::time::sleep(config.idle_poll) => {}
                     }
                 }
             }
         }
-        tracing::info!(
-            in_flight = running.len(),
-            "worker stopping; finishing jobs in hand"
-        );
         while running.join_next().await.is_some() {}
-        Ok(())
     }
 
-    async fn execute(&self, claim: ClaimedJob) -> JobEvent {
-        let started = Instant::now();
-        let job = &claim.job;
-        let outcome = if job.attempts > job.max_attempts {
-            // A worker died holding the job on its last attempt.
-            self.fail(
-                &claim,
-                "lease expired during the last attempt",
-                RetryDecision::Dead,
-            )
+    /// Record finished jobs in batches: whatever has arrived while the last
+    /// batch was being written goes in the next one.
+    async fn completer(self, mut done: mpsc::Receiver<Finished>) {
+        let max = self.inner.config.completion_batch.max(1);
+        let mut batch = Vec::with_capacity(max);
+        while done.recv_many(&mut batch, max).await > 0 {
+            self.record(std::mem::take(&mut batch)).await;
+        }
+    }
+
+    /// Mark `finished` done in one statement and report each attempt.
+    async fn record(&self, finished: Vec<Finished>) -> Vec<JobEvent> {
+        let claims: Vec<ClaimedJob> = finished.iter().map(|f| f.claim.clone()).collect();
+        let lost = match self
+            .inner
+            .queue
+            .complete_batch(&claims, self.inner.clock.now())
             .await
-        } else {
-            let handler = self.inner.handler.clone();
-            let task_job = job.clone();
-            // Its own task, so a panicking handler is a failed attempt, not a dead worker.
-            let result = tokio::spawn(async move { handler.handle(&task_job).await })
-                .await
-                .unwrap_or_else(|e| Err(JobError::Retry(format!("handler panicked: {e}"))));
-            match result {
-                Ok(()) => match self
-                    .inner
-                    .queue
-                    .complete(&claim, self.inner.clock.now())
-                    .await
-                {
-                    Ok(()) => JobOutcome::Done,
-                    Err(e) => self.store_trouble(job, e),
-                },
-                Err(JobError::Retry(msg)) => {
-                    let decision = self.inner.config.retry.decide(job, self.inner.clock.now());
-                    self.fail(&claim, &msg, decision).await
-                }
-                Err(JobError::Permanent(msg)) => self.fail(&claim, &msg, RetryDecision::Dead).await,
+        {
+            Ok(lost) => lost,
+            Err(e) => {
+                tracing::warn!(jobs = claims.len(), error = %e, "could not record finished jobs; their leases will run out and they will run again");
+                claims.iter().map(|c| c.job.id).collect()
             }
         };
+        finished
+            .into_iter()
+            .map(|f| {
+                let outcome = if lost.contains(&f.claim.job.id) {
+                    JobOutcome::LeaseLost
+                } else {
+                    JobOutcome::Done
+                };
+                self.report(&f.claim.job, outcome, f.started)
+            })
+            .collect()
+    }
+
+    /// Renew the leases of the jobs in hand until `stop`.
+    async fn heartbeat(self, mut stop: watch::Receiver<bool>) {
+        let every = self.inner.config.heartbeat_every();
+        loop {
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => return,
+                () = tokio::time::sleep(every) => {}
+            }
+            let held = self.inner.in_flight.snapshot();
+            if held.is_empty() {
+                continue;
+            }
+            let now = self.inner.clock.now();
+            match self
+                .inner
+                .queue
+                .extend_leases(&held, now, self.inner.config.lease)
+                .await
+            {
+                Ok(lost) if !lost.is_empty() => {
+                    tracing::warn!(
+                        jobs = lost.len(),
+                        "leases lost while running; another worker may run these jobs too"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "renewing leases failed"),
+            }
+        }
+    }
+
+    /// Queue again the jobs whose lease ran out, every `rescue_every`, until `stop`.
+    async fn rescuer(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => return,
+                () = tokio::time::sleep(self.inner.config.rescue_every) => {}
+            }
+            match self
+                .inner
+                .queue
+                .rescue_expired(self.inner.clock.now())
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(jobs = n, "rescued jobs whose lease ran out"),
+                Err(e) => tracing::warn!(error = %e, "rescuing expired leases failed"),
+            }
+        }
+    }
+
+    /// Run one claimed job's handler. `Ok`: it succeeded and waits to be
+    /// recorded; `Err`: it failed, and the failure is recorded already.
+    async fn attempt(&self, claim: ClaimedJob) -> Result<Finished, JobEvent> {
+        let started = Instant::now();
+        self.inner.in_flight.insert(&claim);
+        let handler = self.inner.handler.clone();
+        let task_job = claim.job.clone();
+        // Its own task, so a panicking handler is a failed attempt, not a dead worker.
+        let result = tokio::spawn(async move { handler.handle(&task_job).await })
+            .await
+            .unwrap_or_else(|e| Err(JobError::Retry(format!("handler panicked: {e}"))));
+        self.inner.in_flight.remove(claim.job.id);
+        let job = &claim.job;
+        let outcome = match result {
+            Ok(()) => return Ok(Finished { claim, started }),
+            Err(JobError::Retry(msg)) => {
+                let decision = self.inner.config.retry.decide(job, self.inner.clock.now());
+                self.fail(&claim, &msg, decision).await
+            }
+            Err(JobError::Permanent(msg)) => self.fail(&claim, &msg, RetryDecision::Dead).await,
+        };
+        Err(self.report(job, outcome, started))
+    }
+
+    /// Log an attempt's end and tell the observer.
+    fn report(&self, job: &Job, outcome: JobOutcome, started: Instant) -> JobEvent {
         let event = JobEvent {
             kind: job.kind,
             outcome,
@@ -322,16 +544,12 @@ impl Worker {
         {
             Ok(()) if decision == RetryDecision::Dead => JobOutcome::Dead,
             Ok(()) => JobOutcome::Retried,
-            Err(e) => self.store_trouble(&claim.job, e),
+            Err(e) => {
+                if !matches!(e, StoreError::LeaseLost) {
+                    tracing::warn!(job_id = %claim.job.id, error = %e, "could not record the job's failure; its lease will run out");
+                }
+                JobOutcome::LeaseLost
+            }
         }
-    }
-
-    /// Completing or failing did not stick: the lease is gone, or storage is
-    /// down (then the lease runs out and the job is taken again).
-    fn store_trouble(&self, job: &Job, e: StoreError) -> JobOutcome {
-        if !matches!(e, StoreError::LeaseLost) {
-            tracing::warn!(job_id = %job.id, error = %e, "could not record the job's outcome; its lease will run out");
-        }
-        JobOutcome::LeaseLost
     }
 }

@@ -15,9 +15,12 @@ use crate::accounts::User;
 use crate::catalog::{Category, Product, ProductOrdering, ProductQuery};
 use crate::domain::{Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId};
 use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome};
-use crate::jobs::{ClaimedJob, Job, JobCounts, JobStatus, NewJob, RetryDecision};
+use crate::jobs::{
+    ClaimedJob, Job, JobCounts, JobKind, JobStatus, LEASE_EXPIRED, NewJob, QueueStats,
+    RetryDecision, StatsGroup, rescued_status,
+};
 use crate::mail::{Delivery, OutgoingEmail, SentEmail};
-use crate::orders::{Order, SustainabilitySummary};
+use crate::orders::{Order, OrderStatus, SustainabilitySummary};
 use crate::ports::{
     AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
     OrderStore, PlacementOutcome, StatusChange, StoreError, UniqueField,
@@ -135,6 +138,23 @@ impl State {
         self.jobs.insert(job.id, (job, None));
     }
 
+    /// Rescue the running jobs `expired` picks (see [`JobQueue::rescue_expired`]).
+    fn rescue(&mut self, now: Timestamp, expired: impl Fn(&Job) -> bool) -> u64 {
+        let mut rescued = 0;
+        for (job, held_by) in self.jobs.values_mut() {
+            if job.status == JobStatus::Running && expired(job) {
+                job.status = rescued_status(job.attempts, job.max_attempts);
+                job.run_at = now;
+                job.locked_until = None;
+                job.last_error = Some(LEASE_EXPIRED.to_owned());
+                job.updated_at = now;
+                *held_by = None;
+                rescued += 1;
+            }
+        }
+        rescued
+    }
+
     fn held_job(&mut self, claim: &ClaimedJob) -> Result<&mut Job, StoreError> {
         match self.jobs.get_mut(&claim.job.id) {
             Some((job, Some(token)))
@@ -145,6 +165,12 @@ impl State {
             _ => Err(StoreError::LeaseLost),
         }
     }
+}
+
+/// When a lease taken at `now` ends.
+fn lease_end(now: Timestamp, lease: Duration) -> Timestamp {
+    let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    now.checked_add_signed(lease).unwrap_or(now)
 }
 
 fn compare(ordering: ProductOrdering, a: &Product, b: &Product) -> Ordering {
@@ -171,20 +197,7 @@ fn compare(ordering: ProductOrdering, a: &Product, b: &Product) -> Ordering {
 }
 
 fn matches(query: &ProductQuery, p: &Product) -> bool {
-    let f = &query.filter;
-    let search = f.search.as_ref().map(|s| s.folded());
-    !p.archived
-        && f.category
-            .as_ref()
-            .is_none_or(|c| p.category.as_ref() == Some(c))
-        && f.min_score.is_none_or(|s| p.score >= s)
-        && f.min_price.is_none_or(|m| p.price >= m)
-        && f.max_price.is_none_or(|m| p.price <= m)
-        && f.in_stock.is_none_or(|want| (p.stock.get() > 0) == want)
-        && search.is_none_or(|q| {
-            p.name.as_str().to_lowercase().contains(&q)
-                || p.description.as_str().to_lowercase().contains(&q)
-        })
+    !p.archived && query.filter.matches(p)
 }
 
 #[async_trait]
@@ -267,7 +280,7 @@ impl CatalogStore for MemoryStore {
         Ok(stored.clone())
     }
 
-    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError> {
+    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError> {
         let mut s = self.lock()?;
         let p = s
             .products
@@ -277,7 +290,7 @@ impl CatalogStore for MemoryStore {
         p.archived = true;
         p.version += 1;
         p.updated_at = at;
-        Ok(())
+        Ok(p.clone())
     }
 }
 
@@ -301,10 +314,12 @@ impl OrderStore for MemoryStore {
             }
             return Ok(PlacementOutcome::Rejected(rejection));
         }
+        let mut stock_left = Vec::with_capacity(order.lines.len());
         for line in &order.lines {
             if let Some(p) = s.products.get_mut(&line.product_id) {
                 p.stock = p.stock.take(line.quantity).ok_or(StoreError::StaleWrite)?;
                 p.version += 1;
+                stock_left.push((p.id, p.stock));
             }
         }
         let now = order.created_at;
@@ -320,7 +335,7 @@ impl OrderStore for MemoryStore {
         if wake {
             self.wake.notify_waiters();
         }
-        Ok(PlacementOutcome::Placed(order))
+        Ok(PlacementOutcome::Placed { order, stock_left })
     }
 
     async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
@@ -381,18 +396,37 @@ impl OrderStore for MemoryStore {
         Ok(order)
     }
 
-    async fn mark_confirmation_sent(
+    async fn confirm_order(
         &self,
         id: OrderId,
         at: Timestamp,
-    ) -> Result<Order, StoreError> {
+        jobs: &[NewJob],
+    ) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        let order = s.orders.get_mut(&id).ok_or(StoreError::NotFound)?;
+        if order.status != OrderStatus::Pending {
+            return Ok(false);
+        }
+        order.status = OrderStatus::Confirmed;
+        order.updated_at = at;
+        for job in jobs {
+            s.enqueue(job.clone(), at);
+        }
+        drop(s);
+        if !jobs.is_empty() {
+            self.wake.notify_waiters();
+        }
+        Ok(true)
+    }
+
+    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<(), StoreError> {
         let mut s = self.lock()?;
         let order = s.orders.get_mut(&id).ok_or(StoreError::NotFound)?;
         if order.confirmation_sent_at.is_none() {
             order.confirmation_sent_at = Some(at);
             order.updated_at = at;
         }
-        Ok(order.clone())
+        Ok(())
     }
 
     async fn sustainability_summary(
@@ -474,21 +508,17 @@ impl JobQueue for MemoryStore {
 
     async fn claim_batch(
         &self,
+        kind: JobKind,
         now: Timestamp,
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
         let mut s = self.lock()?;
-        let due = |job: &Job| match job.status {
-            JobStatus::Queued => job.run_at <= now,
-            JobStatus::Running => job.locked_until.is_some_and(|t| t <= now),
-            JobStatus::Done | JobStatus::Dead => false,
-        };
         let mut next: Vec<(Timestamp, JobId)> = s
             .jobs
             .values()
             .map(|(job, _)| job)
-            .filter(|job| due(job))
+            .filter(|job| job.kind == kind && job.status == JobStatus::Queued && job.run_at <= now)
             .map(|job| (job.run_at, job.id))
             .collect();
         // The `limit` earliest, without sorting every due job.
@@ -497,14 +527,14 @@ impl JobQueue for MemoryStore {
             next.truncate(limit);
         }
         next.sort_unstable();
-        let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+        let until = lease_end(now, lease);
         let token = Uuid::new_v4();
         let mut claimed = Vec::with_capacity(next.len());
         for (_, id) in next {
             if let Some((job, held_by)) = s.jobs.get_mut(&id) {
                 job.status = JobStatus::Running;
                 job.attempts += 1;
-                job.locked_until = Some(now.checked_add_signed(lease).unwrap_or(now));
+                job.locked_until = Some(until);
                 job.updated_at = now;
                 *held_by = Some(token);
                 claimed.push(ClaimedJob {
@@ -516,13 +546,24 @@ impl JobQueue for MemoryStore {
         Ok(claimed)
     }
 
-    async fn complete(&self, claim: &ClaimedJob, now: Timestamp) -> Result<(), StoreError> {
+    async fn complete_batch(
+        &self,
+        claims: &[ClaimedJob],
+        now: Timestamp,
+    ) -> Result<Vec<JobId>, StoreError> {
         let mut s = self.lock()?;
-        let job = s.held_job(claim)?;
-        job.status = JobStatus::Done;
-        job.locked_until = None;
-        job.updated_at = now;
-        Ok(())
+        let mut lost = Vec::new();
+        for claim in claims {
+            match s.held_job(claim) {
+                Ok(job) => {
+                    job.status = JobStatus::Done;
+                    job.locked_until = None;
+                    job.updated_at = now;
+                }
+                Err(_) => lost.push(claim.job.id),
+            }
+        }
+        Ok(lost)
     }
 
     async fn fail(
@@ -547,17 +588,74 @@ impl JobQueue for MemoryStore {
         Ok(())
     }
 
+    async fn extend_leases(
+        &self,
+        claims: &[ClaimedJob],
+        now: Timestamp,
+        lease: Duration,
+    ) -> Result<Vec<JobId>, StoreError> {
+        let mut s = self.lock()?;
+        let until = lease_end(now, lease);
+        let mut lost = Vec::new();
+        for claim in claims {
+            match s.held_job(claim) {
+                Ok(job) => job.locked_until = Some(until),
+                Err(_) => lost.push(claim.job.id),
+            }
+        }
+        Ok(lost)
+    }
+
+    async fn rescue_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()?
+            .rescue(now, |job| job.locked_until.is_some_and(|t| t <= now)))
+    }
+
+    async fn vacuum(&self) -> Result<(), StoreError> {
+        Ok(()) // removed jobs are gone at once
+    }
+
+    async fn take_back_orphans(&self, _now: Timestamp) -> Result<u64, StoreError> {
+        // Memory dies with its process: no earlier process can have left jobs here.
+        Ok(0)
+    }
+
     async fn get_job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
         Ok(self.lock()?.jobs.get(&id).map(|(job, _)| job.clone()))
     }
 
-    async fn purge_done_jobs(&self, finished_before: Timestamp) -> Result<u64, StoreError> {
+    async fn purge_done_jobs(
+        &self,
+        finished_before: Timestamp,
+        limit: u64,
+    ) -> Result<u64, StoreError> {
         let mut s = self.lock()?;
-        let before = s.jobs.len();
-        s.jobs.retain(|_, (job, _)| {
-            !(job.status == JobStatus::Done && job.updated_at < finished_before)
-        });
-        Ok((before - s.jobs.len()) as u64)
+        let old: Vec<JobId> = s
+            .jobs
+            .values()
+            .map(|(job, _)| job)
+            .filter(|job| job.status == JobStatus::Done && job.updated_at < finished_before)
+            .map(|job| job.id)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .collect();
+        for id in &old {
+            s.jobs.remove(id);
+        }
+        Ok(old.len() as u64)
+    }
+
+    async fn queue_stats(&self, now: Timestamp) -> Result<QueueStats, StoreError> {
+        let s = self.lock()?;
+        Ok(QueueStats::from_groups(s.jobs.values().map(|(job, _)| {
+            StatsGroup {
+                kind: job.kind,
+                status: job.status,
+                due: job.run_at <= now,
+                count: 1,
+                earliest_run_at: Some(job.run_at),
+            }
+        })))
     }
 
     async fn job_counts(&self) -> Result<JobCounts, StoreError> {

@@ -5,41 +5,85 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::catalog::{CatalogChange, ReadScope};
+
 /// A cached value: any shared, immutable value (a page of products, a
-/// serialized response), cheap to clone. Readers downcast to what they stored.
+/// rendered response), cheap to clone. Readers downcast to what they stored.
 pub type CachedValue = Arc<dyn Any + Send + Sync>;
 
-/// Hit and miss counts since start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CacheStats {
-    /// Lookups that found a value.
-    pub hits: u64,
-    /// Lookups that found nothing.
-    pub misses: u64,
+/// A value to keep, with what it shows and what it weighs.
+#[derive(Clone)]
+pub struct CacheEntry {
+    /// The value.
+    pub value: CachedValue,
+    /// What it shows: the changes that make it untrue are the ones that
+    /// [affect](CatalogChange::affects) this scope.
+    pub scope: Arc<ReadScope>,
+    /// Roughly how many bytes the value holds (the cache adds the key's and
+    /// the scope's).
+    pub bytes: usize,
 }
 
-/// An in-process key-value cache of reads, with a generation counter.
+impl std::fmt::Debug for CacheEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheEntry")
+            .field("scope", &self.scope)
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the cache's history of changes stood when a read began. Take it
+/// with [`Cache::ticket`] *before* loading and hand it to
+/// [`Cache::insert`]: a change applied in between that affects what was
+/// loaded keeps the value out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ReadTicket(pub u64);
+
+/// Lookup counts since start, and the cache's size now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CacheStats {
+    /// Lookups that found a value that is still true.
+    pub hits: u64,
+    /// Lookups that found nothing (or a value a change had made untrue).
+    pub misses: u64,
+    /// Of the misses, those that found a value a change had made untrue.
+    pub stale: u64,
+    /// Values offered to [`Cache::insert`] and refused because a change
+    /// since their ticket affects them.
+    pub refused: u64,
+    /// Entries held (approximate: evictions are counted lazily).
+    pub entries: u64,
+    /// Bytes held by entries, as weighed (approximate, as `entries`).
+    pub bytes: u64,
+}
+
+/// An in-process cache of reads that knows what each value shows.
 ///
-/// Readers put the current [`generation`](Cache::generation) into their keys;
-/// writers call [`invalidate_all`](Cache::invalidate_all), which moves the
-/// generation on before dropping entries. A reader that loaded before a write
-/// and stores after it stores under the old generation, where nobody looks: a
-/// write is visible to the very next read.
+/// Writers [`apply`](Cache::apply) what they changed once it is stored;
+/// from then on a lookup never returns a value that the change affects,
+/// while values it does not affect stay. Readers take a
+/// [`ticket`](Cache::ticket) before loading and [`insert`](Cache::insert)
+/// with it, so a value loaded across a write is never kept: a write is
+/// visible to the very next read.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Cache: Send + Sync {
-    /// The value under `key`, counting a hit or a miss.
-    async fn get(&self, key: &str) -> Option<CachedValue>;
+    /// The value under `key`, unless a change has made it untrue; counts a
+    /// hit or a miss.
+    async fn get(&self, key: &str) -> Option<CacheEntry>;
 
-    /// Store a value.
-    async fn insert(&self, key: String, value: CachedValue);
+    /// The point in the history of changes a read that begins now starts from.
+    fn ticket(&self) -> ReadTicket;
 
-    /// Move the generation on and drop every entry.
-    async fn invalidate_all(&self);
+    /// Keep `entry` under `key`, unless a change applied since `ticket`
+    /// affects it. Returns whether it was kept.
+    async fn insert(&self, key: String, entry: CacheEntry, ticket: ReadTicket) -> bool;
 
-    /// The current generation.
-    fn generation(&self) -> u64;
+    /// Record changes that are stored: values they affect are never
+    /// returned again, nor kept when loaded before them.
+    async fn apply(&self, changes: &[CatalogChange]);
 
-    /// Hits and misses so far.
+    /// Counts and size.
     fn stats(&self) -> CacheStats;
 }

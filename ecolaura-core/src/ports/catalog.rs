@@ -52,8 +52,11 @@ pub trait CatalogStore: Send + Sync {
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError>;
 
     /// Archive a live product: gone from the catalog, kept for orders.
+    /// Returns the product as it was when archived (every field but
+    /// `archived`, `version` and `updated_at` as they were just before), so
+    /// that caches can tell which reads it leaves.
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] when it is missing or already archived.
-    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<(), StoreError>;
+    async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError>;
 }

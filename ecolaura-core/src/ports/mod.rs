@@ -21,7 +21,7 @@ mod mailer;
 mod orders;
 
 pub use accounts::AccountStore;
-pub use cache::{Cache, CacheStats, CachedValue};
+pub use cache::{Cache, CacheEntry, CacheStats, CachedValue, ReadTicket};
 pub use catalog::CatalogStore;
 pub use clock::{Clock, SystemClock};
 pub use error::{BoxError, MailError, StoreError, UniqueField};

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::domain::{OrderId, Page, PageRequest, Timestamp, UserId};
+use crate::domain::{OrderId, Page, PageRequest, ProductId, Stock, Timestamp, UserId};
 use crate::idempotency::{IdempotencyStamp, IdempotentOutcome};
 use crate::jobs::NewJob;
 use crate::orders::{Order, OrderRejection, OrderStatus, SustainabilitySummary};
@@ -24,7 +24,13 @@ pub struct NewPlacement {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlacementOutcome {
     /// Written: stock taken, order stored, jobs enqueued, key recorded.
-    Placed(Order),
+    Placed {
+        /// The order as stored.
+        order: Order,
+        /// Each line's product and the units it has left after this
+        /// placement, in line order (what caches need to know).
+        stock_left: Vec<(ProductId, Stock)>,
+    },
     /// Refused by the catalog's state; nothing taken. If the placement had a
     /// key, the rejection was recorded under it.
     Rejected(OrderRejection),
@@ -61,6 +67,20 @@ pub struct StatusChange {
     pub at: Timestamp,
 }
 
+impl StatusChange {
+    /// `pending → confirmed` at `at`, with no restock and no jobs of its own.
+    pub fn confirm(order_id: OrderId, at: Timestamp) -> Self {
+        Self {
+            order_id,
+            from: OrderStatus::Pending,
+            to: OrderStatus::Confirmed,
+            restock: false,
+            enqueue: Vec::new(),
+            at,
+        }
+    }
+}
+
 /// Keeps orders. Implementations also implement
 /// [`IdempotencyStore`](super::IdempotencyStore) and [`JobQueue`](super::JobQueue)
 /// over the same storage, since placements write to all three at once.
@@ -77,7 +97,9 @@ pub trait OrderStore: Send + Sync {
     ///    take nothing for any line and return [`PlacementOutcome::Rejected`]
     ///    (the first failing line in order: `ProductUnavailable` or
     ///    `InsufficientStock` with the units available), recording it under the key.
-    /// 3. Write the order and its lines, enqueue the jobs, record the key.
+    /// 3. Write the order and its lines, enqueue the jobs, record the key,
+    ///    and return [`PlacementOutcome::Placed`] with the stock each line's
+    ///    product has left.
     ///
     /// # Concurrency
     /// Stock never goes negative: N concurrent placements for the last k units
@@ -104,13 +126,27 @@ pub trait OrderStore: Send + Sync {
     /// (nothing is changed then).
     async fn change_status(&self, change: StatusChange) -> Result<Order, StoreError>;
 
-    /// Record when the confirmation e-mail went, if not recorded yet (the
-    /// first time stays). Returns the order.
+    /// Confirm a `pending` order and enqueue `jobs`, atomically, without
+    /// reading the order back (the job that confirms orders runs this for
+    /// every order, so it is one conditional update and one insert).
+    /// Returns `false`, changing nothing, when the order is not `pending`
+    /// (confirmed by an earlier run, or cancelled).
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] for a missing order.
-    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp)
-    -> Result<Order, StoreError>;
+    async fn confirm_order(
+        &self,
+        id: OrderId,
+        at: Timestamp,
+        jobs: &[NewJob],
+    ) -> Result<bool, StoreError>;
+
+    /// Record when the confirmation e-mail went, if not recorded yet (the
+    /// first time stays).
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] for a missing order.
+    async fn mark_confirmation_sent(&self, id: OrderId, at: Timestamp) -> Result<(), StoreError>;
 
     /// The user's [`SustainabilitySummary`] over orders that are not cancelled.
     async fn sustainability_summary(

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use crate::auth::{Action, Actor, authorize};
 use crate::catalog::SustainabilityMetrics;
 use crate::catalog::{
-    Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery, ScoreSource,
+    CatalogChange, Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery,
+    ReadScope, ScoreSource,
 };
 use crate::domain::{Page, PageRequest, ProductId, Score};
-use crate::ports::{Cache, CatalogStore, Clock, StoreError};
+use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
 use crate::scoring::{ScoreBreakdown, ScoringPolicy};
 
 use super::CatalogError;
@@ -19,8 +20,9 @@ const UPDATE_ATTEMPTS: usize = 8;
 
 /// Categories and products.
 ///
-/// Reads are served from the [`Cache`] under the cache's current generation;
-/// every write moves the generation on, so the next read sees the write.
+/// Reads are served from the [`Cache`], each kept with what it shows; every
+/// write tells the cache what it changed, so the next read sees the write
+/// while reads it did not change stay cached.
 #[derive(Clone)]
 pub struct Catalog {
     store: Arc<dyn CatalogStore>,
@@ -84,7 +86,7 @@ impl Catalog {
             created_at: self.clock.now(),
         };
         self.store.insert_category(&category).await?;
-        self.cache.invalidate_all().await;
+        self.cache.apply(&[CatalogChange::Categories]).await;
         Ok(category)
     }
 
@@ -92,7 +94,14 @@ impl Catalog {
     pub async fn categories(&self, page: PageRequest) -> Result<Page<Category>, CatalogError> {
         let key = format!("categories|{}/{}", page.page(), page.page_size());
         let mut result = self
-            .cached(key, || self.store.list_categories(page))
+            .cached(
+                key,
+                || self.store.list_categories(page),
+                |found| {
+                    let bytes = found.approx_bytes(Category::approx_bytes);
+                    (ReadScope::Categories, bytes)
+                },
+            )
             .await?;
         result.request = page;
         Ok(result)
@@ -126,7 +135,9 @@ impl Catalog {
             updated_at: now,
         });
         self.store.insert_product(&product).await?;
-        self.cache.invalidate_all().await;
+        self.cache
+            .apply(&[CatalogChange::created(product.clone())])
+            .await;
         Ok(product)
     }
 
@@ -135,17 +146,55 @@ impl Catalog {
     /// # Errors
     /// [`CatalogError::ProductNotFound`] when missing or archived.
     pub async fn product(&self, id: ProductId) -> Result<Product, CatalogError> {
-        self.cached(format!("product|{id}"), || self.store.get_product(id))
-            .await?
-            .ok_or(CatalogError::ProductNotFound)
+        self.cached(
+            format!("product|{id}"),
+            || self.store.get_product(id),
+            |found| {
+                let bytes = found.as_ref().map_or(0, Product::approx_bytes);
+                (ReadScope::Product(id), bytes)
+            },
+        )
+        .await?
+        .ok_or(CatalogError::ProductNotFound)
     }
 
     /// A page of live products.
     pub async fn products(&self, query: &ProductQuery) -> Result<Page<Product>, CatalogError> {
         let key = format!("products|{}", query.cache_key());
-        let mut page = self.cached(key, || self.store.list_products(query)).await?;
+        let mut page = self
+            .cached(
+                key,
+                || self.store.list_products(query),
+                |found| {
+                    let scope = ReadScope::list(query, found.items.iter().map(|p| p.id));
+                    (scope, found.approx_bytes(Product::approx_bytes))
+                },
+            )
+            .await?;
         page.request = query.page;
         Ok(page)
+    }
+
+    /// A live product, read from the store without the cache: for callers
+    /// that keep what they make of it in the cache themselves (the HTTP host
+    /// keeps the rendered response), so that one read is not kept twice.
+    ///
+    /// # Errors
+    /// [`CatalogError::ProductNotFound`] when missing or archived.
+    pub async fn product_uncached(&self, id: ProductId) -> Result<Product, CatalogError> {
+        self.store
+            .get_product(id)
+            .await?
+            .ok_or(CatalogError::ProductNotFound)
+    }
+
+    /// A page of live products, read from the store without the cache (see
+    /// [`Catalog::product_uncached`]).
+    pub async fn products_uncached(
+        &self,
+        query: &ProductQuery,
+    ) -> Result<Page<Product>, CatalogError> {
+        Ok(self.store.list_products(query).await?)
     }
 
     /// Change a product (staff): a full replacement or a partial change.
@@ -172,7 +221,9 @@ impl Catalog {
             next.updated_at = self.clock.now();
             match self.store.update_product(&next).await {
                 Ok(stored) => {
-                    self.cache.invalidate_all().await;
+                    self.cache
+                        .apply(&[CatalogChange::updated(current, stored.clone())])
+                        .await;
                     return Ok(stored);
                 }
                 Err(StoreError::StaleWrite) => continue,
@@ -188,31 +239,42 @@ impl Catalog {
     /// [`CatalogError::ProductNotFound`] when missing or already archived.
     pub async fn archive_product(&self, actor: &Actor, id: ProductId) -> Result<(), CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
-        self.store.archive_product(id, self.clock.now()).await?;
-        self.cache.invalidate_all().await;
+        let archived = self.store.archive_product(id, self.clock.now()).await?;
+        self.cache.apply(&[CatalogChange::archived(archived)]).await;
         Ok(())
     }
 
-    /// Read through the cache: the key is prefixed with the cache generation
-    /// taken *before* loading, so a value loaded across a write is stored
-    /// under a generation nobody reads any more.
-    async fn cached<T, F, Fut>(&self, key: String, load: F) -> Result<T, StoreError>
+    /// Read through the cache. The ticket is taken *before* loading, so a
+    /// value loaded across a write that changes it is not kept;
+    /// `describe` says what the value shows and roughly what it weighs.
+    async fn cached<T, F, Fut>(
+        &self,
+        key: String,
+        load: F,
+        describe: impl FnOnce(&T) -> (ReadScope, usize),
+    ) -> Result<T, StoreError>
     where
         T: Clone + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, StoreError>>,
     {
-        let key = format!("{}|{key}", self.cache.generation());
         if let Some(hit) = self
             .cache
             .get(&key)
             .await
-            .and_then(|v| v.downcast_ref::<T>().cloned())
+            .and_then(|e| e.value.downcast_ref::<T>().cloned())
         {
             return Ok(hit);
         }
+        let ticket = self.cache.ticket();
         let value = load().await?;
-        self.cache.insert(key, Arc::new(value.clone())).await;
+        let (scope, bytes) = describe(&value);
+        let entry = CacheEntry {
+            value: Arc::new(value.clone()),
+            scope: Arc::new(scope),
+            bytes,
+        };
+        self.cache.insert(key, entry, ticket).await;
         Ok(value)
     }
 }
@@ -229,10 +291,10 @@ mod tests {
 
     fn passthrough_cache() -> MockCache {
         let mut c = MockCache::new();
-        c.expect_generation().return_const(7u64);
+        c.expect_ticket().return_const(ReadTicket(7));
         c.expect_get().returning(|_| None);
-        c.expect_insert().returning(|_, _| ());
-        c.expect_invalidate_all().returning(|| ());
+        c.expect_insert().returning(|_, _, _| true);
+        c.expect_apply().returning(|_| ());
         c
     }
 
@@ -311,14 +373,7 @@ mod tests {
     #[tokio::test]
     async fn an_update_that_loses_a_race_rereads_and_retries() {
         let mut store = MockCatalogStore::new();
-        let base = {
-            let mut s = MockCatalogStore::new();
-            s.expect_insert_product().returning(|_| Ok(()));
-            catalog(s, passthrough_cache())
-                .create_product(&Actor::System, new_product(None))
-                .await
-                .unwrap()
-        };
+        let base = made().await;
         let reread = base.clone();
         store
             .expect_get_product()
@@ -346,40 +401,124 @@ mod tests {
         assert_eq!(p.score_source, ScoreSource::Metrics);
     }
 
+    /// A product as `create_product` makes it.
+    async fn made() -> Product {
+        let mut s = MockCatalogStore::new();
+        s.expect_insert_product().returning(|_| Ok(()));
+        catalog(s, passthrough_cache())
+            .create_product(&Actor::System, new_product(None))
+            .await
+            .unwrap()
+    }
+
     #[tokio::test]
-    async fn a_write_invalidates_the_cache() {
+    async fn an_archive_tells_the_cache_which_product_left() {
+        let p = made().await;
         let mut store = MockCatalogStore::new();
+        let archived = p.clone();
         store
             .expect_archive_product()
             .with(always(), always())
-            .returning(|_, _| Ok(()));
+            .returning(move |_, _| Ok(archived.clone()));
         let mut cache = MockCache::new();
-        cache.expect_invalidate_all().times(1).returning(|| ());
+        let expected = vec![CatalogChange::archived(p.clone())];
+        cache
+            .expect_apply()
+            .withf(move |c| c == expected.as_slice())
+            .times(1)
+            .returning(|_| ());
         catalog(store, cache)
-            .archive_product(&Actor::System, ProductId::new())
+            .archive_product(&Actor::System, p.id)
             .await
             .unwrap();
     }
 
     #[tokio::test]
-    async fn a_cached_read_does_not_reach_the_store() {
-        let mut source = MockCatalogStore::new();
-        source.expect_insert_product().returning(|_| Ok(()));
-        let p = catalog(source, passthrough_cache())
-            .create_product(&Actor::System, new_product(None))
+    async fn an_update_tells_the_cache_the_product_before_and_after() {
+        let before = made().await;
+        let mut store = MockCatalogStore::new();
+        let read = before.clone();
+        store
+            .expect_get_product()
+            .returning(move |_| Ok(Some(read.clone())));
+        store.expect_update_product().returning(|p| Ok(p.clone()));
+        let mut cache = MockCache::new();
+        let was = before.clone();
+        cache
+            .expect_apply()
+            .withf(move |c| match c {
+                [CatalogChange::Product(change)] => {
+                    change.before.as_ref() == Some(&was)
+                        && change.after.as_ref().map(|p| p.price.to_string())
+                            == Some("5.00".to_owned())
+                }
+                _ => false,
+            })
+            .times(1)
+            .returning(|_| ());
+        let changes = ProductChanges {
+            price: Some("5.00".parse().unwrap()),
+            ..Default::default()
+        };
+        catalog(store, cache)
+            .update_product(&Actor::System, before.id, &changes)
             .await
             .unwrap();
-        let cached: CachedValue = Arc::new(Some(p.clone()));
+    }
+
+    #[tokio::test]
+    async fn a_list_is_kept_with_the_ticket_taken_before_loading_and_the_ids_it_shows() {
+        let p = made().await;
+        let mut store = MockCatalogStore::new();
+        let listed = p.clone();
+        store.expect_list_products().returning(move |q| {
+            Ok(Page {
+                count: 1,
+                items: vec![listed.clone()],
+                request: q.page,
+            })
+        });
         let mut cache = MockCache::new();
-        cache.expect_generation().return_const(3u64);
+        let mut seq = mockall::Sequence::new();
+        cache
+            .expect_get()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| None);
+        cache
+            .expect_ticket()
+            .times(1)
+            .in_sequence(&mut seq)
+            .return_const(ReadTicket(41));
+        let query = ProductQuery::default();
+        let scope = ReadScope::list(&query, [p.id]);
+        cache
+            .expect_insert()
+            .withf(move |_, e, t| *t == ReadTicket(41) && *e.scope == scope && e.bytes > 0)
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _, _| true);
+        let page = catalog(store, cache).products(&query).await.unwrap();
+        assert_eq!(page.items, [p]);
+    }
+
+    #[tokio::test]
+    async fn a_cached_read_does_not_reach_the_store() {
+        let p = made().await;
+        let cached = CacheEntry {
+            value: Arc::new(Some(p.clone())),
+            scope: Arc::new(ReadScope::Product(p.id)),
+            bytes: p.approx_bytes(),
+        };
+        let mut cache = MockCache::new();
         let id = p.id;
         cache
             .expect_get()
-            .withf(move |k| k == format!("3|product|{id}"))
+            .withf(move |k| k == format!("product|{id}"))
             .returning(move |_| Some(cached.clone()));
         let store = MockCatalogStore::new(); // a store call would panic
         assert_eq!(catalog(store, cache).product(p.id).await.unwrap(), p);
     }
 
-    use crate::ports::CachedValue;
+    use crate::ports::ReadTicket;
 }

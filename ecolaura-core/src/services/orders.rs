@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Action, Actor, authorize};
+use crate::catalog::CatalogChange;
 use crate::domain::{OrderId, Page, PageRequest, Timestamp, UserId};
 use crate::idempotency::{IdempotencyKey, IdempotencyStamp, IdempotentOutcome, Replay};
 use crate::jobs::{JobKind, NewJob};
@@ -125,8 +126,12 @@ impl Orders {
             idempotency: stamp,
         };
         match self.orders.place_order(placement).await? {
-            PlacementOutcome::Placed(order) => {
-                self.cache.invalidate_all().await;
+            PlacementOutcome::Placed { order, stock_left } => {
+                let changes: Vec<_> = stock_left
+                    .into_iter()
+                    .map(|(id, left)| CatalogChange::stock_taken(id, left))
+                    .collect();
+                self.cache.apply(&changes).await;
                 tracing::info!(order_id = %order.id, user_id = %user, total = %order.total(), "order placed");
                 Ok(Placed {
                     order,
@@ -278,7 +283,12 @@ impl Orders {
                 Ok(Vec::new())
             })
             .await?;
-        self.cache.invalidate_all().await;
+        let changes: Vec<_> = order
+            .lines
+            .iter()
+            .map(|l| CatalogChange::stock_given_back(l.product_id))
+            .collect();
+        self.cache.apply(&changes).await;
         Ok(order)
     }
 
@@ -312,30 +322,26 @@ impl Orders {
     }
 
     /// Confirm a pending order and enqueue its confirmation e-mail, in one
-    /// unit of work. Returns `None` when there is nothing to confirm (already
-    /// confirmed by an earlier run of the job, or cancelled).
-    pub async fn confirm(&self, id: OrderId) -> Result<Option<Order>, OrderError> {
+    /// unit of work, without reading the order first. Returns `false` when
+    /// there is nothing to confirm (already confirmed by an earlier run of
+    /// the job, or cancelled).
+    ///
+    /// # Errors
+    /// [`OrderError::NotFound`] for a missing order.
+    pub async fn confirm(&self, id: OrderId) -> Result<bool, OrderError> {
         let now = self.clock.now();
-        let result = self
-            .change(id, OrderStatus::Confirmed, |order| {
-                if order.status != OrderStatus::Pending {
-                    return Err(OrderError::IllegalTransition {
-                        from: order.status,
-                        to: OrderStatus::Confirmed,
-                    });
-                }
-                Ok(vec![self.job(JobKind::SendOrderConfirmation, id, now)])
-            })
-            .await;
-        match result {
-            Ok(order) => Ok(Some(order)),
-            Err(OrderError::IllegalTransition { .. }) => Ok(None),
-            Err(e) => Err(e),
+        let email = self.job(JobKind::SendOrderConfirmation, id, now);
+        match self.orders.confirm_order(id, now, &[email]).await {
+            Err(StoreError::NotFound) => Err(OrderError::NotFound),
+            other => Ok(other?),
         }
     }
 
     /// Record that the confirmation e-mail went (the first time stays).
-    pub async fn mark_confirmation_sent(&self, id: OrderId) -> Result<Order, OrderError> {
+    ///
+    /// # Errors
+    /// [`OrderError::NotFound`] for a missing order.
+    pub async fn mark_confirmation_sent(&self, id: OrderId) -> Result<(), OrderError> {
         match self
             .orders
             .mark_confirmation_sent(id, self.clock.now())
@@ -415,7 +421,7 @@ mod tests {
     impl Mocks {
         fn new() -> Self {
             let mut cache = MockCache::new();
-            cache.expect_invalidate_all().returning(|| ());
+            cache.expect_apply().returning(|_| ());
             Self {
                 orders: MockOrderStore::new(),
                 idem: MockIdempotencyStore::new(),
@@ -480,7 +486,18 @@ mod tests {
                     && pl.idempotency.is_none()
             })
             .times(1)
-            .returning(|pl| Ok(PlacementOutcome::Placed(pl.order)));
+            .returning(|pl| {
+                let stock_left = pl
+                    .order
+                    .lines
+                    .iter()
+                    .map(|l| (l.product_id, Stock::new(3).unwrap()))
+                    .collect();
+                Ok(PlacementOutcome::Placed {
+                    order: pl.order,
+                    stock_left,
+                })
+            });
         let placed = m
             .service()
             .place(&Actor::customer(UserId::new()), &request(&p, 2), None)
@@ -488,6 +505,57 @@ mod tests {
             .unwrap();
         assert_eq!(placed.order.lines[0].line_total().to_string(), "39.98");
         assert!(!placed.replayed);
+    }
+
+    #[tokio::test]
+    async fn a_placed_order_tells_the_cache_which_stock_it_took_and_what_is_left() {
+        let (cup, jar) = (product("2.00"), product("3.00"));
+        let mut m = Mocks::new();
+        let listed = vec![cup.clone(), jar.clone()];
+        m.catalog
+            .expect_get_products()
+            .returning(move |_| Ok(listed.clone()));
+        let left = [(cup.id, 4), (jar.id, 0)];
+        m.orders.expect_place_order().returning(move |pl| {
+            Ok(PlacementOutcome::Placed {
+                order: pl.order,
+                stock_left: left
+                    .iter()
+                    .map(|&(id, n)| (id, Stock::new(n).unwrap()))
+                    .collect(),
+            })
+        });
+        let expected = vec![
+            CatalogChange::Stock {
+                product_id: cup.id,
+                crossed_zero: false,
+            },
+            CatalogChange::Stock {
+                product_id: jar.id,
+                crossed_zero: true,
+            },
+        ];
+        m.cache = MockCache::new();
+        m.cache
+            .expect_apply()
+            .withf(move |changes| changes == expected.as_slice())
+            .times(1)
+            .returning(|_| ());
+        let request = OrderRequest::new(vec![
+            OrderRequestLine {
+                product_id: cup.id,
+                quantity: Quantity::new(1).unwrap(),
+            },
+            OrderRequestLine {
+                product_id: jar.id,
+                quantity: Quantity::new(5).unwrap(),
+            },
+        ])
+        .unwrap();
+        m.service()
+            .place(&Actor::customer(UserId::new()), &request, None)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
@@ -691,32 +759,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn confirming_twice_enqueues_the_email_once() {
-        let pending = order_of(UserId::new(), OrderStatus::Pending);
-        let id = pending.id;
+    async fn confirming_enqueues_the_email_and_a_second_run_changes_nothing() {
+        let id = OrderId::new();
         let mut m = Mocks::new();
         let mut seq = mockall::Sequence::new();
-        let first = pending.clone();
         m.orders
-            .expect_get_order()
+            .expect_confirm_order()
+            .withf(move |o, _, jobs| {
+                *o == id && jobs.len() == 1 && jobs[0].kind == JobKind::SendOrderConfirmation
+            })
             .times(1)
             .in_sequence(&mut seq)
-            .returning(move |_| Ok(Some(first.clone())));
+            .returning(|_, _, _| Ok(true));
         m.orders
-            .expect_change_status()
-            .withf(|c| c.enqueue.len() == 1 && c.enqueue[0].kind == JobKind::SendOrderConfirmation)
+            .expect_confirm_order()
             .times(1)
             .in_sequence(&mut seq)
-            .returning(|c| Ok(order_of(UserId::new(), c.to)));
-        let mut after = pending.clone();
-        after.status = OrderStatus::Confirmed;
+            .returning(|_, _, _| Ok(false));
         m.orders
-            .expect_get_order()
+            .expect_confirm_order()
             .times(1)
             .in_sequence(&mut seq)
-            .returning(move |_| Ok(Some(after.clone())));
+            .returning(|_, _, _| Err(StoreError::NotFound));
         let s = m.service();
-        assert!(s.confirm(id).await.unwrap().is_some());
-        assert!(s.confirm(id).await.unwrap().is_none());
+        assert!(s.confirm(id).await.unwrap());
+        assert!(!s.confirm(id).await.unwrap());
+        assert!(matches!(s.confirm(id).await, Err(OrderError::NotFound)));
     }
 }

@@ -88,9 +88,15 @@ impl OperationsApi {
     /// Prometheus metrics
     ///
     /// Requests by route and status with latency histograms, jobs by kind
-    /// and outcome, cache hits and misses.
+    /// and outcome, the job queue's depth by kind and state and the age of
+    /// its oldest ready job, cache hits and misses.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self) -> MetricsText {
+        let app = &self.state.app;
+        self.state
+            .metrics
+            .refresh_queue(app.job_queue().as_ref(), app.clock().as_ref())
+            .await;
         let core = self.state.app.cache().stats();
         MetricsText::Ok(PlainText(self.state.metrics.render(core)))
     }

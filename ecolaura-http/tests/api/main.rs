@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod cache;
 mod categories;
 mod errors;
 mod openapi;

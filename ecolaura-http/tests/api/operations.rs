@@ -68,6 +68,39 @@ async fn metrics_count_requests_by_route_and_status_jobs_and_cache() {
 }
 
 #[tokio::test]
+async fn metrics_show_the_queue_by_kind_and_state() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let p = t
+        .product(&staff, json!({"name": "X", "price": "1.00", "stock": 3}))
+        .await;
+    let ada = t.customer("ada@example.com").await;
+    for _ in 0..2 {
+        t.post(
+            "/api/v1/orders",
+            Some(&ada),
+            json!({"lines": [{"product_id": p["id"], "quantity": 1}]}),
+        )
+        .await
+        .ok(201);
+    }
+    let text = t.get("/metrics", None).await.text;
+    for needle in [
+        r#"ecolaura_job_queue_depth{kind="process_order",state="ready"} 2"#,
+        r#"ecolaura_job_queue_depth{kind="process_order",state="running"} 0"#,
+        r#"ecolaura_job_queue_depth{kind="send_order_confirmation",state="ready"} 0"#,
+        r#"ecolaura_job_queue_depth{kind="send_order_confirmation",state="dead"} 0"#,
+        r#"ecolaura_job_oldest_ready_age_seconds{kind="send_order_confirmation"} 0"#,
+    ] {
+        assert!(
+            text.lines().any(|l| l == needle),
+            "missing {needle} in\n{text}"
+        );
+    }
+    assert!(text.contains(r#"ecolaura_job_oldest_ready_age_seconds{kind="process_order"}"#));
+}
+
+#[tokio::test]
 async fn docs_serve_an_explorer_page() {
     let t = TestApp::new();
     let a = t.get("/docs", None).await;

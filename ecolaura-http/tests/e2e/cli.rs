@@ -8,6 +8,10 @@ fn every_bad_setting_is_reported_at_once_and_the_exit_code_is_2() {
         .env("ECOLAURA_WORKERS", "many")
         .env("ECOLAURA_CURRENCY", "euro")
         .env("ECOLAURA_JWT_SECRET", "short")
+        .env("ECOLAURA_CACHE_MB", "0")
+        .env("ECOLAURA_WORKER_DATABASE_POOL", "0")
+        .env("ECOLAURA_JOB_RETENTION", "forever")
+        .env("ECOLAURA_WORKER_METRICS_BIND", "nowhere")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -18,6 +22,10 @@ fn every_bad_setting_is_reported_at_once_and_the_exit_code_is_2() {
         "ECOLAURA_WORKERS",
         "ECOLAURA_CURRENCY",
         "ECOLAURA_JWT_SECRET",
+        "ECOLAURA_CACHE_MB",
+        "ECOLAURA_WORKER_DATABASE_POOL",
+        "ECOLAURA_JOB_RETENTION",
+        "ECOLAURA_WORKER_METRICS_BIND",
     ] {
         assert!(err.contains(var), "{var} not named in:\n{err}");
     }

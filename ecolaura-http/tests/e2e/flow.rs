@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::server::{Server, postgres};
+use crate::server::{Server, free_address, postgres, terminate};
 
 /// Register, sign in, make a catalog, order, let the workers confirm and
 /// mail, cancel, summarise; then stop with SIGTERM and exit 0.
@@ -183,7 +183,8 @@ async fn data_survives_a_restart_of_the_embedded_default() {
 }
 
 /// `serve` with `ECOLAURA_WORKERS=0` leaves orders pending; a separate
-/// `ecolaura worker` process confirms them and stops cleanly on SIGTERM.
+/// `ecolaura worker` process confirms them, shows its work and the queue on
+/// a metrics endpoint of its own, and stops cleanly on SIGTERM.
 async fn a_separate_worker_process_confirms_orders(server: Server) {
     let staff = server.staff().await;
     let ada = server
@@ -209,7 +210,11 @@ async fn a_separate_worker_process_confirms_orders(server: Server) {
     let (_, still) = server.get(&path, Some(&ada)).await;
     assert_eq!(still["status"], "pending", "no workers run in serve");
 
-    let mut worker = server.spawn_cli(&["worker"]);
+    let metrics_at = free_address();
+    let worker = server.spawn_cli_with(
+        &["worker"],
+        &[("ECOLAURA_WORKER_METRICS_BIND", metrics_at.as_str())],
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (_, now) = server.get(&path, Some(&ada)).await;
@@ -222,12 +227,22 @@ async fn a_separate_worker_process_confirms_orders(server: Server) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
+    let metrics = reqwest::get(format!("http://{metrics_at}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
         .unwrap();
-    assert!(killed.success());
-    assert!(worker.wait().unwrap().success());
+    for line in [
+        r#"ecolaura_jobs_total{kind="process_order",outcome="done"} 1"#,
+        r#"ecolaura_jobs_total{kind="send_order_confirmation",outcome="done"} 1"#,
+        r#"ecolaura_job_queue_depth{kind="process_order",state="ready"} 0"#,
+        r#"ecolaura_job_queue_depth{kind="send_order_confirmation",state="dead"} 0"#,
+        r#"ecolaura_job_oldest_ready_age_seconds{kind="process_order"} 0"#,
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+    assert!(terminate(worker).success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,4 +5,5 @@
 mod cli;
 mod flow;
 mod generated_client;
+mod lifecycle;
 mod server;

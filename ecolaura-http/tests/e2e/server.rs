@@ -23,6 +23,7 @@ pub(crate) fn command(dir: &std::path::Path, database_url: Option<&str>) -> Comm
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("ECOLAURA_BIND", "127.0.0.1:0")
+        .env("ECOLAURA_WORKER_METRICS_BIND", "127.0.0.1:0")
         .env("ECOLAURA_JWT_SECRET", SECRET)
         .env("ECOLAURA_LOG", "warn");
     if let Some(url) = database_url {
@@ -77,8 +78,10 @@ impl Server {
     }
 
     /// `ecolaura <args>` against the same database, running in the background.
-    pub(crate) fn spawn_cli(&self, args: &[&str]) -> Child {
+    /// `ecolaura <args>` in the background, with extra environment variables.
+    pub(crate) fn spawn_cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> Child {
         command(self.dir.path(), self.database_url.as_deref())
+            .envs(env.iter().copied())
             .args(args)
             .stdout(Stdio::null())
             .spawn()
@@ -95,20 +98,7 @@ impl Server {
 
     /// Send SIGTERM and wait for the exit.
     pub(crate) fn terminate(&mut self) -> ExitStatus {
-        let mut child = self.child.take().unwrap();
-        let killed = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the server did not stop");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        terminate(self.child.take().unwrap())
     }
 
     pub(crate) async fn call(
@@ -199,6 +189,29 @@ impl Drop for Server {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// An address on loopback with a port that was free a moment ago.
+pub(crate) fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// Send SIGTERM to `child` and wait (up to 30 s) for its exit.
+pub(crate) fn terminate(mut child: Child) -> ExitStatus {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the process did not stop");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -5,7 +5,7 @@ mod query;
 
 use std::sync::Arc;
 
-use ecolaura_core::catalog::ProductChanges;
+use ecolaura_core::catalog::{ProductChanges, ReadScope};
 use ecolaura_core::domain::{Page, ProductId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -141,8 +141,10 @@ impl ProductsApi {
         let key = format!("products|{}|{}", links.cache_key(), query.cache_key());
         let state = &self.state;
         cached_json(state.app.cache(), &state.metrics, &key, async {
-            let found = state.app.catalog().products(&query).await?;
-            Ok(ProductPage::new(found, &links, |p| self.dto(p)))
+            // The rendering is what is cached; the page itself need not be.
+            let found = state.app.catalog().products_uncached(&query).await?;
+            let scope = ReadScope::list(&query, found.items.iter().map(|p| p.id));
+            Ok((ProductPage::new(found, &links, |p| self.dto(p)), scope))
         })
         .await
         .map(ProductList::Ok)
@@ -179,8 +181,8 @@ impl ProductsApi {
             &state.metrics,
             &format!("product|{id}"),
             async {
-                let product = state.app.catalog().product(id).await?;
-                Ok(self.dto(product))
+                let product = state.app.catalog().product_uncached(id).await?;
+                Ok((self.dto(product), ReadScope::Product(id)))
             },
         )
         .await
