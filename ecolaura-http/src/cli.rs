@@ -109,7 +109,7 @@ struct EnvArgs {
     currency: String,
     /// Jobs of each kind run at once by the workers of `serve` (0: no
     /// workers in `serve`; run `ecolaura worker` instead) or of `worker`.
-    #[arg(long, global = true, env = "ECOLAURA_WORKERS", default_value = "8")]
+    #[arg(long, global = true, env = "ECOLAURA_WORKERS", default_value = "32")]
     workers: String,
     /// Postgres connections of the job workers of `serve`, a pool apart
     /// from the API's so that neither can starve the other (ignored for SQLite).
@@ -117,7 +117,7 @@ struct EnvArgs {
         long,
         global = true,
         env = "ECOLAURA_WORKER_DATABASE_POOL",
-        default_value = "10"
+        default_value = "20"
     )]
     worker_database_pool: String,
     /// Seconds a done job is kept before it is purged (dead jobs are kept).

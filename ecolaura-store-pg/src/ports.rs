@@ -605,7 +605,9 @@ impl JobQueue for PgStore {
         let mut conn = self.conn().await?;
         for command in [
             "SET statement_timeout = 0",
-            "VACUUM (SKIP_LOCKED) jobs",
+            // INDEX_CLEANUP ON: never skip the indexes, whose dead entries
+            // are what claims pass over.
+            "VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) jobs",
             "RESET statement_timeout",
         ] {
             sqlx::raw_sql(sqlx::AssertSqlSafe(command))

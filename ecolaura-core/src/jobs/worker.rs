@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -91,10 +92,14 @@ pub struct WorkerConfig {
     pub idle_poll: Duration,
     /// How often leases that ran out are rescued (5 s).
     pub rescue_every: Duration,
-    /// How often the queue's dead row versions are cleared
+    /// How often the queue's dead row versions are cleared at the least
     /// ([`JobQueue::vacuum`], 30 s), so claims stay as cheap as on a fresh
     /// table even where autovacuum is off.
     pub vacuum_every: Duration,
+    /// Clear them sooner, once this worker has finished this many jobs
+    /// since the last time (20,000): a busy queue leaves dead versions
+    /// faster, and each claim would pass over them.
+    pub vacuum_after_jobs: u64,
     /// Finished jobs recorded by one statement at most (500).
     pub completion_batch: usize,
     /// Backoff between attempts.
@@ -109,6 +114,7 @@ impl Default for WorkerConfig {
             idle_poll: Duration::from_secs(1),
             rescue_every: Duration::from_secs(5),
             vacuum_every: Duration::from_secs(30),
+            vacuum_after_jobs: 20_000,
             completion_batch: 500,
             retry: RetryPolicy::default(),
         }
@@ -164,7 +170,12 @@ struct Inner {
     config: WorkerConfig,
     observer: Option<Arc<dyn JobObserver>>,
     in_flight: InFlight,
+    /// Jobs finished since the queue was last vacuumed.
+    finished_since_vacuum: AtomicU64,
 }
+
+/// How often the vacuumer looks at the count of finished jobs.
+const VACUUM_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Drives a [`JobHandler`] over a [`JobQueue`].
 ///
@@ -197,6 +208,7 @@ impl Worker {
                 config,
                 observer: None,
                 in_flight: InFlight::default(),
+                finished_since_vacuum: AtomicU64::new(0),
             }),
         }
     }
@@ -210,6 +222,7 @@ impl Worker {
             config: self.inner.config,
             observer: Some(observer),
             in_flight: InFlight::default(),
+            finished_since_vacuum: AtomicU64::new(0),
         };
         Self {
             inner: Arc::new(inner),
@@ -314,6 +327,7 @@ impl Worker {
         drop(done_tx);
         let heartbeat = tokio::spawn(self.clone().heartbeat(stop.clone()));
         let rescuer = tokio::spawn(self.clone().rescuer(stop.clone()));
+        let vacuumer = tokio::spawn(self.clone().vacuumer(stop.clone()));
 
         shutdown.await;
         let _ = stop_tx.send(true);
@@ -326,6 +340,7 @@ impl Worker {
         let _ = completer.await;
         let _ = heartbeat.await;
         let _ = rescuer.await;
+        let _ = vacuumer.await;
         Ok(())
     }
 
@@ -411,6 +426,9 @@ impl Worker {
     /// Mark `finished` done in one statement and report each attempt.
     async fn record(&self, finished: Vec<Finished>) -> Vec<JobEvent> {
         let claims: Vec<ClaimedJob> = finished.iter().map(|f| f.claim.clone()).collect();
+        self.inner
+            .finished_since_vacuum
+            .fetch_add(claims.len() as u64, Ordering::Relaxed);
         let lost = match self
             .inner
             .queue
@@ -456,13 +474,21 @@ impl Worker {
                 .extend_leases(&held, now, self.inner.config.lease)
                 .await
             {
-                Ok(lost) if !lost.is_empty() => {
-                    tracing::warn!(
-                        jobs = lost.len(),
-                        "leases lost while running; another worker may run these jobs too"
-                    );
+                Ok(lost) => {
+                    // A job that finished since the snapshot is no longer
+                    // running: only the ones still in hand were really lost.
+                    let in_hand = self.inner.in_flight.snapshot();
+                    let really = lost
+                        .iter()
+                        .filter(|id| in_hand.iter().any(|c| c.job.id == **id))
+                        .count();
+                    if really > 0 {
+                        tracing::warn!(
+                            jobs = really,
+                            "leases lost while running; another worker may run these jobs too"
+                        );
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "renewing leases failed"),
             }
         }
@@ -485,6 +511,29 @@ impl Worker {
                 Ok(0) => {}
                 Ok(n) => tracing::warn!(jobs = n, "rescued jobs whose lease ran out"),
                 Err(e) => tracing::warn!(error = %e, "rescuing expired leases failed"),
+            }
+        }
+    }
+
+    /// Vacuum the queue every `vacuum_every`, or sooner once
+    /// `vacuum_after_jobs` jobs were finished since the last time, until `stop`.
+    async fn vacuumer(self, mut stop: watch::Receiver<bool>) {
+        let config = self.inner.config;
+        let mut last = Instant::now();
+        loop {
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => return,
+                () = tokio::time::sleep(VACUUM_CHECK_EVERY) => {}
+            }
+            let finished = self.inner.finished_since_vacuum.load(Ordering::Relaxed);
+            if finished < config.vacuum_after_jobs && last.elapsed() < config.vacuum_every {
+                continue;
+            }
+            self.inner.finished_since_vacuum.store(0, Ordering::Relaxed);
+            last = Instant::now();
+            if let Err(e) = self.inner.queue.vacuum().await {
+                tracing::warn!(error = %e, "vacuuming the job queue failed");
             }
         }
     }
@@ -551,5 +600,75 @@ impl Worker {
                 JobOutcome::LeaseLost
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::ManualClock;
+    use crate::ports::MockJobQueue;
+    use std::sync::atomic::AtomicUsize;
+
+    struct Nothing;
+
+    #[async_trait]
+    impl JobHandler for Nothing {
+        async fn handle(&self, _job: &Job) -> Result<(), JobError> {
+            Ok(())
+        }
+    }
+
+    /// A queue with nothing to do, counting vacuums and rescues.
+    fn idle_queue(vacuums: Arc<AtomicUsize>, rescues: Arc<AtomicUsize>) -> MockJobQueue {
+        let mut q = MockJobQueue::new();
+        q.expect_take_back_orphans().returning(|_| Ok(0));
+        q.expect_claim_batch()
+            .returning(|_, _, _, _| Ok(Vec::new()));
+        // An idle claim loop sleeps on the queue; a blocking nap stands in.
+        q.expect_wait_for_jobs()
+            .returning(|_| std::thread::sleep(Duration::from_millis(20)));
+        q.expect_rescue_expired().returning(move |_| {
+            rescues.fetch_add(1, Ordering::SeqCst);
+            Ok(0)
+        });
+        q.expect_vacuum().returning(move || {
+            vacuums.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        });
+        q
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_running_worker_rescues_and_vacuums_on_its_own() {
+        let (vacuums, rescues) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let worker = Worker::new(
+            Arc::new(idle_queue(vacuums.clone(), rescues.clone())),
+            Arc::new(Nothing),
+            Arc::new(ManualClock::default()),
+            WorkerConfig {
+                rescue_every: Duration::from_millis(50),
+                vacuum_every: Duration::from_millis(100),
+                ..WorkerConfig::default()
+            },
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(worker.run(async {
+            let _ = stopped.await;
+        }));
+        // Wait (boundedly) until both have happened, with no jobs at all.
+        for _ in 0..300 {
+            if vacuums.load(Ordering::SeqCst) > 0 && rescues.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = stop.send(());
+        running.await.expect("task").expect("worker");
+        assert!(rescues.load(Ordering::SeqCst) > 0, "the rescuer never ran");
+        assert!(
+            vacuums.load(Ordering::SeqCst) > 0,
+            "the queue was never vacuumed"
+        );
     }
 }
