@@ -1,6 +1,5 @@
 //! What each command does once the settings are checked.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use ecolaura_core::accounts::{NewAccount, Password, Role};
@@ -112,12 +111,19 @@ impl Shutdown {
     }
 }
 
-/// `work`, unless the signal comes first: `None` then.
-async fn unless_stopped<T>(shutdown: &Shutdown, work: impl Future<Output = T>) -> Option<T> {
+/// The store, migrated when the settings say so, unless the signal comes
+/// first (while migrating, or waiting for the database): `None` then.
+async fn open_unless_stopped(
+    settings: &Settings,
+    shutdown: &Shutdown,
+) -> Result<Option<OpenedStore>, RunError> {
     tokio::select! {
         biased;
-        () = shutdown.wait() => None,
-        out = work => Some(out),
+        () = shutdown.wait() => {
+            tracing::info!("stopped while starting");
+            Ok(None)
+        }
+        opened = open_store(settings, settings.migrates_on_start()) => opened.map(Some),
     }
 }
 
@@ -126,16 +132,9 @@ async fn unless_stopped<T>(shutdown: &Shutdown, work: impl Future<Output = T>) -
 /// # Errors
 /// Storage that cannot be opened, an address that cannot be bound.
 pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
-    let Some(opened) = unless_stopped(
-        &shutdown,
-        open_store(&settings, settings.migrates_on_start()),
-    )
-    .await
-    else {
-        tracing::info!("stopped before serving");
+    let Some(opened) = open_unless_stopped(&settings, &shutdown).await? else {
         return Ok(());
     };
-    let opened = opened?;
     let app = application(opened.store.clone(), settings.cache)?;
     if settings.generated_secret {
         tracing::warn!(
@@ -248,16 +247,9 @@ pub async fn migrate(settings: Settings) -> Result<(), RunError> {
 /// # Errors
 /// Storage that cannot be opened, a metrics address that cannot be bound.
 pub async fn worker(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
-    let Some(opened) = unless_stopped(
-        &shutdown,
-        open_store(&settings, settings.migrates_on_start()),
-    )
-    .await
-    else {
-        tracing::info!("stopped before starting");
+    let Some(opened) = open_unless_stopped(&settings, &shutdown).await? else {
         return Ok(());
     };
-    let opened = opened?;
     let app = application(opened.store.clone(), small_cache())?;
     let count = settings.workers.max(1);
     let stop = shutdown.receiver();
