@@ -109,7 +109,7 @@ struct EnvArgs {
     currency: String,
     /// Jobs of each kind run at once by the workers of `serve` (0: no
     /// workers in `serve`; run `ecolaura worker` instead) or of `worker`.
-    #[arg(long, global = true, env = "ECOLAURA_WORKERS", default_value = "32")]
+    #[arg(long, global = true, env = "ECOLAURA_WORKERS", default_value = "64")]
     workers: String,
     /// Postgres connections of the job workers of `serve`, a pool apart
     /// from the API's so that neither can starve the other (ignored for SQLite).
