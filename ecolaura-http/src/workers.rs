@@ -43,7 +43,6 @@ impl JobObserver for Observers {
 }
 
 /// Counts finished jobs per kind, for the throughput log.
-#[derive(Default)]
 pub struct Throughput {
     done: HashMap<JobKind, AtomicU64>,
 }

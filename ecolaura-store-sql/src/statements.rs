@@ -15,7 +15,9 @@ use ecolaura_core::domain::{
     Email, JobId, OrderId, PageRequest, ProductId, Quantity, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{IdempotencyKey, IdempotencyStamp};
-use ecolaura_core::jobs::{ClaimedJob, JobKind, JobStatus, LEASE_EXPIRED, NewJob, RetryDecision};
+use ecolaura_core::jobs::{
+    ClaimedJob, JobKind, JobStatus, LEASE_EXPIRED, NewJob, RetryDecision, lease_end,
+};
 use ecolaura_core::mail::OutgoingEmail;
 use ecolaura_core::orders::{Order, OrderStatus};
 use ecolaura_core::ports::StatusChange;
@@ -713,12 +715,6 @@ pub fn confirm_order_and_enqueue(
         .table_name(confirmed)
         .to_owned();
     Ok(WithClause::new().cte(cte).to_owned().query(insert))
-}
-
-/// When a lease taken at `now` ends.
-fn lease_end(now: Timestamp, lease: Duration) -> Timestamp {
-    let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-    now.checked_add_signed(lease).unwrap_or(now)
 }
 
 /// Claim up to `limit` due jobs of `kind`: one statement.

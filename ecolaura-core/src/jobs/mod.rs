@@ -111,6 +111,14 @@ impl FromStr for JobStatus {
 /// The `last_error` of a job whose lease ran out before its holder answered.
 pub const LEASE_EXPIRED: &str = "lease expired: the worker holding the job stopped answering";
 
+/// When a lease of `lease` taken at `now` ends (at `now` if that would
+/// overflow the calendar): the rule every store applies to claims and
+/// heartbeats.
+pub fn lease_end(now: Timestamp, lease: Duration) -> Timestamp {
+    let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    now.checked_add_signed(lease).unwrap_or(now)
+}
+
 /// Where the rescuer puts a job whose lease ran out after `attempts` of
 /// `max_attempts`: `dead` when that was its last attempt, else `queued`
 /// again, due at once (the attempt that was lost already counts).

@@ -17,7 +17,7 @@ use crate::domain::{Email, JobId, OrderId, Page, PageRequest, ProductId, Timesta
 use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome};
 use crate::jobs::{
     ClaimedJob, Job, JobCounts, JobKind, JobStatus, LEASE_EXPIRED, NewJob, QueueStats,
-    RetryDecision, StatsGroup, rescued_status,
+    RetryDecision, StatsGroup, lease_end, rescued_status,
 };
 use crate::mail::{Delivery, OutgoingEmail, SentEmail};
 use crate::orders::{Order, OrderStatus, SustainabilitySummary};
@@ -165,12 +165,6 @@ impl State {
             _ => Err(StoreError::LeaseLost),
         }
     }
-}
-
-/// When a lease taken at `now` ends.
-fn lease_end(now: Timestamp, lease: Duration) -> Timestamp {
-    let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-    now.checked_add_signed(lease).unwrap_or(now)
 }
 
 fn compare(ordering: ProductOrdering, a: &Product, b: &Product) -> Ordering {
