@@ -20,7 +20,9 @@
 #   --clients N, --products N, --customers N, --drain-timeout S.
 # Environment: ECOLAURA_TEST_DATABASE_URL (Postgres admin URL, default
 #   postgres://postgres@127.0.0.1:5432/postgres), SOAK_OUT (where the CSV and
-#   the log go, default target/soak), SOAK_NO_BUILD=1 (use the binaries as built).
+#   the log go, default target/soak), SOAK_NO_BUILD=1 (use the binaries as built),
+#   SOAK_HOST_BIN (another `ecolaura` binary to measure, such as an older
+#   commit's build, for a before/after comparison).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -35,6 +37,7 @@ if [ "${SOAK_NO_BUILD:-0}" != 1 ]; then
     cargo build --release -q -p ecolaura-benches --bin soak
 fi
 BIN="$ROOT/target/release"
+HOST_BIN="${SOAK_HOST_BIN:-$BIN/ecolaura}"
 OUT="${SOAK_OUT:-$ROOT/target/soak}"
 mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -76,7 +79,7 @@ else
 fi
 
 : > "$WORK/host.out"
-(cd "$WORK" && exec "$BIN/ecolaura" serve) > "$WORK/host.out" 2> "$WORK/host.err" &
+(cd "$WORK" && exec "$HOST_BIN" serve) > "$WORK/host.out" 2> "$WORK/host.err" &
 HOST_PID=$!
 BASE=""
 for _ in $(seq 1 300); do
@@ -86,7 +89,7 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 [ -n "$BASE" ] || { echo "the host printed no address within 30 s" >&2; exit 1; }
-(cd "$WORK" && "$BIN/ecolaura" users add --email staff@soak.test --password 'soak staff password' --name Staff --staff >/dev/null)
+(cd "$WORK" && "$HOST_BIN" users add --email staff@soak.test --password 'soak staff password' --name Staff --staff >/dev/null)
 
 MACHINE="machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(uname -sr); $(rustc --version | cut -d' ' -f1-2); $(date -u +%F)"
 {

@@ -69,6 +69,14 @@ struct Args {
     /// In `orders` mode: clients reading alongside.
     #[arg(long, default_value_t = 4)]
     read_clients: usize,
+    /// Which pages the reads ask for: 0 (the default) makes every read a
+    /// fresh random page (details, lists under random filters, orderings,
+    /// sizes and pages), so almost no read repeats; N > 0 draws the reads
+    /// from a fixed set of N such pages by popularity (Zipf, exponent 1: the
+    /// k-th most popular page is read 1/k as often as the first), as a shop's
+    /// visitors do.
+    #[arg(long, default_value_t = 0)]
+    pages: usize,
     /// Products to seed.
     #[arg(long, default_value_t = 10_000)]
     products: usize,
@@ -426,6 +434,8 @@ struct Scraped {
     depth_series: Vec<String>,
     /// `ecolaura_job_oldest_ready_age_seconds`, the largest series.
     oldest_age: Option<f64>,
+    /// `ecolaura_response_cache_requests_total`: (hits, misses).
+    cache: (f64, f64),
 }
 
 impl Scraped {
@@ -480,6 +490,13 @@ fn parse_metrics(text: &str) -> Scraped {
                 let shown: Vec<String> = labelset.values().cloned().collect();
                 s.depth_series.push(format!("{}={value}", shown.join("/")));
             }
+            "ecolaura_response_cache_requests_total" => {
+                match labelset.get("result").map(String::as_str) {
+                    Some("hit") => s.cache.0 += value,
+                    Some("miss") => s.cache.1 += value,
+                    _ => {}
+                }
+            }
             "ecolaura_job_oldest_ready_age_seconds" => {
                 s.oldest_age = Some(s.oldest_age.map_or(value, |o: f64| o.max(value)));
             }
@@ -507,6 +524,53 @@ struct Shop {
     customers: Vec<(String, Mutex<String>)>,
     /// Words that occur in product names, for `search=`.
     words: Vec<&'static str>,
+    /// With `--pages N`: the N pages that reads draw from, most popular first.
+    popular: PopularPages,
+}
+
+/// A fixed set of read URLs drawn by Zipf popularity (rank k with weight 1/k).
+#[derive(Default)]
+struct PopularPages {
+    urls: Vec<String>,
+    /// Cumulative weights, for a draw by binary search.
+    cumulative: Vec<f64>,
+}
+
+impl PopularPages {
+    /// `count` distinct pages made by [`read_url`] from a fixed seed.
+    fn new(shop: &Shop, count: usize) -> Self {
+        let mut rng = fastrand::Rng::with_seed(0x5eed);
+        let mut seen = std::collections::HashSet::new();
+        let mut urls = Vec::with_capacity(count);
+        // The space of pages is far larger than any sensible `count`; the
+        // attempt cap only guards against a tiny catalog.
+        for _ in 0..count.saturating_mul(100) {
+            if urls.len() == count {
+                break;
+            }
+            let url = read_url(shop, &mut rng);
+            if seen.insert(url.clone()) {
+                urls.push(url);
+            }
+        }
+        let mut total = 0.0;
+        let cumulative = (1..=urls.len())
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect();
+        Self { urls, cumulative }
+    }
+
+    fn draw(&self, rng: &mut fastrand::Rng) -> Option<&str> {
+        let total = *self.cumulative.last()?;
+        let x = rng.f64() * total;
+        let i = self.cumulative.partition_point(|c| *c < x);
+        self.urls
+            .get(i.min(self.urls.len() - 1))
+            .map(String::as_str)
+    }
 }
 
 const CUSTOMER_PASSWORD: &str = "soak customer password";
@@ -694,14 +758,19 @@ async fn seed(args: &Args, http: reqwest::Client) -> Result<Shop, String> {
     );
     let mut words: Vec<&'static str> = ADJECTIVES.to_vec();
     words.extend(NOUNS);
-    Ok(Shop {
+    let mut shop = Shop {
         base,
         http,
         products,
         categories,
         customers,
         words,
-    })
+        popular: PopularPages::default(),
+    };
+    if args.pages > 0 {
+        shop.popular = PopularPages::new(&shop, args.pages);
+    }
+    Ok(shop)
 }
 
 // ------------------------------------------------------------------ the load
@@ -780,7 +849,10 @@ fn read_url(shop: &Shop, rng: &mut fastrand::Rng) -> String {
 }
 
 async fn do_read(shop: &Shop, counters: &Counters, rng: &mut fastrand::Rng) {
-    let url = read_url(shop, rng);
+    let url = match shop.popular.draw(rng) {
+        Some(url) => url.to_owned(),
+        None => read_url(shop, rng),
+    };
     let t = Instant::now();
     match shop.http.get(&url).send().await {
         Ok(resp) => {
@@ -1256,13 +1328,17 @@ async fn run(args: Args) -> Result<(), String> {
     };
     let rss_before = rss_mib(args.pid);
 
+    let pages_text = match shop.popular.urls.len() {
+        0 => "every read a fresh random page".to_owned(),
+        n => format!("reads drawn from {n} pages by Zipf popularity"),
+    };
     let mode_text = match args.mode {
         Mode::Mix => format!(
-            "{} clients, each request a read with probability {}% and otherwise an order",
+            "{} clients, each request a read with probability {}% and otherwise an order; {pages_text}",
             args.clients, args.mix
         ),
         Mode::Orders => format!(
-            "{} clients placing orders back to back, {} clients reading alongside",
+            "{} clients placing orders back to back, {} clients reading alongside; {pages_text}",
             args.clients, args.read_clients
         ),
     };
@@ -1501,6 +1577,15 @@ async fn run(args: Args) -> Result<(), String> {
         fmt_int(scraped.outcome("dead")),
         fmt_int(scraped.outcome("lease_lost"))
     );
+    let (hits, misses) = scraped.cache;
+    if hits + misses > 0.0 {
+        println!(
+            "| reads answered from the response cache (/metrics, whole run) | {:.1}% ({} hits, {} misses) |",
+            100.0 * hits / (hits + misses),
+            fmt_int(hits),
+            fmt_int(misses)
+        );
+    }
     println!(
         "| host RSS | {} MiB after seeding, {} MiB at the end of the load, peak {} MiB |",
         opt(rss_before, 0),
