@@ -15,6 +15,13 @@
 //! - otherwise it entered, left or moved within the list: the count and the
 //!   items of every page may have shifted, so every page of that filter
 //!   (and, for a move, that ordering) is changed.
+//!
+//! A page's *membership* (which ids it shows, in which order, and the count;
+//! [`ReadScope::Membership`]) is kept apart from the products' fields: it
+//! stays true through writes that change a shown product without moving it
+//! (an order's stock change, a new description), so a page that such a
+//! write changes is rebuilt from its known ids by one lookup by key instead
+//! of the list query.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +35,9 @@ pub enum ReadScope {
     Product(ProductId),
     /// A page of a product list.
     Products(ListScope),
+    /// Which products a page of a product list shows, in which order, and
+    /// how many match in all; not their fields.
+    Membership(ListScope),
     /// A page of categories.
     Categories,
 }
@@ -35,18 +45,19 @@ pub enum ReadScope {
 impl ReadScope {
     /// The scope of a page of `query`'s list that shows `shown`.
     pub fn list(query: &ProductQuery, shown: impl IntoIterator<Item = ProductId>) -> Self {
-        Self::Products(ListScope {
-            filter: query.filter.clone(),
-            ordering: query.ordering,
-            shown: shown.into_iter().collect(),
-        })
+        Self::Products(ListScope::new(query, shown))
+    }
+
+    /// The scope of a page's membership (see [`ReadScope::Membership`]).
+    pub fn membership(query: &ProductQuery, shown: impl IntoIterator<Item = ProductId>) -> Self {
+        Self::Membership(ListScope::new(query, shown))
     }
 
     /// Roughly how many bytes this scope takes in memory.
     pub fn approx_bytes(&self) -> usize {
         let own = std::mem::size_of::<Self>();
         match self {
-            Self::Products(list) => {
+            Self::Products(list) | Self::Membership(list) => {
                 let f = &list.filter;
                 own + list.shown.capacity() * std::mem::size_of::<ProductId>()
                     + f.category.as_ref().map_or(0, |c| c.as_str().len())
@@ -70,6 +81,14 @@ pub struct ListScope {
 }
 
 impl ListScope {
+    fn new(query: &ProductQuery, shown: impl IntoIterator<Item = ProductId>) -> Self {
+        Self {
+            filter: query.filter.clone(),
+            ordering: query.ordering,
+            shown: shown.into_iter().collect(),
+        }
+    }
+
     fn shows(&self, id: ProductId) -> bool {
         self.shown.contains(&id)
     }
@@ -163,7 +182,15 @@ impl CatalogChange {
                 },
                 ReadScope::Products(list),
             ) => list.shows(*product_id) || (*crossed_zero && list.filter.in_stock.is_some()),
-            (Self::Product(change), ReadScope::Products(list)) => change.affects(list),
+            (Self::Product(change), ReadScope::Products(list)) => {
+                list.shows(change.id) || change.changes_membership(list)
+            }
+            // Orderings never sort by stock: only the `in_stock` filter's
+            // members can change with it.
+            (Self::Stock { crossed_zero, .. }, ReadScope::Membership(list)) => {
+                *crossed_zero && list.filter.in_stock.is_some()
+            }
+            (Self::Product(change), ReadScope::Membership(list)) => change.changes_membership(list),
         }
     }
 
@@ -182,16 +209,17 @@ impl CatalogChange {
 }
 
 impl ProductChange {
-    fn affects<'a>(&'a self, list: &ListScope) -> bool {
-        if list.shows(self.id) {
-            return true;
-        }
+    /// Whether the product entered, left or moved within the list, so that
+    /// which products its pages show, or how many it has, may have changed.
+    fn changes_membership<'a>(&'a self, list: &ListScope) -> bool {
         let admitted = |p: Option<&'a Product>| p.filter(|p| list.filter.matches(p));
         match (
             admitted(self.before.as_ref()),
             admitted(self.after.as_ref()),
         ) {
-            (None, None) => false,
+            // Shown, yet admitted neither before nor after: the page was
+            // read under other facts; take it as changed.
+            (None, None) => list.shows(self.id),
             (Some(before), Some(after)) => !list.ordering.same_key(before, after),
             _ => true,
         }
@@ -376,6 +404,55 @@ mod tests {
         )));
         assert!(!some_left.affects(&unfiltered));
         assert!(!some_left.affects(&stocked));
+        assert!(sold_out.affects(&stocked));
+        assert!(!sold_out.affects(&unfiltered));
+        assert!(CatalogChange::stock_given_back(p.id).affects(&stocked));
+    }
+
+    fn membership(
+        filter: ProductFilter,
+        ordering: ProductOrdering,
+        shown: &[&Product],
+    ) -> ReadScope {
+        ReadScope::membership(&query(filter, ordering), shown.iter().map(|p| p.id))
+    }
+
+    #[test]
+    fn a_page_that_shows_a_changed_product_keeps_its_membership_unless_the_product_moves() {
+        let p = product("Cup", "5.00", 3);
+        let other = product("Jar", "2.00", 1);
+        let by_price = membership(cheap(), ProductOrdering::PriceAsc, &[&p, &other]);
+        let by_name = membership(cheap(), ProductOrdering::NameAsc, &[&p, &other]);
+        // An order's stock change: the page itself changes, its membership not.
+        let taken = CatalogChange::stock_taken(p.id, Stock::new(2).unwrap());
+        assert!(taken.affects(&page(cheap(), ProductOrdering::PriceAsc, &[&p, &other])));
+        assert!(!taken.affects(&by_price));
+        assert!(!taken.affects(&by_name));
+        // A new description neither moves the product nor changes the count.
+        let mut described = p.clone();
+        described.description = Description::parse("Now with a lid").unwrap();
+        let described = CatalogChange::updated(p.clone(), described);
+        assert!(!described.affects(&by_price));
+        // A new price moves it in price orderings only.
+        let mut dearer = p.clone();
+        dearer.price = "7.00".parse().unwrap();
+        let dearer = CatalogChange::updated(p.clone(), dearer);
+        assert!(dearer.affects(&by_price));
+        assert!(!dearer.affects(&by_name));
+        // Leaving the filter or the catalog changes every membership of it.
+        let mut expensive = p.clone();
+        expensive.price = "50.00".parse().unwrap();
+        assert!(CatalogChange::updated(p.clone(), expensive).affects(&by_name));
+        assert!(CatalogChange::archived(p.clone()).affects(&by_name));
+        assert!(CatalogChange::Everything.affects(&by_name));
+    }
+
+    #[test]
+    fn running_out_changes_the_membership_of_stock_filtered_lists_only() {
+        let p = product("Cup", "5.00", 1);
+        let stocked = membership(in_stock(), ProductOrdering::PriceAsc, &[&p]);
+        let unfiltered = membership(ProductFilter::default(), ProductOrdering::PriceAsc, &[&p]);
+        let sold_out = CatalogChange::stock_taken(p.id, Stock::new(0).unwrap());
         assert!(sold_out.affects(&stocked));
         assert!(!sold_out.affects(&unfiltered));
         assert!(CatalogChange::stock_given_back(p.id).affects(&stocked));

@@ -18,6 +18,13 @@ use super::CatalogError;
 /// under it (stock taken by orders moves its version too).
 const UPDATE_ATTEMPTS: usize = 8;
 
+/// Which products a page of a list shows, in order, and how many match.
+#[derive(Debug, Clone)]
+struct Membership {
+    count: u64,
+    ids: Arc<[ProductId]>,
+}
+
 /// Categories and products.
 ///
 /// Reads are served from the [`Cache`], each kept with what it shows; every
@@ -164,7 +171,7 @@ impl Catalog {
         let mut page = self
             .cached(
                 key,
-                || self.store.list_products(query),
+                || self.load_page(query),
                 |found| {
                     let scope = ReadScope::list(query, found.items.iter().map(|p| p.id));
                     (scope, found.approx_bytes(Product::approx_bytes))
@@ -173,6 +180,65 @@ impl Catalog {
             .await?;
         page.request = query.page;
         Ok(page)
+    }
+
+    /// A page of live products as stored now. When the cache holds the
+    /// page's membership (its ids and count) and no write has moved a
+    /// product in or out of it or within it since, the products are read by
+    /// id: a write that only changed a shown product's fields (an order's
+    /// stock change) costs one lookup by key, not the list query. Otherwise
+    /// the list query runs and its membership is kept.
+    async fn load_page(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError> {
+        let key = format!("members|{}", query.cache_key());
+        let known = self
+            .cache
+            .get(&key)
+            .await
+            .and_then(|e| e.value.downcast_ref::<Membership>().cloned());
+        if let Some(members) = known
+            && let Some(page) = self.page_of(members, query.page).await?
+        {
+            return Ok(page);
+        }
+        let ticket = self.cache.ticket();
+        let page = self.store.list_products(query).await?;
+        let members = Membership {
+            count: page.count,
+            ids: page.items.iter().map(|p| p.id).collect(),
+        };
+        let entry = CacheEntry {
+            scope: Arc::new(ReadScope::membership(query, members.ids.iter().copied())),
+            bytes: members.ids.len() * std::mem::size_of::<ProductId>(),
+            value: Arc::new(members),
+        };
+        self.cache.insert(key, entry, ticket).await;
+        Ok(page)
+    }
+
+    /// The page that `members` describe, with the products as stored now;
+    /// `None` when one of them has left the catalog meanwhile.
+    async fn page_of(
+        &self,
+        members: Membership,
+        request: PageRequest,
+    ) -> Result<Option<Page<Product>>, StoreError> {
+        let mut found = if members.ids.is_empty() {
+            Vec::new()
+        } else {
+            self.store.get_products(&members.ids).await?
+        };
+        let mut items = Vec::with_capacity(members.ids.len());
+        for id in members.ids.iter() {
+            let Some(at) = found.iter().position(|p| p.id == *id) else {
+                return Ok(None);
+            };
+            items.push(found.swap_remove(at));
+        }
+        Ok(Some(Page {
+            count: members.count,
+            items,
+            request,
+        }))
     }
 
     /// A live product, read from the store without the cache: for callers
@@ -188,13 +254,16 @@ impl Catalog {
             .ok_or(CatalogError::ProductNotFound)
     }
 
-    /// A page of live products, read from the store without the cache (see
-    /// [`Catalog::product_uncached`]).
+    /// A page of live products, not kept in the cache as a page (see
+    /// [`Catalog::product_uncached`]); only its membership is, so that a
+    /// write that leaves the page's membership alone costs a lookup by id.
     pub async fn products_uncached(
         &self,
         query: &ProductQuery,
     ) -> Result<Page<Product>, CatalogError> {
-        Ok(self.store.list_products(query).await?)
+        let mut page = self.load_page(query).await?;
+        page.request = query.page;
+        Ok(page)
     }
 
     /// Change a product (staff): a full replacement or a partial change.
@@ -480,26 +549,113 @@ mod tests {
         });
         let mut cache = MockCache::new();
         let mut seq = mockall::Sequence::new();
-        cache
-            .expect_get()
-            .times(1)
-            .in_sequence(&mut seq)
-            .returning(|_| None);
-        cache
-            .expect_ticket()
-            .times(1)
-            .in_sequence(&mut seq)
-            .return_const(ReadTicket(41));
         let query = ProductQuery::default();
+        let page_key = format!("products|{}", query.cache_key());
+        let members_key = format!("members|{}", query.cache_key());
+        for (key, ticket) in [(page_key.clone(), 41), (members_key.clone(), 42)] {
+            cache
+                .expect_get()
+                .withf(move |k| k == key)
+                .times(1)
+                .in_sequence(&mut seq)
+                .returning(|_| None);
+            cache
+                .expect_ticket()
+                .times(1)
+                .in_sequence(&mut seq)
+                .return_const(ReadTicket(ticket));
+        }
+        let members = ReadScope::membership(&query, [p.id]);
+        cache
+            .expect_insert()
+            .withf(move |k, e, t| *k == members_key && *t == ReadTicket(42) && *e.scope == members)
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _, _| true);
         let scope = ReadScope::list(&query, [p.id]);
         cache
             .expect_insert()
-            .withf(move |_, e, t| *t == ReadTicket(41) && *e.scope == scope && e.bytes > 0)
+            .withf(move |k, e, t| {
+                *k == page_key && *t == ReadTicket(41) && *e.scope == scope && e.bytes > 0
+            })
             .times(1)
             .in_sequence(&mut seq)
             .returning(|_, _, _| true);
         let page = catalog(store, cache).products(&query).await.unwrap();
         assert_eq!(page.items, [p]);
+    }
+
+    #[tokio::test]
+    async fn a_page_whose_membership_is_known_is_read_by_id_not_listed() {
+        let first = made().await;
+        let second = made().await;
+        let query = ProductQuery::default();
+        let members = Membership {
+            count: 7,
+            ids: vec![first.id, second.id].into(),
+        };
+        let members_key = format!("members|{}", query.cache_key());
+        let mut cache = passthrough_cache_except(members_key, members);
+        cache.expect_insert().returning(|_, _, _| true);
+        let mut store = MockCatalogStore::new(); // no expect_list_products: a list would panic
+        let (a, b) = (first.clone(), second.clone());
+        store
+            .expect_get_products()
+            .withf(move |ids| ids == [a.id, b.id])
+            .times(1)
+            // The store answers in any order; the page keeps the list's.
+            .returning(move |_| Ok(vec![b.clone(), a.clone()]));
+        let page = catalog(store, cache)
+            .products_uncached(&query)
+            .await
+            .unwrap();
+        assert_eq!(page.count, 7);
+        assert_eq!(page.items, [first, second]);
+    }
+
+    #[tokio::test]
+    async fn a_member_gone_from_the_store_sends_the_page_back_to_the_list_query() {
+        let kept = made().await;
+        let query = ProductQuery::default();
+        let members = Membership {
+            count: 2,
+            ids: vec![ProductId::new(), kept.id].into(),
+        };
+        let mut cache = passthrough_cache_except(format!("members|{}", query.cache_key()), members);
+        cache.expect_insert().returning(|_, _, _| true);
+        let mut store = MockCatalogStore::new();
+        let found = kept.clone();
+        store
+            .expect_get_products()
+            .returning(move |_| Ok(vec![found.clone()]));
+        let listed = kept.clone();
+        store.expect_list_products().times(1).returning(move |q| {
+            Ok(Page {
+                count: 1,
+                items: vec![listed.clone()],
+                request: q.page,
+            })
+        });
+        let page = catalog(store, cache)
+            .products_uncached(&query)
+            .await
+            .unwrap();
+        assert_eq!((page.count, page.items), (1, vec![kept]));
+    }
+
+    /// A cache that holds `members` under `key` and nothing else.
+    fn passthrough_cache_except(key: String, members: Membership) -> MockCache {
+        let mut c = MockCache::new();
+        c.expect_ticket().return_const(ReadTicket(7));
+        let scope = Arc::new(ReadScope::Categories);
+        c.expect_get().returning(move |k| {
+            (k == key).then(|| CacheEntry {
+                value: Arc::new(members.clone()),
+                scope: scope.clone(),
+                bytes: 0,
+            })
+        });
+        c
     }
 
     #[tokio::test]
