@@ -23,6 +23,7 @@
 //! workers and tells other hosts what each catalog write changed, so that
 //! they drop the cached reads it touches.
 
+mod announce;
 mod error;
 mod invalidation;
 mod notify;
@@ -104,6 +105,8 @@ pub enum ConnectError {
 pub struct PgStore {
     pool: PgPool,
     listener: notify::Listener,
+    /// Sends the hot paths' notifications after their commits, batched.
+    announcer: announce::Announcer,
     /// Tags this store's catalog notifications, so that its own listener
     /// skips them (the writer has applied its changes to its cache already).
     origin: uuid::Uuid,
@@ -155,10 +158,12 @@ impl PgStore {
     pub fn from_pool(pool: PgPool) -> Self {
         let listener = notify::Listener::new(pool.clone());
         let defaults = PgConfig::new("");
+        let origin = uuid::Uuid::new_v4();
         Self {
+            announcer: announce::Announcer::new(pool.clone(), origin),
             pool,
             listener,
-            origin: uuid::Uuid::new_v4(),
+            origin,
             gate: outage::Gate::new(defaults.outage_timeout, defaults.probe_timeout),
         }
     }

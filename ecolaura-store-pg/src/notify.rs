@@ -12,22 +12,17 @@ use sqlx::postgres::PgListener;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-/// Notified in the transaction that enqueues jobs.
+/// Notified when jobs are enqueued: in the enqueuing transaction, or, on the
+/// hot paths (placement, confirmation), just after it (see `announce`).
 pub const JOBS_CHANNEL: &str = "ecolaura_jobs";
-/// Notified in every transaction that changes what catalog reads return.
+/// Notified for every write that changes what catalog reads return: in the
+/// writing transaction, or, for an order's stock changes, just after it.
 pub const CATALOG_CHANNEL: &str = "ecolaura_catalog";
 
 /// `SELECT pg_notify(channel, '')` for each channel, in one statement:
 /// delivered when the transaction commits, never for one that rolls back.
 pub(crate) fn notify(channels: &[&str]) -> SelectStatement {
     notify_with(channels.iter().map(|c| (*c, String::new())))
-}
-
-/// `pg_notify(channel, '')`, to put in another statement (a `RETURNING`).
-pub(crate) fn notify_expr(channel: &str) -> sea_query::Expr {
-    Func::cust(Alias::new("pg_notify"))
-        .args([channel.into(), "".into()])
-        .into()
 }
 
 /// `SELECT pg_notify(channel, payload)` for each pair, in one statement.

@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use crate::error::is_retryable;
 use crate::invalidation::notify_catalog;
-use crate::notify::{JOBS_CHANNEL, notify, notify_expr};
+use crate::notify::{JOBS_CHANNEL, notify};
 use crate::rows::*;
 use crate::{PgStore, all, built, execute, optional};
 
@@ -176,13 +176,8 @@ impl PgStore {
             .iter()
             .map(|&(id, n)| CatalogChange::stock_taken(id, n))
             .collect();
-        let jobs: &[&str] = if p.jobs.is_empty() {
-            &[]
-        } else {
-            &[JOBS_CHANNEL]
-        };
-        execute(&mut *tx, &notify_catalog(self.origin, &changes, jobs)).await?;
         tx.commit().await.map_err(crate::error::store_error)?;
+        self.announcer.announce(!p.jobs.is_empty(), &changes);
         Ok(Some(PlacementOutcome::Placed {
             order: order.clone(),
             stock_left,
@@ -230,15 +225,9 @@ impl PgStore {
         } else {
             Vec::new()
         };
-        let jobs: &[&str] = if change.enqueue.is_empty() {
-            &[]
-        } else {
-            &[JOBS_CHANNEL]
-        };
-        if !restocked.is_empty() || !jobs.is_empty() {
-            execute(&mut *tx, &notify_catalog(self.origin, &restocked, jobs)).await?;
-        }
         tx.commit().await.map_err(crate::error::store_error)?;
+        self.announcer
+            .announce(!change.enqueue.is_empty(), &restocked);
         Ok(order)
     }
 }
@@ -406,8 +395,8 @@ impl OrderStore for PgStore {
         at: Timestamp,
         jobs: &[NewJob],
     ) -> Result<bool, StoreError> {
-        // One statement, one round trip: the update feeds the insert, and each
-        // inserted job wakes idle workers when the statement commits.
+        // One statement, one round trip: the update feeds the insert. Idle
+        // workers are woken after the commit.
         let mut conn = self.conn().await?;
         let moved = if jobs.is_empty() {
             execute(
@@ -417,11 +406,11 @@ impl OrderStore for PgStore {
             .await?
                 > 0
         } else {
-            let wake = notify_expr(JOBS_CHANNEL);
-            let statement = built(sql::confirm_order_and_enqueue(id, at, jobs, wake))?;
+            let statement = built(sql::confirm_order_and_enqueue(id, at, jobs))?;
             execute(&mut *conn, &statement).await? > 0
         };
         if moved {
+            self.announcer.announce(!jobs.is_empty(), &[]);
             return Ok(true);
         }
         let exists: Option<(Uuid,)> = optional(&mut *conn, &sql::order_exists(id)).await?;

@@ -677,14 +677,13 @@ pub fn insert_jobs(jobs: &[NewJob], now: Timestamp) -> BuildResult<InsertStateme
 /// Confirm a pending order and enqueue `jobs` in one statement, for backends
 /// with data-modifying `WITH` (Postgres): the conditional update of
 /// [`change_status`] feeds an `INSERT … SELECT … FROM confirmed`, so the jobs
-/// exist exactly when the order moved. Each inserted job returns `returning`
-/// (a notification, say); no row comes back when the order was not pending
-/// or is missing. `jobs` must not be empty.
+/// exist exactly when the order moved. Each inserted job returns its id; no
+/// row comes back when the order was not pending or is missing. `jobs` must
+/// not be empty.
 pub fn confirm_order_and_enqueue(
     id: OrderId,
     at: Timestamp,
     jobs: &[NewJob],
-    returning: Expr,
 ) -> BuildResult<WithQuery> {
     let confirmed = Alias::new("confirmed");
     let mut update = change_status(&StatusChange::confirm(id, at));
@@ -709,7 +708,7 @@ pub fn confirm_order_and_enqueue(
         .into_table(Jobs::Table)
         .columns(NEW_JOB_COLUMNS)
         .select_from(rows)?
-        .returning(Query::returning().expr(returning));
+        .returning_col(Jobs::Id);
     let cte = CommonTableExpression::new()
         .query(update)
         .table_name(confirmed)
