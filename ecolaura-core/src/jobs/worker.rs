@@ -90,6 +90,15 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// How long an idle claim loop waits before looking again, when nothing wakes it (1 s).
     pub idle_poll: Duration,
+    /// The least time between two claims of one kind while fewer than half
+    /// of its slots are free (50 ms; River's `FetchCooldown` plays the same
+    /// part). Without it every finished job frees a slot that is refilled
+    /// by a claim of its own: under a steady trickle of jobs most of the
+    /// database's work would be claims of one or two jobs. With it, a claim
+    /// takes what arrived during the cooldown, and a job waits for it at most
+    /// that long; with a backlog, half the slots free up sooner and the
+    /// claim goes at once.
+    pub claim_cooldown: Duration,
     /// How often leases that ran out are rescued (5 s).
     pub rescue_every: Duration,
     /// How often the queue's dead row versions are cleared at the least
@@ -112,6 +121,7 @@ impl Default for WorkerConfig {
             concurrency: 8,
             lease: Duration::from_secs(15),
             idle_poll: Duration::from_secs(1),
+            claim_cooldown: Duration::from_millis(50),
             rescue_every: Duration::from_secs(5),
             vacuum_every: Duration::from_secs(30),
             vacuum_after_jobs: 20_000,
@@ -353,7 +363,10 @@ impl Worker {
     ) {
         let config = self.inner.config;
         let slots = Arc::new(Semaphore::new(self.slots()));
+        let half = self.slots().div_ceil(2);
         let mut running = JoinSet::new();
+        let mut last_claim: Option<tokio::time::Instant> = None;
+        let mut last_was_full = false;
         loop {
             while running.try_join_next().is_some() {}
             let first = tokio::select! {
@@ -364,18 +377,42 @@ impl Worker {
                     Err(_) => break,
                 },
             };
-            // Claim as many jobs as there are free slots, in one statement.
             let mut permits = vec![first];
+            if let Some(last) = last_claim {
+                let until = last + config.claim_cooldown;
+                // Within the cooldown: after a claim that emptied the queue,
+                // wait for it to pass; after a full one (a backlog), for it
+                // or for half the slots, whichever comes first.
+                let enough = if last_was_full { half } else { usize::MAX };
+                while permits.len() < enough {
+                    tokio::select! {
+                        biased;
+                        _ = stop.wait_for(|s| *s) => break,
+                        () = tokio::time::sleep_until(until) => break,
+                        permit = slots.clone().acquire_owned() => match permit {
+                            Ok(p) => permits.push(p),
+                            Err(_) => break,
+                        },
+                    }
+                }
+                if *stop.borrow() {
+                    break;
+                }
+            }
+            // Claim as many jobs as there are free slots, in one statement.
             while let Ok(p) = slots.clone().try_acquire_owned() {
                 permits.push(p);
             }
+            last_claim = Some(tokio::time::Instant::now());
             let now = self.inner.clock.now();
-            match self
+            let wanted = permits.len();
+            let claimed = self
                 .inner
                 .queue
-                .claim_batch(kind, now, config.lease, permits.len())
-                .await
-            {
+                .claim_batch(kind, now, config.lease, wanted)
+                .await;
+            last_was_full = claimed.as_ref().is_ok_and(|b| b.len() == wanted);
+            match claimed {
                 Ok(batch) if !batch.is_empty() => {
                     for (claim, permit) in batch.into_iter().zip(permits.drain(..)) {
                         let me = self.clone();
