@@ -90,14 +90,14 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// How long an idle claim loop waits before looking again, when nothing wakes it (1 s).
     pub idle_poll: Duration,
-    /// The least time between two claims of one kind while fewer than half
-    /// of its slots are free (50 ms; River's `FetchCooldown` plays the same
-    /// part). Without it every finished job frees a slot that is refilled
-    /// by a claim of its own: under a steady trickle of jobs most of the
-    /// database's work would be claims of one or two jobs. With it, a claim
-    /// takes what arrived during the cooldown, and a job waits for it at most
-    /// that long; with a backlog, half the slots free up sooner and the
-    /// claim goes at once.
+    /// The least time between two claims of one kind (50 ms; River's
+    /// `FetchCooldown` plays the same part), except after a claim that came
+    /// back full (a backlog): then the next goes as soon as half the slots
+    /// are free. Without it every finished job frees a slot that a claim of
+    /// its own refills, and under a steady trickle of jobs most of the
+    /// database's work is claims of one or two jobs. With it a claim takes
+    /// what arrived during the cooldown, and a job waits for it at most that
+    /// long.
     pub claim_cooldown: Duration,
     /// How often leases that ran out are rescued (5 s).
     pub rescue_every: Duration,
@@ -643,6 +643,7 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jobs::JobStatus;
     use crate::memory::ManualClock;
     use crate::ports::MockJobQueue;
     use std::sync::atomic::AtomicUsize;
@@ -706,6 +707,71 @@ mod tests {
         assert!(
             vacuums.load(Ordering::SeqCst) > 0,
             "the queue was never vacuumed"
+        );
+    }
+
+    /// A queue that always has exactly one job of each kind ready: a steady
+    /// trickle. Counts claims.
+    fn trickle_queue(claims: Arc<AtomicUsize>) -> MockJobQueue {
+        let mut q = MockJobQueue::new();
+        q.expect_take_back_orphans().returning(|_| Ok(0));
+        q.expect_claim_batch().returning(move |kind, now, _, _| {
+            claims.fetch_add(1, Ordering::SeqCst);
+            let job = Job {
+                id: JobId::new(),
+                kind,
+                payload: serde_json::json!({}),
+                status: JobStatus::Running,
+                attempts: 1,
+                max_attempts: 3,
+                run_at: now,
+                locked_until: Some(now),
+                last_error: None,
+                created_at: now,
+                updated_at: now,
+            };
+            Ok(vec![ClaimedJob {
+                job,
+                token: uuid::Uuid::new_v4(),
+            }])
+        });
+        q.expect_complete_batch().returning(|_, _| Ok(Vec::new()));
+        q.expect_extend_leases().returning(|_, _, _| Ok(Vec::new()));
+        q.expect_wait_for_jobs().returning(|_| ());
+        q.expect_rescue_expired().returning(|_| Ok(0));
+        q.expect_vacuum().returning(|| Ok(()));
+        q
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_trickle_of_jobs_is_claimed_in_batches_not_one_claim_per_job() {
+        let claims = Arc::new(AtomicUsize::new(0));
+        let worker = Worker::new(
+            Arc::new(trickle_queue(claims.clone())),
+            Arc::new(Nothing),
+            Arc::new(ManualClock::default()),
+            WorkerConfig {
+                concurrency: 16,
+                claim_cooldown: Duration::from_millis(100),
+                ..WorkerConfig::default()
+            },
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(worker.run(async {
+            let _ = stopped.await;
+        }));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = stop.send(());
+        running.await.expect("task").expect("worker");
+        // Each claim finds one job, fewer than its free slots: the next
+        // waits out the cooldown. Without it, every finished job would be
+        // refilled by a claim of its own, thousands in half a second.
+        let claimed = claims.load(Ordering::SeqCst);
+        let per_kind_at_most = 500 / 100 + 2;
+        assert!(claimed >= JobKind::ALL.len(), "no claims at all");
+        assert!(
+            claimed <= JobKind::ALL.len() * per_kind_at_most,
+            "{claimed} claims in 500 ms"
         );
     }
 }
