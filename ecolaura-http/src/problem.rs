@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use ecolaura_core::accounts::HashingError;
 use ecolaura_core::auth::AccessDenied;
 use ecolaura_core::orders::OrderRejection;
 use ecolaura_core::ports::StoreError;
@@ -164,6 +165,14 @@ impl Problem {
         p
     }
 
+    /// 503 for a host too busy to take the request now, with the seconds
+    /// after which to try again.
+    pub fn busy(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut p = Self::status(StatusCode::SERVICE_UNAVAILABLE, detail);
+        p.retry_after_secs = Some(retry_after_secs);
+        p
+    }
+
     /// 503: storage does not answer. The cause is logged, never sent.
     pub fn unavailable(cause: &dyn std::error::Error) -> Self {
         tracing::warn!(error = %ErrorChain(cause), "storage unavailable");
@@ -243,7 +252,7 @@ impl IntoResponse for Problem {
 
 /// The error statuses every `/api/v1` operation may answer, as the OpenAPI
 /// document declares them.
-const DECLARED: [(u16, &str); 10] = [
+const DECLARED: [(u16, &str); 11] = [
     (
         400,
         "Unparsable JSON, a value of the wrong JSON type, or a bad parameter or header.",
@@ -255,6 +264,7 @@ const DECLARED: [(u16, &str); 10] = [
         409,
         "Conflict: stock, a duplicate, an illegal state change or a reused idempotency key.",
     ),
+    (408, "The request body did not arrive in time."),
     (413, "The body is over 1 MiB."),
     (
         422,
@@ -265,7 +275,10 @@ const DECLARED: [(u16, &str); 10] = [
         500,
         "A fault on the server's side; nothing about it is disclosed.",
     ),
-    (503, "Storage is unavailable; try again."),
+    (
+        503,
+        "Storage is unavailable, or too many sign-ins are being checked at once; try again (see `Retry-After` when sent).",
+    ),
 ];
 
 impl ApiResponse for Problem {
@@ -418,6 +431,10 @@ impl From<AccountError> for Problem {
             }
             // A valid token for an account that is gone.
             AccountError::NotFound => Problem::unauthorized("The account no longer exists."),
+            AccountError::Hashing(HashingError::Busy) => Problem::busy(
+                "Too many sign-ins and registrations are being checked at once; try again shortly.",
+                1,
+            ),
             AccountError::Hashing(h) => Problem::internal(&h),
             AccountError::Store(s) => s.into(),
         }

@@ -2,7 +2,9 @@
 
 mod password;
 
-pub use password::{HashingError, Password, PasswordError, PasswordHash, PasswordHasher};
+pub use password::{
+    HashingError, HashingLimit, Password, PasswordError, PasswordHash, PasswordHasher,
+};
 
 use std::fmt;
 use std::str::FromStr;

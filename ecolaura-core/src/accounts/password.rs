@@ -2,6 +2,9 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use argon2::password_hash::phc::PasswordHash as PhcHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -81,13 +84,46 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// Hashes and verifies passwords with argon2id, off the async executor.
+/// How many passwords may be hashed at once, and how long a further one
+/// waits for its turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashingLimit {
+    /// Hashes (or verifications) running at once at most: each holds the
+    /// argon2 memory (19 MiB by default) and a core while it runs.
+    pub concurrent: usize,
+    /// How long a further one waits for a turn before it is refused with
+    /// [`HashingError::Busy`].
+    pub wait: Duration,
+}
+
+impl HashingLimit {
+    /// The contract's bound: the machine's cores × 2 at once, 2 s of waiting.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self {
+            concurrent: cores.saturating_mul(2),
+            wait: Duration::from_secs(2),
+        }
+    }
+}
+
+impl Default for HashingLimit {
+    fn default() -> Self {
+        Self::for_this_machine()
+    }
+}
+
+/// Hashes and verifies passwords with argon2id, off the async executor,
+/// a bounded number at once ([`HashingLimit`]): a flood of logins queues
+/// briefly, then is refused, instead of taking every core and 19 MiB each.
 ///
 /// The default parameters are OWASP's (19 MiB, 2 passes, 1 lane). Tests may
 /// use [`PasswordHasher::fast_insecure`] to keep suites quick.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Arc<Params>,
+    turns: Arc<Semaphore>,
+    wait: Duration,
     /// A hash of a random password, verified when the user does not exist so
     /// that "no such user" takes as long as "wrong password".
     decoy: Arc<std::sync::OnceLock<String>>,
@@ -97,6 +133,7 @@ impl fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PasswordHasher")
             .field("params", &self.params)
+            .field("wait", &self.wait)
             .finish_non_exhaustive()
     }
 }
@@ -108,11 +145,36 @@ impl Default for PasswordHasher {
 }
 
 impl PasswordHasher {
-    /// A hasher with these argon2id parameters.
+    /// A hasher with these argon2id parameters and the default [`HashingLimit`].
     pub fn new(params: Params) -> Self {
+        Self::with_limit(params, HashingLimit::default())
+    }
+
+    /// A hasher with these parameters and this bound on concurrent hashing.
+    pub fn with_limit(params: Params, limit: HashingLimit) -> Self {
         Self {
             params: Arc::new(params),
+            turns: Arc::new(Semaphore::new(limit.concurrent.max(1))),
+            wait: limit.wait,
             decoy: Arc::default(),
+        }
+    }
+
+    /// The same hasher with another bound on concurrent hashing.
+    #[must_use]
+    pub fn limited(self, limit: HashingLimit) -> Self {
+        Self {
+            turns: Arc::new(Semaphore::new(limit.concurrent.max(1))),
+            wait: limit.wait,
+            ..self
+        }
+    }
+
+    /// A turn to hash, waited for at most the limit's wait.
+    async fn turn(&self) -> Result<OwnedSemaphorePermit, HashingError> {
+        match tokio::time::timeout(self.wait, self.turns.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) | Err(_) => Err(HashingError::Busy),
         }
     }
 
@@ -129,52 +191,76 @@ impl PasswordHasher {
     }
 
     /// Hash a password (with a fresh random salt).
+    ///
+    /// # Errors
+    /// [`HashingError::Busy`] when no turn came within the limit's wait.
     pub async fn hash(&self, password: &Password) -> Result<PasswordHash, HashingError> {
+        let turn = self.turn().await?;
         let argon2 = self.argon2();
         let password = password.clone();
         tokio::task::spawn_blocking(move || {
-            argon2
+            let hashed = argon2
                 .hash_password(password.expose())
                 .map(|h| PasswordHash(h.to_string()))
-                .map_err(|e| HashingError(e.to_string()))
+                .map_err(|e| HashingError::Failed(e.to_string()));
+            drop(turn);
+            hashed
         })
         .await
-        .map_err(|e| HashingError(e.to_string()))?
+        .map_err(|e| HashingError::Failed(e.to_string()))?
     }
 
     /// Whether `password` matches `hash`. A malformed stored hash is a mismatch.
-    pub async fn verify(&self, password: &Password, hash: &PasswordHash) -> bool {
+    ///
+    /// # Errors
+    /// [`HashingError::Busy`] when no turn came within the limit's wait.
+    pub async fn verify(
+        &self,
+        password: &Password,
+        hash: &PasswordHash,
+    ) -> Result<bool, HashingError> {
+        let turn = self.turn().await?;
         let argon2 = self.argon2();
         let password = password.clone();
         let hash = hash.0.clone();
         tokio::task::spawn_blocking(move || {
-            PhcHash::new(&hash)
-                .is_ok_and(|parsed| argon2.verify_password(password.expose(), &parsed).is_ok())
+            let matches = PhcHash::new(&hash)
+                .is_ok_and(|parsed| argon2.verify_password(password.expose(), &parsed).is_ok());
+            drop(turn);
+            matches
         })
         .await
-        .unwrap_or(false)
+        .map_err(|e| HashingError::Failed(e.to_string()))
     }
 
     /// Spend the time a verification takes, for an unknown user.
-    pub async fn verify_decoy(&self, password: &Password) {
+    ///
+    /// # Errors
+    /// [`HashingError::Busy`] when no turn came within the limit's wait.
+    pub async fn verify_decoy(&self, password: &Password) -> Result<(), HashingError> {
         let decoy = match self.decoy.get() {
             Some(d) => d.clone(),
             None => {
                 let random = Password(uuid::Uuid::new_v4().to_string());
-                let Ok(h) = self.hash(&random).await else {
-                    return;
-                };
+                let h = self.hash(&random).await?;
                 self.decoy.get_or_init(|| h.0).clone()
             }
         };
-        let _ = self.verify(password, &PasswordHash(decoy)).await;
+        self.verify(password, &PasswordHash(decoy)).await.map(drop)
     }
 }
 
-/// Hashing failed (the hasher's thread died or the parameters are unusable).
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashingError(String);
+/// Why a password could not be hashed or checked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashingError {
+    /// Too many passwords were being hashed at once, for longer than the
+    /// [`HashingLimit`]'s wait: try again shortly.
+    #[error("too many passwords are being hashed at once")]
+    Busy,
+    /// The hasher's thread died or the parameters are unusable.
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
 
 #[cfg(test)]
 mod tests {
@@ -186,14 +272,40 @@ mod tests {
         let pw = Password::new("correct horse").unwrap();
         let hash = h.hash(&pw).await.unwrap();
         assert!(hash.as_phc().starts_with("$argon2id$"));
-        assert!(h.verify(&pw, &hash).await);
+        assert!(h.verify(&pw, &hash).await.unwrap());
         assert!(
             !h.verify(&Password::new("wrong horse").unwrap(), &hash)
                 .await
+                .unwrap()
         );
-        assert!(!h.verify(&pw, &PasswordHash::from_phc("garbage")).await);
+        assert!(
+            !h.verify(&pw, &PasswordHash::from_phc("garbage"))
+                .await
+                .unwrap()
+        );
         // Two hashes of one password differ (salted).
         assert_ne!(h.hash(&pw).await.unwrap(), hash);
+    }
+
+    #[tokio::test]
+    async fn hashing_beyond_the_limit_waits_then_is_refused() {
+        let limit = HashingLimit {
+            concurrent: 1,
+            wait: Duration::from_millis(50),
+        };
+        let h = PasswordHasher::fast_insecure().limited(limit);
+        let pw = Password::new("correct horse").unwrap();
+        // Every turn taken: a hash waits out the limit, then is refused.
+        let held = h.turns.clone().acquire_owned().await.unwrap();
+        assert_eq!(h.hash(&pw).await, Err(HashingError::Busy));
+        assert_eq!(h.verify_decoy(&pw).await, Err(HashingError::Busy));
+        // A turn freed within the wait is taken.
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            drop(held);
+        });
+        assert!(h.hash(&pw).await.is_ok());
+        release.await.unwrap();
     }
 
     #[test]

@@ -63,17 +63,24 @@ impl Accounts {
     /// answer does not reveal which addresses have accounts.
     ///
     /// # Errors
-    /// [`AccountError::InvalidCredentials`] for an unknown address or a wrong password.
+    /// [`AccountError::InvalidCredentials`] for an unknown address or a wrong password,
+    /// [`AccountError::Hashing`] with [`HashingError::Busy`](crate::accounts::HashingError::Busy)
+    /// when too many passwords are being checked at once.
     pub async fn authenticate(
         &self,
         email: &Email,
         password: &Password,
     ) -> Result<User, AccountError> {
         match self.store.find_user_by_email(email).await? {
-            Some(user) if self.hasher.verify(password, &user.password_hash).await => Ok(user),
-            Some(_) => Err(AccountError::InvalidCredentials),
+            Some(user) => {
+                if self.hasher.verify(password, &user.password_hash).await? {
+                    Ok(user)
+                } else {
+                    Err(AccountError::InvalidCredentials)
+                }
+            }
             None => {
-                self.hasher.verify_decoy(password).await;
+                self.hasher.verify_decoy(password).await?;
                 Err(AccountError::InvalidCredentials)
             }
         }
