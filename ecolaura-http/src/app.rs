@@ -24,6 +24,21 @@ pub struct HostConfig {
     pub currency: String,
     /// Origins allowed to call the API from a browser; empty: none.
     pub cors_origins: Vec<String>,
+    /// How long a request body may take to arrive (else 408).
+    pub body_read_timeout: std::time::Duration,
+}
+
+impl HostConfig {
+    /// Settings with these token keys, the currency `EUR`, no cross-origin
+    /// access and the default body read timeout (30 s).
+    pub fn new(tokens: TokenConfig) -> Self {
+        Self {
+            tokens,
+            currency: "EUR".to_owned(),
+            cors_origins: Vec::new(),
+            body_read_timeout: crate::server::ConnectionLimits::default().body_read_timeout,
+        }
+    }
 }
 
 /// A host: the application, its state and its HTTP endpoint.
@@ -47,6 +62,7 @@ impl Host {
             tokens: Tokens::new(config.tokens, clock.clone()),
             throttle: LoginThrottle::standard(clock),
             currency: config.currency,
+            body_read_timeout: config.body_read_timeout,
             metrics: Arc::new(Metrics::new()?),
             readiness,
             app,

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use ecolaura_core::cache::MokaCacheConfig;
 
 use crate::auth::{JwtSecret, MIN_SECRET_BYTES, TokenConfig};
+use crate::server::ConnectionLimits;
 
 // No `Debug` on the command line, the settings or the commands: they hold
 // the JWT secret, the database URL (with its password) and account passwords.
@@ -179,6 +180,39 @@ struct EnvArgs {
         default_value = "30"
     )]
     shutdown_grace: String,
+    /// Open HTTP connections at most; at the cap a new connection evicts
+    /// the one idle the longest.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_MAX_CONNECTIONS",
+        default_value = "1024"
+    )]
+    max_connections: String,
+    /// Seconds a client has to send a request's headers, from their first byte.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_HEADER_READ_TIMEOUT",
+        default_value = "10"
+    )]
+    header_read_timeout: String,
+    /// Seconds a client has to send a request's body (else 408).
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_BODY_READ_TIMEOUT",
+        default_value = "30"
+    )]
+    body_read_timeout: String,
+    /// Seconds a connection may stay open with no request in progress.
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_IDLE_TIMEOUT",
+        default_value = "30"
+    )]
+    idle_timeout: String,
 }
 
 impl Settings {
@@ -228,6 +262,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Grace period on shutdown.
     pub shutdown_grace: Duration,
+    /// What `serve` lets clients hold: connections and the time to send.
+    pub connections: ConnectionLimits,
 }
 
 fn seconds(name: &str, raw: &str, errors: &mut Vec<String>) -> Duration {
@@ -299,6 +335,24 @@ impl EnvArgs {
             &mut errors,
         );
         let job_retention = seconds("ECOLAURA_JOB_RETENTION", &self.job_retention, &mut errors);
+        let connections = ConnectionLimits {
+            max_connections: pool_size(
+                "ECOLAURA_MAX_CONNECTIONS",
+                &self.max_connections,
+                &mut errors,
+            ) as usize,
+            header_read_timeout: seconds(
+                "ECOLAURA_HEADER_READ_TIMEOUT",
+                &self.header_read_timeout,
+                &mut errors,
+            ),
+            body_read_timeout: seconds(
+                "ECOLAURA_BODY_READ_TIMEOUT",
+                &self.body_read_timeout,
+                &mut errors,
+            ),
+            idle_timeout: seconds("ECOLAURA_IDLE_TIMEOUT", &self.idle_timeout, &mut errors),
+        };
         let cache = match self.cache_mb.trim().parse::<u64>() {
             Ok(mb) if (1..=65_536).contains(&mb) => MokaCacheConfig::megabytes(mb),
             _ => {
@@ -411,6 +465,7 @@ impl EnvArgs {
                     json_logs,
                     cors_origins,
                     shutdown_grace,
+                    connections,
                 })
             }
             _ => Err(errors),

@@ -13,17 +13,17 @@
 //! use ecolaura_core::Ecolaura;
 //! use ecolaura_core::memory::MemoryStore;
 //! use ecolaura_http::{Host, HostConfig, auth::{JwtSecret, TokenConfig}, state::QueueReadiness};
+//! use ecolaura_http::server::{ConnectionLimits, serve};
 //!
 //! let store = Arc::new(MemoryStore::new());
 //! let app = Ecolaura::builder().store(store.clone()).build()?;
-//! let host = Host::new(app, Arc::new(QueueReadiness(store)), HostConfig {
-//!     tokens: TokenConfig::new(JwtSecret::new(b"a secret of at least thirty-two bytes")?),
-//!     currency: "EUR".into(),
-//!     cors_origins: vec![],
-//! })?;
-//! poem::Server::new(poem::listener::TcpListener::bind("127.0.0.1:8080"))
-//!     .run(host.endpoint())
-//!     .await?;
+//! let tokens = TokenConfig::new(JwtSecret::new(b"a secret of at least thirty-two bytes")?);
+//! let host = Host::new(app, Arc::new(QueueReadiness(store)), HostConfig::new(tokens))?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! // Never stops: keep the sender and send `true` to drain and return.
+//! let (_stop, stopped) = tokio::sync::watch::channel(false);
+//! let grace = std::time::Duration::from_secs(30);
+//! serve(listener, host.endpoint(), ConnectionLimits::default(), stopped, grace).await?;
 //! # Ok(()) }
 //! ```
 
@@ -37,6 +37,7 @@ pub mod middleware;
 pub mod problem;
 pub mod response_cache;
 pub mod run;
+pub mod server;
 pub mod state;
 pub mod store;
 pub mod wire;

@@ -7,7 +7,6 @@ use ecolaura_core::auth::Actor;
 use ecolaura_core::cache::{MokaCache, MokaCacheConfig};
 use ecolaura_core::domain::{Email, PersonName};
 use ecolaura_core::{Ecolaura, Store};
-use poem::listener::{Acceptor, Listener, TcpListener};
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
@@ -148,6 +147,7 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
             tokens: settings.tokens.clone(),
             currency: settings.currency.clone(),
             cors_origins: settings.cors_origins.clone(),
+            body_read_timeout: settings.connections.body_read_timeout,
         },
     )?;
 
@@ -157,12 +157,8 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
         .as_ref()
         .map(|pg| pg.invalidate_on_catalog_changes(app.cache().clone()));
 
-    let acceptor = TcpListener::bind(settings.bind).into_acceptor().await?;
-    let addr = acceptor
-        .local_addr()
-        .into_iter()
-        .find_map(|a| a.as_socket_addr().copied())
-        .unwrap_or(settings.bind);
+    let listener = tokio::net::TcpListener::bind(settings.bind).await?;
+    let addr = listener.local_addr()?;
     // The one line a person (or a test) waits for; on stdout, whatever the log settings.
     println!(
         "ecolaura listening on http://{addr} (API at http://{addr}/api/v1, docs at http://{addr}/docs) using {}",
@@ -187,14 +183,14 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
     };
     let purger = spawn_purger(opened.store.clone(), &app, settings.job_retention, &stop);
 
-    let server = poem::Server::new_with_acceptor(acceptor);
-    let result = server
-        .run_with_graceful_shutdown(
-            host.endpoint(),
-            shutdown.wait(),
-            Some(settings.shutdown_grace),
-        )
-        .await;
+    let result = crate::server::serve(
+        listener,
+        host.endpoint(),
+        settings.connections,
+        shutdown.receiver(),
+        settings.shutdown_grace,
+    )
+    .await;
     if let Some(workers) = workers {
         workers.finish(settings.shutdown_grace).await;
     }

@@ -18,6 +18,8 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// The shop's currency (ISO 4217), returned on products and orders.
     pub currency: String,
+    /// How long a request body may take to arrive (else 408).
+    pub body_read_timeout: std::time::Duration,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Whether storage answers, for `/readyz`.

@@ -82,9 +82,8 @@ impl TestApp {
             app.clone(),
             Arc::new(QueueReadiness(store.clone())),
             HostConfig {
-                tokens: TokenConfig::new(JwtSecret::new(SECRET).unwrap()),
-                currency: "EUR".into(),
                 cors_origins,
+                ..HostConfig::new(TokenConfig::new(JwtSecret::new(SECRET).unwrap()))
             },
         )
         .unwrap();

@@ -6,4 +6,5 @@ mod cli;
 mod flow;
 mod generated_client;
 mod lifecycle;
+mod limits;
 mod server;
