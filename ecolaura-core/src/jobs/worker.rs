@@ -91,9 +91,9 @@ pub struct WorkerConfig {
     /// How long an idle claim loop waits before looking again, when nothing wakes it (1 s).
     pub idle_poll: Duration,
     /// The least time between two claims of one kind (50 ms; River's
-    /// `FetchCooldown` plays the same part), except after a claim that came
-    /// back full (a backlog): then the next goes as soon as half the slots
-    /// are free. Without it every finished job frees a slot that a claim of
+    /// `FetchCooldown` plays the same part), except after a claim that found
+    /// at least half the jobs it asked for (a backlog): then the next goes as
+    /// soon as half the slots are free. Without it every finished job frees a slot that a claim of
     /// its own refills, and under a steady trickle of jobs most of the
     /// database's work is claims of one or two jobs. With it a claim takes
     /// what arrived during the cooldown, and a job waits for it at most that
@@ -380,9 +380,10 @@ impl Worker {
             let mut permits = vec![first];
             if let Some(last) = last_claim {
                 let until = last + config.claim_cooldown;
-                // Within the cooldown: after a claim that emptied the queue,
-                // wait for it to pass; after a full one (a backlog), for it
-                // or for half the slots, whichever comes first.
+                // Within the cooldown: after a claim that found only a few
+                // jobs, wait for it to pass; after one that found at least
+                // half of what it asked (a backlog), for it or for half the
+                // slots, whichever comes first.
                 let enough = if last_was_full { half } else { usize::MAX };
                 while permits.len() < enough {
                     tokio::select! {
@@ -411,7 +412,8 @@ impl Worker {
                 .queue
                 .claim_batch(kind, now, config.lease, wanted)
                 .await;
-            last_was_full = claimed.as_ref().is_ok_and(|b| b.len() == wanted);
+            // At least half of what was asked: jobs are waiting, do not pause.
+            last_was_full = claimed.as_ref().is_ok_and(|b| b.len() * 2 >= wanted);
             match claimed {
                 Ok(batch) if !batch.is_empty() => {
                     for (claim, permit) in batch.into_iter().zip(permits.drain(..)) {
