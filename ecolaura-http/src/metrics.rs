@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use ecolaura_core::jobs::{JobEvent, JobKind, JobObserver, QueueStats};
 use ecolaura_core::ports::{CacheStats, Clock, JobQueue};
+use poem::http::{Method, StatusCode};
 use prometheus::{
     Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
     TextEncoder,
@@ -159,9 +160,12 @@ impl Metrics {
         }
     }
 
-    /// Count an answered request.
-    pub fn request(&self, route: &str, method: &str, status: &str, elapsed: Duration) {
-        let labels = [route, method, status];
+    /// Count an answered request. Every label comes from a closed set: the
+    /// route is an operation id or `unmatched`, the method one of the
+    /// standard ones or `other` (a client may send any token as a method, and
+    /// each distinct label value is a series kept for good).
+    pub fn request(&self, route: &str, method: &Method, status: StatusCode, elapsed: Duration) {
+        let labels = [route, method_label(method), status.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.request_seconds
             .with_label_values(&labels)
@@ -242,4 +246,23 @@ impl JobObserver for JobMetrics {
             .with_label_values(&[kind])
             .observe(event.elapsed.as_secs_f64());
     }
+}
+
+/// The metrics label of a request method: a standard method's name, else `other`.
+fn method_label(method: &Method) -> &'static str {
+    static KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("other", Method::as_str)
 }

@@ -143,7 +143,7 @@ pub async fn observe<E: Endpoint>(
     let elapsed = started.elapsed();
     let status = resp.status();
     let route = route_label(&resp, &path);
-    metrics.request(route, method.as_str(), status.as_str(), elapsed);
+    metrics.request(route, &method, status, elapsed);
     span.in_scope(|| {
         tracing::info!(
             status = status.as_u16(),

@@ -107,3 +107,28 @@ async fn docs_serve_an_explorer_page() {
     assert_eq!(a.status.as_u16(), 200);
     assert!(a.text.to_lowercase().contains("swagger"));
 }
+
+#[tokio::test]
+async fn a_flood_of_invented_methods_leaves_one_metrics_label() {
+    let t = TestApp::new();
+    for i in 0..200 {
+        let invented =
+            poem::http::Method::from_bytes(format!("FLOOD{i:0>600}").as_bytes()).unwrap();
+        let answer = t.send(invented, "/api/v1/products", None, None, &[]).await;
+        assert_eq!(answer.status.as_u16(), 405);
+    }
+    let text = t.get("/metrics", None).await.text;
+    let flood_series = text
+        .lines()
+        .filter(|l| l.starts_with("http_requests_total") && l.contains("status=\"405\""))
+        .collect::<Vec<_>>();
+    assert_eq!(flood_series.len(), 1, "{flood_series:#?}");
+    assert!(flood_series[0].contains("method=\"other\""));
+    assert!(flood_series[0].ends_with(" 200"));
+    assert!(!text.contains("FLOOD"));
+    assert!(
+        text.len() < 200_000,
+        "/metrics grew to {} bytes",
+        text.len()
+    );
+}
