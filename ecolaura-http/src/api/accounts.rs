@@ -102,26 +102,28 @@ impl AccountsApi {
     #[oai(path = "/auth/token", method = "post", operation_id = "obtain_token")]
     async fn token(&self, body: JsonBody<TokenRequest>) -> Result<Issued, Problem> {
         let input = body.0;
+        // Lengths are bounded by the schema (422 before this point); an
+        // address that is not one cannot have an account, and is not counted.
+        let (Ok(email), Ok(password)) = (
+            Email::parse(&input.email),
+            Password::for_login(input.password),
+        ) else {
+            tracing::info!("login refused");
+            return Err(Problem::unauthorized("Invalid e-mail address or password."));
+        };
         let throttle = &self.state.throttle;
-        if let Err(wait) = throttle.check(&input.email) {
+        if let Err(wait) = throttle.check(&email) {
             return Err(Problem::too_many_requests(
                 "Too many failed logins for this address; try again later.",
                 wait.as_secs(),
             ));
         }
-        let credentials = Email::parse(&input.email)
-            .ok()
-            .zip(Password::for_login(input.password).ok());
-        let user = match credentials {
-            Some((email, password)) => {
-                self.state
-                    .app
-                    .accounts()
-                    .authenticate(&email, &password)
-                    .await
-            }
-            None => Err(AccountError::InvalidCredentials),
-        };
+        let user = self
+            .state
+            .app
+            .accounts()
+            .authenticate(&email, &password)
+            .await;
         match user {
             Ok(user) => self
                 .state
@@ -130,7 +132,7 @@ impl AccountsApi {
                 .map(pair)
                 .map_err(token_problem),
             Err(AccountError::InvalidCredentials) => {
-                throttle.record_failure(&input.email);
+                throttle.record_failure(&email);
                 tracing::info!("login refused");
                 Err(Problem::unauthorized("Invalid e-mail address or password."))
             }

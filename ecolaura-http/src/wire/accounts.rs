@@ -94,9 +94,10 @@ impl RegisterRequest {
 #[oai(rename = "TokenInput", example)]
 pub struct TokenRequest {
     /// The account's e-mail address.
+    #[oai(validator(max_length = "254"))]
     pub email: String,
     /// The account's password.
-    #[oai(write_only)]
+    #[oai(write_only, validator(max_length = "1024"))]
     pub password: String,
 }
 

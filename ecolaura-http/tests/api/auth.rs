@@ -87,6 +87,41 @@ async fn bad_credentials_are_401_whichever_part_is_wrong() {
 }
 
 #[tokio::test]
+async fn an_over_long_email_or_password_at_login_is_a_422_and_counts_for_nothing() {
+    let t = TestApp::new();
+    let huge = format!("{}@example.com", "a".repeat(300_000));
+    let a = t
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": huge, "password": "whatever"}),
+        )
+        .await;
+    a.problem(422);
+    assert!(a.body["errors"]["email"].is_array(), "{}", a.text);
+    let a = t
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": "ada@example.com", "password": "p".repeat(1025)}),
+        )
+        .await;
+    a.problem(422);
+    assert!(a.body["errors"]["password"].is_array(), "{}", a.text);
+    // An address that is not one is refused like a wrong password, and is
+    // not remembered by the throttle.
+    for _ in 0..20 {
+        t.post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": "not an address", "password": "whatever"}),
+        )
+        .await
+        .problem(401);
+    }
+}
+
+#[tokio::test]
 async fn ten_failures_lock_an_address_even_for_the_right_password_until_the_window_passes() {
     let t = TestApp::new();
     t.customer("ada@example.com").await;
