@@ -7,6 +7,7 @@ use poem::http::Method;
 use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, Response, Route};
 
+use crate::allow::AllowedMethods;
 use crate::api;
 use crate::auth::{LoginThrottle, TokenConfig, Tokens};
 use crate::metrics::Metrics;
@@ -86,6 +87,10 @@ impl Host {
     /// Every route with every middleware: what the server runs.
     pub fn endpoint(&self) -> impl Endpoint<Output = Response> + 'static {
         let service = api::service(&self.state);
+        let allow = Arc::new(AllowedMethods::from_openapi(
+            &service.spec(),
+            &["/api/v1/openapi.json", "/docs"],
+        ));
         let spec = service.spec_endpoint();
         let docs = service.swagger_ui();
         let routes = Route::new()
@@ -116,13 +121,19 @@ impl Host {
         let cache = self.state.app.cache().clone();
         let state = self.state.clone();
         routes
-            // poem's `Cors` allows every origin when given none: only
-            // install it when origins are configured.
-            .with_if(restrict_origins, cors)
             .around(body_limit)
             .data(state)
-            .around(problems)
+            .around(move |next, req| problems(next, allow.clone(), req))
             .around(move |next, req| edge_reads(next, cache.clone(), edge_metrics.clone(), req))
+            // Outside the cache, so a cached answer gets its CORS headers
+            // like a fresh one. poem's `Cors` allows every origin when given
+            // none: only install it when origins are configured, and then
+            // every answer varies by `Origin`.
+            .with_if(restrict_origins, cors)
+            .with_if(
+                restrict_origins,
+                poem::middleware::SetHeader::new().appending(poem::http::header::VARY, "Origin"),
+            )
             .around(move |next, req| observe(next, metrics.clone(), req))
             .map_to_response()
     }

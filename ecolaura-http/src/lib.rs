@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+mod allow;
 pub mod api;
 mod app;
 pub mod auth;

@@ -9,6 +9,7 @@ use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OperationId;
 
+use crate::allow::AllowedMethods;
 use crate::body::MAX_BODY_BYTES;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
@@ -56,7 +57,14 @@ fn route_label(resp: &Response, path: &str) -> &'static str {
 /// for metrics). Errors that are already [`Problem`]s render themselves;
 /// poem's own (a bad path or query parameter, a missing token, no such
 /// route, …) become problems with their status.
-pub async fn problems<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+///
+/// A 405 names the methods the path supports in `Allow` (RFC 9110 §15.5.6).
+pub async fn problems<E: Endpoint>(
+    next: Arc<E>,
+    allow: Arc<AllowedMethods>,
+    req: Request,
+) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
     match next.call(req).await {
         Ok(resp) => Ok(resp.into_response()),
         Err(err) => {
@@ -68,6 +76,11 @@ pub async fn problems<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<R
             };
             if let Some(op) = operation {
                 resp.set_data(op);
+            }
+            if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+                && let Some(methods) = allow.for_path(&path)
+            {
+                resp.headers_mut().insert(header::ALLOW, methods.clone());
             }
             Ok(resp)
         }

@@ -110,7 +110,42 @@ async fn a_body_over_one_mebibyte_is_413_and_nothing_is_made() {
 async fn unknown_routes_and_methods_answer_problems() {
     let t = TestApp::new();
     t.get("/api/v1/nothing-here", None).await.problem(404);
-    t.delete("/api/v1/categories", None).await.problem(405);
+    let a = t.delete("/api/v1/categories", None).await;
+    a.problem(405);
+    assert_eq!(a.header("allow"), Some("GET, HEAD, POST"));
+}
+
+#[tokio::test]
+async fn every_405_names_the_methods_that_the_document_lists_for_its_path() {
+    let t = TestApp::new();
+    let document: serde_json::Value = t.get("/api/v1/openapi.json", None).await.body;
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() > 10);
+    for (template, operations) in paths {
+        let path = template.replace("{id}", "0190a2b4-0000-7000-8000-000000000000");
+        let listed: Vec<String> = operations
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_ascii_uppercase())
+            .collect();
+        let unlisted = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+            .into_iter()
+            .find(|m| !listed.iter().any(|l| l == m));
+        let Some(unlisted) = unlisted else { continue };
+        let method = poem::http::Method::from_bytes(unlisted.as_bytes()).unwrap();
+        let a = t.send(method, &path, None, None, &[]).await;
+        a.problem(405);
+        let allow = a
+            .header("allow")
+            .unwrap_or_else(|| panic!("no Allow on {path}"));
+        let mut allowed: Vec<&str> = allow.split(", ").collect();
+        allowed.retain(|m| *m != "HEAD");
+        let mut expected: Vec<&str> = listed.iter().map(String::as_str).collect();
+        allowed.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(allowed, expected, "{path}");
+    }
 }
 
 #[tokio::test]
@@ -151,6 +186,23 @@ async fn cors_allows_only_configured_origins() {
         allowed.header("access-control-allow-origin"),
         Some("https://shop.example")
     );
+    // The second read is answered from the cache: the same CORS headers.
+    let cached = t
+        .get_with("/api/v1/products", &[("origin", "https://shop.example")])
+        .await;
+    assert_eq!(
+        cached.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    for answer in [&allowed, &cached] {
+        let vary: Vec<&str> = answer
+            .headers
+            .get_all("vary")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert!(vary.iter().any(|v| v.contains("Origin")), "{vary:?}");
+    }
     let other = t
         .get_with("/api/v1/products", &[("origin", "https://evil.example")])
         .await;
