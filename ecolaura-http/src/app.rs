@@ -11,7 +11,7 @@ use crate::allow::AllowedMethods;
 use crate::api;
 use crate::auth::{LoginThrottle, TokenConfig, Tokens};
 use crate::metrics::Metrics;
-use crate::middleware::{body_limit, observe, problems};
+use crate::middleware::{body_limit, observe, problems, request_limits};
 use crate::response_cache::edge_reads;
 use crate::state::{AppState, Readiness};
 
@@ -123,6 +123,7 @@ impl Host {
         routes
             .around(body_limit)
             .data(state)
+            .around(request_limits)
             .around(move |next, req| problems(next, allow.clone(), req))
             .around(move |next, req| edge_reads(next, cache.clone(), edge_metrics.clone(), req))
             // Outside the cache, so a cached answer gets its CORS headers

@@ -118,6 +118,53 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
     }
 }
 
+/// The longest request target (path and query) accepted: 8 KiB, else 414.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes (names and values) accepted in all: 32 KiB, else 431.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuse, as problems, a request target over [`MAX_URI_BYTES`] (414),
+/// headers over [`MAX_HEADER_BYTES`] in all (431), and a query string that
+/// is not UTF-8 once percent-decoded (400: read lossily, it would mean
+/// something the client did not send).
+pub async fn request_limits<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > MAX_URI_BYTES {
+        return Err(Problem::status(
+            StatusCode::URI_TOO_LONG,
+            "The request target is over 8 KiB.",
+        )
+        .into());
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return Err(Problem::status(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "The request headers are over 32 KiB in all.",
+        )
+        .into());
+    }
+    if let Some(query) = req.uri().query() {
+        let decoded = query.split('&').all(|pair| {
+            let pair = pair.replace('+', " ");
+            percent_encoding::percent_decode_str(&pair)
+                .decode_utf8()
+                .is_ok()
+        });
+        if !decoded {
+            return Err(Problem::bad_request(
+                "The query string is not UTF-8 once percent-decoded.",
+            )
+            .into());
+        }
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
 /// Refuse bodies whose declared length is over the limit before reading
 /// them (a body without a length is cut at the limit while it is read).
 pub async fn body_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {

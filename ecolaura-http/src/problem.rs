@@ -252,7 +252,7 @@ impl IntoResponse for Problem {
 
 /// The error statuses every `/api/v1` operation may answer, as the OpenAPI
 /// document declares them.
-const DECLARED: [(u16, &str); 11] = [
+const DECLARED: [(u16, &str); 13] = [
     (
         400,
         "Unparsable JSON, a value of the wrong JSON type, or a bad parameter or header.",
@@ -266,11 +266,13 @@ const DECLARED: [(u16, &str); 11] = [
     ),
     (408, "The request body did not arrive in time."),
     (413, "The body is over 1 MiB."),
+    (414, "The request target (path and query) is over 8 KiB."),
     (
         422,
         "Well-formed input that breaks a field rule; `errors` says which.",
     ),
     (429, "Too many requests; see `Retry-After`."),
+    (431, "The request headers are over 32 KiB in all."),
     (
         500,
         "A fault on the server's side; nothing about it is disclosed.",

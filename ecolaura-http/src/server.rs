@@ -64,6 +64,10 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// The read buffer of a connection at most: what a request head may take
+/// before hyper itself refuses it.
+const MAX_HEAD_BUFFER: usize = 64 * 1024;
+
 /// How often the limits are checked: the timeouts hold to within this.
 const SWEEP_EVERY: Duration = Duration::from_millis(250);
 
@@ -360,7 +364,10 @@ async fn connection(
         tracked: tracked.clone(),
         registry: registry.clone(),
     });
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Room for the largest head the host answers itself (8 KiB of target,
+    // 32 KiB of headers: 414 and 431 as problems), and no more per connection.
+    builder.http1().max_buf_size(MAX_HEAD_BUFFER);
     let conn = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(conn);
     let drain = tokio::select! {

@@ -213,3 +213,27 @@ async fn cors_allows_only_configured_origins() {
         .await;
     assert!(a.header("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn an_over_long_target_or_header_block_or_a_query_that_is_not_utf8_is_a_problem() {
+    let t = TestApp::new();
+    let long = format!("/api/v1/products?search={}", "a".repeat(9000));
+    t.get(&long, None).await.problem(414);
+    let big = "b".repeat(8000);
+    let headers: Vec<(String, String)> = (0..5)
+        .map(|i| (format!("x-big-{i}"), big.clone()))
+        .collect();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    t.get_with("/api/v1/products", &headers).await.problem(431);
+    // %FF is not UTF-8: refused, not read as U+FFFD.
+    let a = t.get("/api/v1/products?search=%FF%FE", None).await;
+    a.problem(400);
+    assert!(a.text.contains("UTF-8"), "{}", a.text);
+    // Valid UTF-8, percent-encoded, is fine.
+    t.get("/api/v1/products?search=%C3%A9t%C3%A9", None)
+        .await
+        .ok(200);
+}

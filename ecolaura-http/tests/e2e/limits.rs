@@ -149,3 +149,24 @@ async fn a_body_that_does_not_arrive_in_time_is_a_408() {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("application/problem+json"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_over_long_target_or_header_block_is_answered_as_a_problem() {
+    let server = Server::start(None);
+    let http = reqwest::Client::new();
+    let long = server.url(&format!("/api/v1/products?search={}", "a".repeat(9000)));
+    let resp = http.get(long).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 414);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let mut req = http.get(server.url("/api/v1/products"));
+    for i in 0..5 {
+        req = req.header(format!("x-big-{i}"), "b".repeat(8000));
+    }
+    let resp = req.send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 431);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], 431);
+}
