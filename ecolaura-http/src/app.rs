@@ -14,6 +14,7 @@ use crate::metrics::Metrics;
 use crate::middleware::{body_limit, observe, problems, request_limits};
 use crate::response_cache::edge_reads;
 use crate::state::{AppState, Readiness};
+use crate::wire::PublicUrl;
 
 /// The host's settings (the library's side of configuration: no
 /// environment is read here).
@@ -27,13 +28,18 @@ pub struct HostConfig {
     pub cors_origins: Vec<String>,
     /// How long a request body may take to arrive (else 408).
     pub body_read_timeout: std::time::Duration,
+    /// Where clients reach the host: the base of `next`/`previous` links,
+    /// and, when `https`, the reason responses carry HSTS.
+    pub public_url: PublicUrl,
 }
 
 impl HostConfig {
     /// Settings with these token keys, the currency `EUR`, no cross-origin
-    /// access and the default body read timeout (30 s).
+    /// access, the default body read timeout (30 s) and the public URL
+    /// `http://localhost:8080`.
     pub fn new(tokens: TokenConfig) -> Self {
         Self {
+            public_url: PublicUrl::for_address(std::net::SocketAddr::from(([127, 0, 0, 1], 8080))),
             tokens,
             currency: "EUR".to_owned(),
             cors_origins: Vec::new(),
@@ -64,6 +70,7 @@ impl Host {
             throttle: LoginThrottle::standard(clock),
             currency: config.currency,
             body_read_timeout: config.body_read_timeout,
+            public_url: config.public_url,
             metrics: Arc::new(Metrics::new()?),
             readiness,
             app,
@@ -120,6 +127,7 @@ impl Host {
         let edge_metrics = metrics.clone();
         let cache = self.state.app.cache().clone();
         let state = self.state.clone();
+        let hsts = self.state.public_url.is_https();
         routes
             .around(body_limit)
             .data(state)
@@ -135,7 +143,7 @@ impl Host {
                 restrict_origins,
                 poem::middleware::SetHeader::new().appending(poem::http::header::VARY, "Origin"),
             )
-            .around(move |next, req| observe(next, metrics.clone(), req))
+            .around(move |next, req| observe(next, metrics.clone(), hsts, req))
             .map_to_response()
     }
 }

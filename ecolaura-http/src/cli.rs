@@ -12,6 +12,7 @@ use ecolaura_core::cache::MokaCacheConfig;
 
 use crate::auth::{JwtSecret, MIN_SECRET_BYTES, TokenConfig};
 use crate::server::ConnectionLimits;
+use crate::wire::PublicUrl;
 
 // No `Debug` on the command line, the settings or the commands: they hold
 // the JWT secret, the database URL (with its password) and account passwords.
@@ -180,6 +181,11 @@ struct EnvArgs {
         default_value = "30"
     )]
     shutdown_grace: String,
+    /// Where clients reach the host, such as `https://shop.example.com`: the
+    /// base of absolute URLs in responses (never the request's Host); an
+    /// `https` URL also turns HSTS on. Unset: `http://` and the bound address.
+    #[arg(long, global = true, env = "ECOLAURA_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Open HTTP connections at most; at the cap a new connection evicts
     /// the one idle the longest.
     #[arg(
@@ -264,6 +270,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// What `serve` lets clients hold: connections and the time to send.
     pub connections: ConnectionLimits,
+    /// `ECOLAURA_PUBLIC_URL`; `None`: `http://` and the bound address.
+    pub public_url: Option<PublicUrl>,
 }
 
 fn seconds(name: &str, raw: &str, errors: &mut Vec<String>) -> Duration {
@@ -335,6 +343,16 @@ impl EnvArgs {
             &mut errors,
         );
         let job_retention = seconds("ECOLAURA_JOB_RETENTION", &self.job_retention, &mut errors);
+        let public_url = match self.public_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => match PublicUrl::parse(raw) {
+                Ok(url) => Some(url),
+                Err(e) => {
+                    errors.push(format!("ECOLAURA_PUBLIC_URL: {e}, not {raw:?}"));
+                    None
+                }
+            },
+        };
         let connections = ConnectionLimits {
             max_connections: pool_size(
                 "ECOLAURA_MAX_CONNECTIONS",
@@ -466,6 +484,7 @@ impl EnvArgs {
                     cors_origins,
                     shutdown_grace,
                     connections,
+                    public_url,
                 })
             }
             _ => Err(errors),

@@ -182,19 +182,19 @@ pub async fn body_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result
 }
 
 /// Request id, a log line and metrics per request, and security headers.
+///
+/// `Strict-Transport-Security` goes on every response when `hsts` (the
+/// configured public URL is `https`), never because a request says so.
 pub async fn observe<E: Endpoint>(
     next: Arc<E>,
     metrics: Arc<Metrics>,
+    hsts: bool,
     req: Request,
 ) -> poem::Result<Response> {
     let started = Instant::now();
     let id = request_id(&req);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let behind_tls = req
-        .headers()
-        .get("x-forwarded-proto")
-        .is_some_and(|p| p.as_bytes() == b"https");
     let span = tracing::info_span!("request", request_id = %id.0, %method, %path);
     let mut resp = tracing::Instrument::instrument(next.call(req), span.clone())
         .await
@@ -230,7 +230,7 @@ pub async fn observe<E: Endpoint>(
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
     }
-    if behind_tls {
+    if hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),

@@ -12,7 +12,7 @@
 //! - handlers ([`cached_json`]) key a rendering by the *normalized* query,
 //!   so `?ordering=price&page=1` and `?page=1&ordering=price` share one;
 //! - [`edge_reads`], a middleware in front of routing, keys the same bytes
-//!   by the request as sent (host, scheme, path and query), so a repeated
+//!   by the request as sent (path and query), so a repeated
 //!   request is answered without routing, parameter parsing or key
 //!   building at all. On a miss it lets the request through and keeps what
 //!   the handler rendered.
@@ -126,18 +126,11 @@ fn cacheable(req: &Request) -> Option<&'static str> {
 }
 
 fn edge_key(req: &Request) -> String {
-    let header = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    };
+    // Responses depend on the path and query only: links are built from the
+    // configured public URL, not from `Host`, so a client cannot fill the
+    // cache with one copy per invented host name.
     let target = req.uri().path_and_query().map_or("", |pq| pq.as_str());
-    format!(
-        "edge|{}|{}|{target}",
-        header("x-forwarded-proto"),
-        header(header::HOST.as_str()),
-    )
+    format!("edge|{target}")
 }
 
 /// Answer repeated product reads from the cache before routing.

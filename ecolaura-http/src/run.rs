@@ -14,6 +14,7 @@ use crate::app::{Host, HostConfig};
 use crate::cli::Settings;
 use crate::metrics::Metrics;
 use crate::store::{OpenedStore, StoreSettings, open};
+use crate::wire::PublicUrl;
 use crate::workers::{Workers, serve_worker_metrics, spawn_purger};
 
 /// A command's failure, as told to the operator.
@@ -140,6 +141,8 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
             "ECOLAURA_JWT_SECRET is not set: using a random secret; tokens stop working when the process stops"
         );
     }
+    let listener = tokio::net::TcpListener::bind(settings.bind).await?;
+    let addr = listener.local_addr()?;
     let host = Host::new(
         app.clone(),
         opened.readiness.clone(),
@@ -148,6 +151,10 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
             currency: settings.currency.clone(),
             cors_origins: settings.cors_origins.clone(),
             body_read_timeout: settings.connections.body_read_timeout,
+            public_url: settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| PublicUrl::for_address(addr)),
         },
     )?;
 
@@ -157,8 +164,6 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
         .as_ref()
         .map(|pg| pg.invalidate_on_catalog_changes(app.cache().clone()));
 
-    let listener = tokio::net::TcpListener::bind(settings.bind).await?;
-    let addr = listener.local_addr()?;
     // The one line a person (or a test) waits for; on stdout, whatever the log settings.
     println!(
         "ecolaura listening on http://{addr} (API at http://{addr}/api/v1, docs at http://{addr}/docs) using {}",

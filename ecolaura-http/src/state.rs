@@ -18,6 +18,8 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// The shop's currency (ISO 4217), returned on products and orders.
     pub currency: String,
+    /// Where clients reach the host: the base of absolute URLs.
+    pub public_url: crate::wire::PublicUrl,
     /// How long a request body may take to arrive (else 408).
     pub body_read_timeout: std::time::Duration,
     /// Prometheus metrics.

@@ -58,7 +58,7 @@ impl CategoriesApi {
     ) -> Result<CategoryList, Problem> {
         let request = page_request(page.0, page_size.0)?;
         let found = self.state.app.catalog().categories(request).await?;
-        let links = PageLinks::new(req, Vec::new());
+        let links = PageLinks::new(&self.state.public_url, req, Vec::new());
         Ok(CategoryList::Ok(Json(CategoryPage::new(
             found,
             &links,

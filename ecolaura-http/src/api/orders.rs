@@ -136,7 +136,7 @@ impl OrdersApi {
     ) -> Result<OrderList, Problem> {
         let request = page_request(page.0, page_size.0)?;
         let found = self.state.app.orders().list(&auth.0, request).await?;
-        let links = PageLinks::new(req, Vec::new());
+        let links = PageLinks::new(&self.state.public_url, req, Vec::new());
         Ok(OrderList::Ok(Json(OrderPage::new(found, &links, |o| {
             self.dto(&o)
         }))))

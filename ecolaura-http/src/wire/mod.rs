@@ -19,7 +19,7 @@ pub use catalog::{
 pub use orders::{
     OrderDto, OrderInput, OrderLineDto, OrderLineInput, OrderStatusDto, StatusInput, SummaryDto,
 };
-pub use page::{CategoryPage, OrderPage, PageLinks, ProductPage};
+pub use page::{BadPublicUrl, CategoryPage, OrderPage, PageLinks, ProductPage, PublicUrl};
 
 use std::fmt::Display;
 

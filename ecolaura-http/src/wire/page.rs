@@ -2,13 +2,60 @@
 
 use ecolaura_core::domain::{Page, PageRequest};
 use poem::Request;
-use poem::http::header;
 use poem_openapi::Object;
 
 use super::{CategoryDto, OrderDto, ProductDto};
 
-/// Builds the `next` and `previous` URLs of a page: the request's own URL
-/// with `page` changed, other parameters in a canonical order.
+/// Where clients reach the host (`ECOLAURA_PUBLIC_URL`): the base of every
+/// absolute URL in a response. Never taken from the request's `Host` or
+/// `X-Forwarded-*` headers, which any client can set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+/// A public URL that is not `http(s)://host[:port][/path]`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the public URL must look like https://shop.example.com (no query, no fragment)")]
+pub struct BadPublicUrl;
+
+impl PublicUrl {
+    /// Check and keep a base URL; a trailing `/` is dropped.
+    ///
+    /// # Errors
+    /// [`BadPublicUrl`] for anything but an `http` or `https` URL with a
+    /// host, printable ASCII, without query or fragment.
+    pub fn parse(raw: &str) -> Result<Self, BadPublicUrl> {
+        let trimmed = raw.trim().trim_end_matches('/');
+        let rest = trimmed
+            .strip_prefix("https://")
+            .or_else(|| trimmed.strip_prefix("http://"))
+            .ok_or(BadPublicUrl)?;
+        let host = rest.split('/').next().unwrap_or_default();
+        let printable = trimmed.bytes().all(|b| b.is_ascii_graphic());
+        if host.is_empty() || !printable || trimmed.contains(['?', '#']) {
+            return Err(BadPublicUrl);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The URL of a server bound to `addr`, for when none is configured.
+    pub fn for_address(addr: std::net::SocketAddr) -> Self {
+        Self(format!("http://{addr}"))
+    }
+
+    /// Whether clients reach the host over TLS (then responses carry HSTS).
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
+    /// The URL, without a trailing `/`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Builds the `next` and `previous` URLs of a page: the request's own path
+/// under the public URL, with `page` changed, other parameters in a
+/// canonical order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageLinks {
     base: String,
@@ -16,26 +63,9 @@ pub struct PageLinks {
 }
 
 impl PageLinks {
-    /// Links for `req`'s path, carrying `params` (without `page`).
-    ///
-    /// The URL is absolute when the request names its host: scheme from
-    /// `X-Forwarded-Proto` (a proxy's), else `http`.
-    pub fn new(req: &Request, params: Vec<(&'static str, String)>) -> Self {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()));
-        let scheme = req
-            .headers()
-            .get("x-forwarded-proto")
-            .and_then(|h| h.to_str().ok())
-            .filter(|p| *p == "https" || *p == "http")
-            .unwrap_or("http");
-        let base = match host {
-            Some(host) => format!("{scheme}://{host}{}", req.uri().path()),
-            None => req.uri().path().to_owned(),
-        };
+    /// Links for `req`'s path under `public`, carrying `params` (without `page`).
+    pub fn new(public: &PublicUrl, req: &Request, params: Vec<(&'static str, String)>) -> Self {
+        let base = format!("{}{}", public.as_str(), req.uri().path());
         Self { base, params }
     }
 
@@ -115,3 +145,26 @@ macro_rules! page_type {
 page_type!(ProductPage, ProductDto, "products");
 page_type!(CategoryPage, CategoryDto, "categories");
 page_type!(OrderPage, OrderDto, "orders");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_an_http_base_without_query() {
+        let url = PublicUrl::parse(" https://shop.example/ ").unwrap();
+        assert_eq!(url.as_str(), "https://shop.example");
+        assert!(url.is_https());
+        assert!(PublicUrl::parse("http://127.0.0.1:8080/shop").is_ok());
+        for bad in [
+            "shop.example",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://x?y=1",
+            "https://x#f",
+        ] {
+            assert_eq!(PublicUrl::parse(bad), Err(BadPublicUrl), "{bad}");
+        }
+    }
+}

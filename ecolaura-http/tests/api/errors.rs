@@ -1,5 +1,7 @@
 //! The error contract: problem+json, and 400 versus 422.
 
+use ecolaura_http::HostConfig;
+use ecolaura_http::wire::PublicUrl;
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -169,11 +171,18 @@ async fn every_answer_has_a_request_id_and_security_headers() {
     assert_eq!(a.header("cache-control"), Some("no-store"));
     let given = t.get_with("/healthz", &[("x-request-id", "abc-123")]).await;
     assert_eq!(given.header("x-request-id"), Some("abc-123"));
-    let tls = t
+    // A client cannot turn HSTS on by claiming TLS; the configuration can.
+    let claimed = t
         .get_with("/healthz", &[("x-forwarded-proto", "https")])
         .await;
-    assert!(tls.header("strict-transport-security").is_some());
+    assert!(claimed.header("strict-transport-security").is_none());
     assert!(a.header("strict-transport-security").is_none());
+    let behind_tls = TestApp::with_config(|config| HostConfig {
+        public_url: PublicUrl::parse("https://shop.example").unwrap(),
+        ..config
+    });
+    let a = behind_tls.get("/healthz", None).await;
+    assert!(a.header("strict-transport-security").is_some());
 }
 
 #[tokio::test]

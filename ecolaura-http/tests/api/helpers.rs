@@ -70,6 +70,14 @@ impl TestApp {
     }
 
     pub(crate) fn with_cors(cors_origins: Vec<String>) -> Self {
+        Self::with_config(|config| HostConfig {
+            cors_origins,
+            ..config
+        })
+    }
+
+    /// A host whose configuration `change` adjusts from the defaults.
+    pub(crate) fn with_config(change: impl FnOnce(HostConfig) -> HostConfig) -> Self {
         let store = Arc::new(MemoryStore::new());
         let clock = Arc::new(ManualClock::default());
         let app = Ecolaura::builder()
@@ -81,10 +89,9 @@ impl TestApp {
         let host = Host::new(
             app.clone(),
             Arc::new(QueueReadiness(store.clone())),
-            HostConfig {
-                cors_origins,
-                ..HostConfig::new(TokenConfig::new(JwtSecret::new(SECRET).unwrap()))
-            },
+            change(HostConfig::new(TokenConfig::new(
+                JwtSecret::new(SECRET).unwrap(),
+            ))),
         )
         .unwrap();
         let client = TestClient::new(host.endpoint().boxed());

@@ -134,10 +134,14 @@ impl ProductsApi {
                 items: Vec::new(),
                 request,
             };
-            let page = ProductPage::new(empty, &PageLinks::new(req, Vec::new()), |p| self.dto(p));
+            let page = ProductPage::new(
+                empty,
+                &PageLinks::new(&self.state.public_url, req, Vec::new()),
+                |p| self.dto(p),
+            );
             return CachedJson::render(&page).map(ProductList::Ok);
         };
-        let links = PageLinks::new(req, canonical_params(&query));
+        let links = PageLinks::new(&self.state.public_url, req, canonical_params(&query));
         let key = format!("products|{}|{}", links.cache_key(), query.cache_key());
         let state = &self.state;
         cached_json(state.app.cache(), &state.metrics, &key, async {
