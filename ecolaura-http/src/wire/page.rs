@@ -37,9 +37,14 @@ impl PublicUrl {
         Ok(Self(trimmed.to_owned()))
     }
 
-    /// The URL of a server bound to `addr`, for when none is configured.
+    /// The URL of a server bound to `addr`, for when none is configured
+    /// (`localhost` for a server bound to every interface).
     pub fn for_address(addr: std::net::SocketAddr) -> Self {
-        Self(format!("http://{addr}"))
+        if addr.ip().is_unspecified() {
+            Self(format!("http://localhost:{}", addr.port()))
+        } else {
+            Self(format!("http://{addr}"))
+        }
     }
 
     /// Whether clients reach the host over TLS (then responses carry HSTS).
@@ -156,6 +161,11 @@ mod tests {
         assert_eq!(url.as_str(), "https://shop.example");
         assert!(url.is_https());
         assert!(PublicUrl::parse("http://127.0.0.1:8080/shop").is_ok());
+        let any = std::net::SocketAddr::from(([0, 0, 0, 0], 8080));
+        assert_eq!(
+            PublicUrl::for_address(any).as_str(),
+            "http://localhost:8080"
+        );
         for bad in [
             "shop.example",
             "ftp://x",
