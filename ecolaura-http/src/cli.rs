@@ -157,6 +157,14 @@ struct EnvArgs {
     /// `https://shop.example.com`; unset: no cross-origin access.
     #[arg(long, global = true, env = "ECOLAURA_CORS_ORIGINS")]
     cors_origins: Option<String>,
+    /// The `aud` claim tokens carry and must carry (RFC 7519 §4.1.3).
+    #[arg(
+        long,
+        global = true,
+        env = "ECOLAURA_JWT_AUDIENCE",
+        default_value = "ecolaura"
+    )]
+    jwt_audience: String,
     /// Access token lifetime in seconds.
     #[arg(
         long,
@@ -449,6 +457,10 @@ impl EnvArgs {
                 ));
             }
         }
+        let audience = self.jwt_audience.trim().to_owned();
+        if audience.is_empty() || audience.len() > 200 {
+            errors.push("ECOLAURA_JWT_AUDIENCE must be 1..200 characters".to_owned());
+        }
         let access_ttl = seconds(
             "ECOLAURA_ACCESS_TOKEN_TTL",
             &self.access_token_ttl,
@@ -464,6 +476,7 @@ impl EnvArgs {
             Some(secret) if errors.is_empty() => {
                 let mut tokens = TokenConfig::new(secret);
                 tokens.access_ttl = access_ttl;
+                tokens.audience = audience;
                 tokens.refresh_ttl = refresh_ttl;
                 Ok(Settings {
                     database_url,

@@ -70,7 +70,20 @@ struct Claims {
     iat: i64,
     exp: i64,
     iss: String,
+    aud: String,
+    /// A token's own id (RFC 7519 §4.1.7).
+    jti: uuid::Uuid,
+    /// Not before; checked when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
 }
+
+/// The `typ` header of an access token (RFC 9068 §2.1).
+const ACCESS_TOKEN_HEADER_TYPE: &str = "at+jwt";
+
+/// How far in the future a token's `iat` or `nbf` may be: clock skew
+/// between hosts, no more.
+const MAX_CLOCK_SKEW_SECS: i64 = 60;
 
 /// Token settings.
 #[derive(Debug, Clone)]
@@ -79,6 +92,8 @@ pub struct TokenConfig {
     pub secret: JwtSecret,
     /// The `iss` claim written and required.
     pub issuer: String,
+    /// The `aud` claim written and required (`ECOLAURA_JWT_AUDIENCE`).
+    pub audience: String,
     /// Access token lifetime (15 minutes).
     pub access_ttl: Duration,
     /// Refresh token lifetime (7 days).
@@ -86,11 +101,12 @@ pub struct TokenConfig {
 }
 
 impl TokenConfig {
-    /// Settings with the default issuer (`ecolaura`) and lifetimes.
+    /// Settings with the default issuer and audience (`ecolaura`) and lifetimes.
     pub fn new(secret: JwtSecret) -> Self {
         Self {
             secret,
             issuer: "ecolaura".to_owned(),
+            audience: "ecolaura".to_owned(),
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
         }
@@ -141,9 +157,11 @@ impl Tokens {
     pub fn new(config: TokenConfig, clock: Arc<dyn Clock>) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[config.issuer.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iat", "iss", "sub"]);
-        // Expiry is checked against the shop's clock below, without leeway.
+        validation.set_audience(&[config.audience.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "sub", "aud"]);
+        // Times are checked against the shop's clock below, without leeway.
         validation.validate_exp = false;
+        validation.validate_nbf = false;
         Self {
             encoding: EncodingKey::from_secret(&config.secret.0),
             decoding: DecodingKey::from_secret(&config.secret.0),
@@ -192,9 +210,15 @@ impl Tokens {
             iat: now,
             exp: now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX)),
             iss: self.config.issuer.clone(),
+            aud: self.config.audience.clone(),
+            jti: uuid::Uuid::new_v4(),
+            nbf: None,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|_| TokenError::Signing)
+        let mut header = Header::new(Algorithm::HS256);
+        if typ == TokenType::Access {
+            header.typ = Some(ACCESS_TOKEN_HEADER_TYPE.to_owned());
+        }
+        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|_| TokenError::Signing)
     }
 
     /// The actor an access token stands for.
@@ -215,13 +239,32 @@ impl Tokens {
     }
 
     fn verify(&self, token: &str, expected: TokenType) -> Result<(UserId, Role), TokenError> {
+        if has_critical_header(token) {
+            // RFC 7515 §4.1.11: no extension is understood here, so any
+            // `crit` makes the token invalid.
+            return Err(TokenError::Invalid);
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| TokenError::Invalid)?;
+        let header_says_access = data.header.typ.as_deref() == Some(ACCESS_TOKEN_HEADER_TYPE);
         let claims = data.claims;
-        if claims.exp <= self.clock.now().timestamp() {
+        let now = self.clock.now().timestamp();
+        let ttl = match claims.typ {
+            TokenType::Access => self.config.access_ttl,
+            TokenType::Refresh => self.config.refresh_ttl,
+        };
+        let max_lifetime = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+        let from_the_future = |t: i64| t > now.saturating_add(MAX_CLOCK_SKEW_SECS);
+        if from_the_future(claims.iat)
+            || claims.nbf.is_some_and(from_the_future)
+            || claims.exp.saturating_sub(claims.iat) > max_lifetime
+        {
+            return Err(TokenError::Invalid);
+        }
+        if claims.exp <= now {
             return Err(TokenError::Expired);
         }
-        if claims.typ != expected {
+        if claims.typ != expected || header_says_access != (claims.typ == TokenType::Access) {
             return Err(TokenError::WrongType);
         }
         let role = claims
@@ -230,6 +273,20 @@ impl Tokens {
             .map_err(|_| TokenError::Invalid)?;
         Ok((UserId::from_uuid(claims.sub), role))
     }
+}
+
+/// Whether the token's header carries `crit`; an unreadable header counts
+/// as carrying it (the signature check would refuse it anyway).
+fn has_critical_header(token: &str) -> bool {
+    use base64::Engine as _;
+    let Some(encoded) = token.split('.').next() else {
+        return true;
+    };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded) else {
+        return true;
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .map_or(true, |header| header.get("crit").is_some())
 }
 
 #[cfg(test)]
@@ -309,6 +366,9 @@ mod tests {
             iat: now,
             exp: now + 60,
             iss: "ecolaura".into(),
+            aud: "ecolaura".into(),
+            jti: uuid::Uuid::new_v4(),
+            nbf: None,
         };
         let hs512 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
@@ -323,6 +383,108 @@ mod tests {
             hs512.split('.').nth(1).unwrap()
         );
         assert_eq!(ours.verify_access(&none), Err(TokenError::Invalid));
+    }
+
+    /// A token signed (HS256) with our key, its header and claims exactly as given.
+    fn forged(header: serde_json::Value, claims: serde_json::Value) -> String {
+        use base64::Engine as _;
+        let b64 = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap())
+        };
+        let signing_input = format!("{}.{}", b64(&header), b64(&claims));
+        let signature = jsonwebtoken::crypto::sign(
+            signing_input.as_bytes(),
+            &EncodingKey::from_secret(SECRET),
+            Algorithm::HS256,
+        )
+        .unwrap();
+        format!("{signing_input}.{signature}")
+    }
+
+    fn claims(now: i64) -> serde_json::Value {
+        serde_json::json!({
+            "sub": uuid::Uuid::now_v7(), "role": "customer", "typ": "access",
+            "iat": now, "exp": now + 900, "iss": "ecolaura", "aud": "ecolaura",
+            "jti": uuid::Uuid::new_v4(),
+        })
+    }
+
+    #[test]
+    fn each_case_that_api_md_lists_is_refused() {
+        let clock = Arc::new(ManualClock::default());
+        let t = tokens(clock.clone(), SECRET);
+        let now = clock.now().timestamp();
+        let at = serde_json::json!({"alg": "HS256", "typ": "at+jwt"});
+        // The well-formed token passes, so each refusal below is for its one change.
+        assert!(t.verify_access(&forged(at.clone(), claims(now))).is_ok());
+        let with = |key: &str, value: serde_json::Value| {
+            let mut c = claims(now);
+            c[key] = value;
+            c
+        };
+        let without = |key: &str| {
+            let mut c = claims(now);
+            c.as_object_mut().unwrap().remove(key);
+            c
+        };
+        let cases = [
+            (
+                "iat 61 s ahead",
+                forged(at.clone(), with("iat", (now + 61).into())),
+            ),
+            (
+                "nbf 61 s ahead",
+                forged(at.clone(), with("nbf", (now + 61).into())),
+            ),
+            (
+                "a lifetime over 15 minutes",
+                forged(at.clone(), with("exp", (now + 901).into())),
+            ),
+            (
+                "another audience",
+                forged(at.clone(), with("aud", "someone-else".into())),
+            ),
+            ("no audience", forged(at.clone(), without("aud"))),
+            ("no jti", forged(at.clone(), without("jti"))),
+            (
+                "a crit header",
+                forged(
+                    serde_json::json!({"alg": "HS256", "typ": "at+jwt", "crit": ["exp"]}),
+                    claims(now),
+                ),
+            ),
+            (
+                "a plain JWT header",
+                forged(
+                    serde_json::json!({"alg": "HS256", "typ": "JWT"}),
+                    claims(now),
+                ),
+            ),
+            (
+                "no typ header",
+                forged(serde_json::json!({"alg": "HS256"}), claims(now)),
+            ),
+        ];
+        for (what, token) in cases {
+            assert!(
+                t.verify_access(&token).is_err(),
+                "accepted a token with {what}"
+            );
+        }
+        // Up to 60 s of clock skew is tolerated.
+        assert!(
+            t.verify_access(&forged(at, with("iat", (now + 60).into())))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_access_token_header_says_at_jwt_and_a_refresh_token_does_not() {
+        let t = tokens(Arc::new(ManualClock::default()), SECRET);
+        let issued = t.issue(&user(Role::Customer)).unwrap();
+        let typ = |token: &str| jsonwebtoken::decode_header(token).unwrap().typ;
+        assert_eq!(typ(&issued.access).as_deref(), Some("at+jwt"));
+        assert_ne!(typ(&issued.refresh).as_deref(), Some("at+jwt"));
     }
 
     #[test]
