@@ -431,7 +431,7 @@ impl OrderStore for PgStore {
         user: UserId,
     ) -> Result<SustainabilitySummary, StoreError> {
         let row: Option<(i64, i64, Decimal, i64)> =
-            optional(&mut *self.conn().await?, &sql::summary(user)).await?;
+            optional(&mut *self.conn().await?, &sql::summary::<Postgres>(user)).await?;
         let (orders_count, items_count, carbon, weighted_score) =
             row.unwrap_or((0, 0, Decimal::ZERO, 0));
         Ok(SustainabilitySummary::try_from(SummaryRecord {

@@ -11,7 +11,7 @@ pub mod schema;
 pub mod statements;
 
 use ecolaura_core::domain::{CarbonKg, Money, Price};
-use sea_query::{Expr, ExprTrait, SelectStatement, Value};
+use sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, Value};
 
 /// How a backend stores the values that have no common SQL type.
 pub trait Dialect {
@@ -37,6 +37,10 @@ pub trait Dialect {
     /// `column` is one of the ids `select` returns, written so that the
     /// planner evaluates `select` once and looks each id up by primary key.
     fn id_among(column: Expr, select: SelectStatement) -> Expr;
+
+    /// The sum of footprint values over rows, in a form that cannot
+    /// overflow, whatever the number of rows.
+    fn carbon_sum(value: Expr) -> Expr;
 }
 
 /// Postgres: money as `NUMERIC(10,2)`, footprints as `NUMERIC(16,6)`.
@@ -60,6 +64,11 @@ impl Dialect for Postgres {
             [column, Expr::SubQuery(None, Box::new(select.into()))],
         )
     }
+
+    /// `SUM` of `NUMERIC`: exact, and far from overflow.
+    fn carbon_sum(value: Expr) -> Expr {
+        value.sum()
+    }
 }
 
 /// SQLite: money as integer cents, footprints as integer micro-kilograms, so
@@ -79,5 +88,11 @@ impl Dialect for Sqlite {
     /// `IN (select)`: SQLite runs the subquery once into an ephemeral table.
     fn id_among(column: Expr, select: SelectStatement) -> Expr {
         column.in_subquery(select)
+    }
+
+    /// `TOTAL`, a float: `SUM` of integer micro-kilograms fails with
+    /// "integer overflow" past 9.2e12 kg, which a few large orders reach.
+    fn carbon_sum(value: Expr) -> Expr {
+        Func::cust(Alias::new("TOTAL")).arg(value).into()
     }
 }

@@ -72,6 +72,11 @@ pub fn micro_kg_to_decimal(micro: i64) -> Decimal {
     Decimal::new(micro, 6)
 }
 
+/// Kilograms from a float sum of micro-kilograms (SQLite's `TOTAL`).
+pub fn micro_kg_total_to_decimal(micro: f64) -> Decimal {
+    Decimal::from_f64_retain(micro).unwrap_or(Decimal::MAX) / Decimal::from(1_000_000)
+}
+
 /// A `categories` row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRecord {
@@ -346,7 +351,7 @@ impl TryFrom<SummaryRecord> for SustainabilitySummary {
         Ok(SustainabilitySummary {
             orders_count: u64::try_from(r.orders_count).or_corrupt("orders count")?,
             items_count: items,
-            total_carbon_footprint_kg: CarbonKg::new(r.carbon).unwrap_or(CarbonKg::ZERO),
+            total_carbon_footprint_kg: CarbonKg::total(r.carbon).or_corrupt("carbon total")?,
             average_score: SustainabilitySummary::average(Decimal::from(r.weighted_score), items),
         })
     }

@@ -494,18 +494,16 @@ pub fn mark_confirmation_sent(id: OrderId, at: Timestamp) -> UpdateStatement {
 
 /// orders_count, items_count, carbon, weighted_score over a user's orders
 /// that are not cancelled (see [`SummaryRecord`](crate::records::SummaryRecord)).
-pub fn summary(user: UserId) -> SelectStatement {
+pub fn summary<D: Dialect>(user: UserId) -> SelectStatement {
     let qty = || Expr::col((OrderLines::Table, OrderLines::Quantity));
     let mut q = Query::select();
     q.expr(Expr::col((Orders::Table, Orders::Id)).count_distinct())
         .expr(Func::coalesce([qty().sum(), Expr::val(0i64)]))
         .expr(Func::coalesce([
-            qty()
-                .mul(Expr::col((
-                    OrderLines::Table,
-                    OrderLines::UnitCarbonFootprintKg,
-                )))
-                .sum(),
+            D::carbon_sum(qty().mul(Expr::col((
+                OrderLines::Table,
+                OrderLines::UnitCarbonFootprintKg,
+            )))),
             Expr::val(0i64),
         ]))
         .expr(Func::coalesce([

@@ -21,7 +21,7 @@ use ecolaura_core::ports::{
     OrderStore, PlacementOutcome, StatusChange, StoreError,
 };
 use ecolaura_store_sql::Sqlite;
-use ecolaura_store_sql::records::{self, SummaryRecord, micro_kg_to_decimal};
+use ecolaura_store_sql::records::{self, SummaryRecord, micro_kg_total_to_decimal};
 use ecolaura_store_sql::statements as sql;
 use sqlx::SqliteConnection;
 use tokio::sync::MutexGuard;
@@ -395,9 +395,10 @@ impl OrderStore for SqliteStore {
         &self,
         user: UserId,
     ) -> Result<SustainabilitySummary, StoreError> {
-        let row: Option<(i64, i64, i64, i64)> = optional(&self.pool, &sql::summary(user)).await?;
+        let row: Option<(i64, i64, f64, i64)> =
+            optional(&self.pool, &sql::summary::<Sqlite>(user)).await?;
         let (orders_count, items_count, micro_kg, weighted_score) = row.unwrap_or_default();
-        let carbon = micro_kg_to_decimal(micro_kg);
+        let carbon = micro_kg_total_to_decimal(micro_kg);
         Ok(SustainabilitySummary::try_from(SummaryRecord {
             orders_count,
             items_count,

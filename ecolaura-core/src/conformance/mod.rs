@@ -62,6 +62,7 @@ macro_rules! store_conformance {
             orders::confirming_moves_a_pending_order_once_with_its_jobs,
             orders::the_first_confirmation_time_stays,
             orders::the_summary_counts_orders_that_are_not_cancelled,
+            orders::the_summary_of_the_largest_footprints_neither_fails_nor_wraps,
             accounts::an_email_is_registered_once,
             accounts::concurrent_registrations_with_one_email_make_one_user,
             accounts::a_user_reads_back_by_email_and_id,

@@ -659,3 +659,20 @@ pub async fn the_summary_counts_orders_that_are_not_cancelled(store: Arc<dyn Sto
         Some("70".into())
     );
 }
+
+/// Totals are not bounded like one product's input: the largest footprint
+/// (1e9 kg) × 1,000 units × 20 orders sums to 2e13 kg, exactly, with no error.
+pub async fn the_summary_of_the_largest_footprints_neither_fails_nor_wraps(store: Arc<dyn Store>) {
+    let heavy = with_metrics(product("Heavy", "1.00", 1_000_000), 1e9, 10);
+    insert_all(&store, &[&heavy]).await;
+    let me = UserId::new();
+    for i in 0..20 {
+        place_ok(&store, placement(order(me, &[(&heavy, 1000)], at(i)))).await;
+    }
+    let s = store.sustainability_summary(me).await.expect("summary");
+    assert_eq!((s.orders_count, s.items_count), (20, 20_000));
+    assert_eq!(
+        s.total_carbon_footprint_kg.kg(),
+        rust_decimal::Decimal::from(20_000_000_000_000i64)
+    );
+}

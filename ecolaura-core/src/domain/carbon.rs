@@ -54,6 +54,18 @@ impl CarbonKg {
         Ok(Self(kg.round_dp(Self::SCALE).normalize()))
     }
 
+    /// A sum of footprints (over orders, say), as stored: not bounded like
+    /// one product's input, since a sum of bounded values is not.
+    ///
+    /// # Errors
+    /// [`CarbonKgError::Negative`] for a negative value.
+    pub fn total(kg: Decimal) -> Result<Self, CarbonKgError> {
+        if kg.is_sign_negative() && !kg.is_zero() {
+            return Err(CarbonKgError::Negative);
+        }
+        Ok(Self(kg.round_dp(Self::SCALE).normalize()))
+    }
+
     /// A footprint from a float, as JSON input carries it.
     pub fn from_f64(kg: f64) -> Result<Self, CarbonKgError> {
         if !kg.is_finite() {
