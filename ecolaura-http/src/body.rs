@@ -22,10 +22,6 @@ use crate::problem::{FieldErrors, Problem};
 /// The largest request body accepted: 1 MiB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// How long a body may take to arrive where the host's state does not say
-/// (`ECOLAURA_BODY_READ_TIMEOUT` sets it for `serve`).
-const DEFAULT_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// A JSON request body of type `T`, checked against `T`'s schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonBody<T>(pub T);
@@ -55,7 +51,10 @@ impl<T: ParseFromJSON> ParsePayload for JsonBody<T> {
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let deadline = request
             .data::<std::sync::Arc<crate::state::AppState>>()
-            .map_or(DEFAULT_BODY_READ_TIMEOUT, |s| s.body_read_timeout);
+            .map_or_else(
+                || crate::server::ConnectionLimits::default().body_read_timeout,
+                |s| s.body_read_timeout,
+            );
         let read = body.take()?.into_bytes_limit(MAX_BODY_BYTES);
         let bytes = tokio::time::timeout(deadline, read)
             .await

@@ -163,11 +163,7 @@ impl PasswordHasher {
     /// The same hasher with another bound on concurrent hashing.
     #[must_use]
     pub fn limited(self, limit: HashingLimit) -> Self {
-        Self {
-            turns: Arc::new(Semaphore::new(limit.concurrent.max(1))),
-            wait: limit.wait,
-            ..self
-        }
+        Self::with_limit((*self.params).clone(), limit)
     }
 
     /// A turn to hash, waited for at most the limit's wait.
