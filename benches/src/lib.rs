@@ -1,5 +1,7 @@
 //! Shared set-up for the benchmarks in `benches/`.
 
+pub mod rest;
+
 use ecolaura_core::accounts::PasswordHasher;
 use ecolaura_core::prelude::*;
 

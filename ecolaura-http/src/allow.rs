@@ -8,7 +8,7 @@ use poem::http::HeaderValue;
 
 /// Path templates and the methods each supports.
 #[derive(Debug, Default)]
-pub struct AllowedMethods {
+pub(crate) struct AllowedMethods {
     templates: Vec<(Vec<Segment>, HeaderValue)>,
 }
 
@@ -21,7 +21,7 @@ enum Segment {
 impl AllowedMethods {
     /// The table of an OpenAPI document (JSON), plus `extra` paths served
     /// outside it (the document itself, the explorer), all `GET`.
-    pub fn from_openapi(document: &str, extra: &[&str]) -> Self {
+    pub(crate) fn from_openapi(document: &str, extra: &[&str]) -> Self {
         let mut table = Self::default();
         let parsed: serde_json::Value = serde_json::from_str(document).unwrap_or_default();
         if let Some(paths) = parsed.get("paths").and_then(|p| p.as_object()) {
@@ -63,7 +63,7 @@ impl AllowedMethods {
     }
 
     /// The `Allow` value for `path`, if a template matches it.
-    pub fn for_path(&self, path: &str) -> Option<&HeaderValue> {
+    pub(crate) fn for_path(&self, path: &str) -> Option<&HeaderValue> {
         let parts: Vec<&str> = path.split('/').collect();
         self.templates
             .iter()

@@ -18,7 +18,7 @@ const BUCKETS: &[f64] = &[
 ];
 
 /// The host's metrics.
-pub struct Metrics {
+pub(crate) struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     request_seconds: HistogramVec,
@@ -48,7 +48,7 @@ impl Metrics {
     ///
     /// # Errors
     /// Only when a metric definition is malformed (a bug).
-    pub fn new() -> Result<Self, prometheus::Error> {
+    pub(crate) fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
             Opts::new(
@@ -126,7 +126,7 @@ impl Metrics {
 
     /// Read the queue into the gauges, unless it was read less than a
     /// second ago.
-    pub async fn refresh_queue(&self, queue: &dyn JobQueue, clock: &dyn Clock) {
+    pub(crate) async fn refresh_queue(&self, queue: &dyn JobQueue, clock: &dyn Clock) {
         let mut last = self.queue_read.lock().await;
         if last.is_some_and(|t| t.elapsed() < QUEUE_READ_EVERY) {
             return;
@@ -141,7 +141,7 @@ impl Metrics {
     }
 
     /// Set the queue gauges from a fresh reading taken at `now`.
-    pub fn queue(&self, stats: &QueueStats, now: ecolaura_core::domain::Timestamp) {
+    pub(crate) fn queue(&self, stats: &QueueStats, now: ecolaura_core::domain::Timestamp) {
         for kind in JobKind::ALL {
             let k = stats.of(kind);
             let label = kind.as_str();
@@ -164,7 +164,13 @@ impl Metrics {
     /// route is an operation id or `unmatched`, the method one of the
     /// standard ones or `other` (a client may send any token as a method, and
     /// each distinct label value is a series kept for good).
-    pub fn request(&self, route: &str, method: &Method, status: StatusCode, elapsed: Duration) {
+    pub(crate) fn request(
+        &self,
+        route: &str,
+        method: &Method,
+        status: StatusCode,
+        elapsed: Duration,
+    ) {
         let labels = [route, method_label(method), status.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.request_seconds
@@ -173,14 +179,14 @@ impl Metrics {
     }
 
     /// Count a cacheable read.
-    pub fn response_cache(&self, hit: bool) {
+    pub(crate) fn response_cache(&self, hit: bool) {
         self.response_cache
             .with_label_values(&[if hit { "hit" } else { "miss" }])
             .inc();
     }
 
     /// The text exposition, with the core cache's counters appended.
-    pub fn render(&self, core_cache: CacheStats) -> String {
+    pub(crate) fn render(&self, core_cache: CacheStats) -> String {
         let mut buf = Vec::new();
         // Encoding into a Vec cannot fail for well-formed metrics.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
@@ -211,6 +217,12 @@ impl Metrics {
                 core_cache.refused,
             ),
             (
+                "ecolaura_cache_deferred_total",
+                "counter",
+                "Values not kept because their query had not been asked for before (kept on the second offer).",
+                core_cache.deferred,
+            ),
+            (
                 "ecolaura_cache_entries",
                 "gauge",
                 "Values the read cache holds (approximate).",
@@ -232,7 +244,7 @@ impl Metrics {
 }
 
 /// Counts job attempts into [`Metrics`].
-pub struct JobMetrics(pub Arc<Metrics>);
+pub(crate) struct JobMetrics(pub Arc<Metrics>);
 
 impl JobObserver for JobMetrics {
     fn observe(&self, event: JobEvent) {

@@ -15,12 +15,12 @@ use crate::metrics::Metrics;
 use crate::problem::Problem;
 
 /// The header that carries a request's id, in and out.
-pub const REQUEST_ID: &str = "x-request-id";
+pub(crate) const REQUEST_ID: &str = "x-request-id";
 
 /// A request's id: the caller's `X-Request-Id` when it is sane, else a new
 /// random UUID (v4).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
+pub(crate) struct RequestId(pub String);
 
 fn request_id(req: &Request) -> RequestId {
     let given = req
@@ -59,7 +59,7 @@ fn route_label(resp: &Response, path: &str) -> &'static str {
 /// route, …) become problems with their status.
 ///
 /// A 405 names the methods the path supports in `Allow` (RFC 9110 §15.5.6).
-pub async fn problems<E: Endpoint>(
+pub(crate) async fn problems<E: Endpoint>(
     next: Arc<E>,
     allow: Arc<AllowedMethods>,
     req: Request,
@@ -119,15 +119,18 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
 }
 
 /// The longest request target (path and query) accepted: 8 KiB, else 414.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
 /// The most header bytes (names and values) accepted in all: 32 KiB, else 431.
-pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+pub(crate) const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Refuse, as problems, a request target over [`MAX_URI_BYTES`] (414),
 /// headers over [`MAX_HEADER_BYTES`] in all (431), and a query string that
 /// is not UTF-8 once percent-decoded (400: read lossily, it would mean
 /// something the client did not send).
-pub async fn request_limits<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+pub(crate) async fn request_limits<E: Endpoint>(
+    next: Arc<E>,
+    req: Request,
+) -> poem::Result<Response> {
     let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if target > MAX_URI_BYTES {
         return Err(Problem::status(
@@ -164,7 +167,7 @@ pub async fn request_limits<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Re
 
 /// Refuse bodies whose declared length is over the limit before reading
 /// them (a body without a length is cut at the limit while it is read).
-pub async fn body_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+pub(crate) async fn body_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -182,7 +185,7 @@ pub async fn body_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result
 ///
 /// `Strict-Transport-Security` goes on every response when `hsts` (the
 /// configured public URL is `https`), never because a request says so.
-pub async fn observe<E: Endpoint>(
+pub(crate) async fn observe<E: Endpoint>(
     next: Arc<E>,
     metrics: Arc<Metrics>,
     hsts: bool,
@@ -218,6 +221,11 @@ pub async fn observe<E: Endpoint>(
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // The explorer page brings its own policy; every other answer gets the
+    // API's, which lets nothing load, run or frame it.
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(crate::docs_page::API_POLICY));
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

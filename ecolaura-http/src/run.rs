@@ -6,22 +6,23 @@ use ecolaura_core::accounts::{NewAccount, Password, Role};
 use ecolaura_core::auth::Actor;
 use ecolaura_core::cache::{MokaCache, MokaCacheConfig};
 use ecolaura_core::domain::{Email, PersonName};
+use ecolaura_core::services::{AccountsConfig, OrdersConfig};
 use ecolaura_core::{Ecolaura, Store};
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
 use crate::app::{Host, HostConfig};
-use crate::cli::Settings;
 use crate::metrics::Metrics;
+use crate::settings::Settings;
 use crate::store::{OpenedStore, StoreSettings, open};
 use crate::wire::PublicUrl;
 use crate::workers::{Workers, serve_worker_metrics, spawn_purger};
 
 /// A command's failure, as told to the operator.
-pub type RunError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type RunError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Log to stderr with the configured filter and format.
-pub fn init_logging(settings: &Settings) {
+pub(crate) fn init_logging(settings: &Settings) {
     let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -46,11 +47,26 @@ async fn open_store(settings: &Settings, migrate: bool) -> Result<OpenedStore, R
     Ok(opened)
 }
 
-/// The application over `store`, with a read cache of `cache`'s bound.
-fn application(store: Arc<dyn Store>, cache: MokaCacheConfig) -> Result<Ecolaura, RunError> {
+/// The application over `store`, in the configured currency, with a read
+/// cache of `cache`'s bound and sessions as long as refresh tokens.
+fn application(
+    store: Arc<dyn Store>,
+    settings: &Settings,
+    cache: MokaCacheConfig,
+) -> Result<Ecolaura, RunError> {
+    let accounts = AccountsConfig {
+        session_lifetime: settings.tokens.refresh_ttl,
+        principal_ttl: settings.session_recheck,
+        ..AccountsConfig::default()
+    };
     Ok(Ecolaura::builder()
         .shared_store(store)
         .cache(Arc::new(MokaCache::new(cache)))
+        .orders_config(OrdersConfig {
+            currency: settings.currency,
+            ..OrdersConfig::default()
+        })
+        .accounts_config(accounts)
         .build()?)
 }
 
@@ -63,11 +79,11 @@ fn small_cache() -> MokaCacheConfig {
 /// starts (before storage is opened), so that a signal at any moment after
 /// start ends the process cleanly instead of killing it.
 #[derive(Clone)]
-pub struct Shutdown(watch::Receiver<bool>);
+pub(crate) struct Shutdown(watch::Receiver<bool>);
 
 impl Shutdown {
     /// Start listening. Must run inside the runtime.
-    pub fn listen() -> Self {
+    pub(crate) fn listen() -> Self {
         let (tx, rx) = watch::channel(false);
         #[cfg(unix)]
         let handlers = {
@@ -100,13 +116,13 @@ impl Shutdown {
     }
 
     /// Resolves once a signal came (at once if one came already).
-    pub async fn wait(&self) {
+    pub(crate) async fn wait(&self) {
         let mut rx = self.0.clone();
         let _ = rx.wait_for(|s| *s).await;
     }
 
     /// A receiver that turns true on the signal, for tasks to stop on.
-    pub fn receiver(&self) -> watch::Receiver<bool> {
+    pub(crate) fn receiver(&self) -> watch::Receiver<bool> {
         self.0.clone()
     }
 }
@@ -131,11 +147,11 @@ async fn open_unless_stopped(
 ///
 /// # Errors
 /// Storage that cannot be opened, an address that cannot be bound.
-pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
+pub(crate) async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
     let Some(opened) = open_unless_stopped(&settings, &shutdown).await? else {
         return Ok(());
     };
-    let app = application(opened.store.clone(), settings.cache)?;
+    let app = application(opened.store.clone(), &settings, settings.cache)?;
     if settings.generated_secret {
         tracing::warn!(
             "ECOLAURA_JWT_SECRET is not set: using a random secret; tokens stop working when the process stops"
@@ -148,13 +164,14 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
         opened.readiness.clone(),
         HostConfig {
             tokens: settings.tokens.clone(),
-            currency: settings.currency.clone(),
             cors_origins: settings.cors_origins.clone(),
             body_read_timeout: settings.connections.body_read_timeout,
             public_url: settings
                 .public_url
                 .clone()
                 .unwrap_or_else(|| PublicUrl::for_address(addr)),
+            trusted_proxies: settings.trusted_proxies.clone(),
+            market: settings.market,
         },
     )?;
 
@@ -176,7 +193,7 @@ pub async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), RunErro
         // The workers get connections of their own: HTTP load cannot starve
         // them, nor they the handlers.
         let worker_store = open_worker_store(&settings, &opened).await?;
-        let worker_app = application(worker_store, small_cache())?;
+        let worker_app = application(worker_store, &settings, small_cache())?;
         Some(Workers::spawn(
             &worker_app,
             settings.workers,
@@ -236,7 +253,7 @@ async fn open_worker_store(
 ///
 /// # Errors
 /// Storage that cannot be opened or migrated.
-pub async fn migrate(settings: Settings) -> Result<(), RunError> {
+pub(crate) async fn migrate(settings: Settings) -> Result<(), RunError> {
     let opened = open_store(&settings, true).await?;
     println!("migrations applied to {}", opened.location);
     Ok(())
@@ -247,11 +264,11 @@ pub async fn migrate(settings: Settings) -> Result<(), RunError> {
 ///
 /// # Errors
 /// Storage that cannot be opened, a metrics address that cannot be bound.
-pub async fn worker(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
+pub(crate) async fn worker(settings: Settings, shutdown: Shutdown) -> Result<(), RunError> {
     let Some(opened) = open_unless_stopped(&settings, &shutdown).await? else {
         return Ok(());
     };
-    let app = application(opened.store.clone(), small_cache())?;
+    let app = application(opened.store.clone(), &settings, small_cache())?;
     let count = settings.workers.max(1);
     let stop = shutdown.receiver();
     let metrics = Arc::new(Metrics::new()?);
@@ -276,7 +293,7 @@ pub async fn worker(settings: Settings, shutdown: Shutdown) -> Result<(), RunErr
 ///
 /// # Errors
 /// Bad input, a taken address, storage that cannot be opened.
-pub async fn add_user(
+pub(crate) async fn add_user(
     settings: Settings,
     email: &str,
     password: String,
@@ -294,7 +311,7 @@ pub async fn add_user(
     let name =
         PersonName::parse(name.unwrap_or(&default_name)).map_err(|e| format!("--name {e}"))?;
     let opened = open_store(&settings, settings.migrates_on_start()).await?;
-    let app = application(opened.store, small_cache())?;
+    let app = application(opened.store, &settings, small_cache())?;
     let role = if staff { Role::Staff } else { Role::Customer };
     let user = app
         .accounts()

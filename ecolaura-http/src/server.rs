@@ -10,12 +10,15 @@
 //!   client that does not read its response) is closed after
 //!   [`ConnectionLimits::idle_timeout`];
 //! - at [`ConnectionLimits::max_connections`], a new connection evicts the
-//!   connection that has been without a request in progress the longest;
-//!   when every connection is busy with a request, the new one is closed.
-//!   Slow clients hold no request in progress, so they are the first to go,
-//!   and an honest client's connection gets in at once.
+//!   connection that has been waiting on its client the longest: for its
+//!   next request (no request in progress), or for the rest of a request
+//!   body that a handler is reading. Only when every connection has a
+//!   request the host itself is working on is the new one closed. Slow
+//!   clients are the first to go, and an honest client's connection gets in
+//!   at once.
 //!
-//! Request bodies have their own deadline ([`crate::body`]), answered 408.
+//! Request bodies have their own deadline ([`crate::body`]), answered 408;
+//! the body reader tells the server when it waits ([`BodyWatch`]).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -83,6 +86,8 @@ struct Tracked {
     free_since: AtomicU64,
     /// When the first byte of the next request head came, while free.
     head_since: AtomicU64,
+    /// When a handler began to read a request body it still waits for.
+    body_since: AtomicU64,
     /// Closes the connection.
     close: Notify,
 }
@@ -93,12 +98,23 @@ impl Tracked {
             in_progress: AtomicUsize::new(0),
             free_since: AtomicU64::new(now),
             head_since: AtomicU64::new(UNSET),
+            body_since: AtomicU64::new(UNSET),
             close: Notify::new(),
         }
     }
 
     fn is_free(&self) -> bool {
         self.in_progress.load(Ordering::Acquire) == 0
+    }
+
+    /// Since when the connection waits on its client: for a next request,
+    /// or for a request body; `None` while the host works on a request.
+    fn waiting_on_client_since(&self) -> Option<u64> {
+        if self.is_free() {
+            return Some(self.free_since.load(Ordering::Acquire));
+        }
+        let body = self.body_since.load(Ordering::Acquire);
+        (body != UNSET).then_some(body)
     }
 }
 
@@ -121,17 +137,18 @@ impl Registry {
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Room for one more connection: `None` when every open one is busy.
+    /// Room for one more connection: `None` when every open one has a
+    /// request the host is working on.
     fn admit(&self) -> Option<(u64, Arc<Tracked>)> {
         let now = self.now();
         let mut open = self.map();
         if open.len() >= self.limits.max_connections {
-            let oldest_free = open
+            let victim = open
                 .iter()
-                .filter(|(_, t)| t.is_free())
-                .min_by_key(|(_, t)| t.free_since.load(Ordering::Acquire))
-                .map(|(id, _)| *id)?;
-            if let Some(evicted) = open.remove(&oldest_free) {
+                .filter_map(|(id, t)| Some((*id, t.waiting_on_client_since()?)))
+                .min_by_key(|(_, since)| *since)
+                .map(|(id, _)| id)?;
+            if let Some(evicted) = open.remove(&victim) {
                 evicted.close.notify_one();
             }
         }
@@ -246,6 +263,41 @@ impl Drop for InProgress {
     }
 }
 
+/// A request's view of its connection, in the request's extensions: the
+/// body reader marks the time it spends waiting for the client's body, so
+/// that a connection full of trickled bodies can be evicted for a new one.
+#[derive(Clone)]
+pub(crate) struct BodyWatch {
+    tracked: Arc<Tracked>,
+    registry: Arc<Registry>,
+}
+
+impl BodyWatch {
+    /// Marks the body as awaited until the returned guard drops.
+    pub(crate) fn awaiting(&self) -> AwaitingBody {
+        let _ = self.tracked.body_since.compare_exchange(
+            UNSET,
+            self.registry.now(),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        AwaitingBody {
+            tracked: self.tracked.clone(),
+        }
+    }
+}
+
+/// A body being awaited (see [`BodyWatch::awaiting`]).
+pub(crate) struct AwaitingBody {
+    tracked: Arc<Tracked>,
+}
+
+impl Drop for AwaitingBody {
+    fn drop(&mut self) {
+        self.tracked.body_since.store(UNSET, Ordering::Release);
+    }
+}
+
 /// Serve `endpoint` on `listener` under `limits` until `stop` turns true;
 /// then stop accepting, let requests in progress finish for at most `grace`,
 /// and return.
@@ -346,13 +398,18 @@ async fn connection(
         hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
             let endpoint = endpoint.clone();
             let in_progress = InProgress::begin(tracked.clone(), registry.clone());
+            let watch = BodyWatch {
+                tracked: tracked.clone(),
+                registry: registry.clone(),
+            };
             async move {
-                let request = Request::from((
+                let mut request = Request::from((
                     req,
                     poem::web::LocalAddr(poem::Addr::SocketAddr(local)),
                     poem::web::RemoteAddr(poem::Addr::SocketAddr(remote)),
                     poem::http::uri::Scheme::HTTP,
                 ));
+                request.extensions_mut().insert(watch);
                 let response = endpoint.get_response(request).await;
                 drop(in_progress);
                 Ok::<_, Infallible>(hyper::Response::<ResponseBody>::from(response))

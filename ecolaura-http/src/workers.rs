@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use ecolaura_core::accounts::LoginLimits;
 use ecolaura_core::jobs::{JobEvent, JobKind, JobObserver, JobOutcome, WorkerConfig};
 use ecolaura_core::{Ecolaura, Store};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -43,7 +44,7 @@ impl JobObserver for Observers {
 }
 
 /// Counts finished jobs per kind, for the throughput log.
-pub struct Throughput {
+pub(crate) struct Throughput {
     done: HashMap<JobKind, AtomicU64>,
 }
 
@@ -104,7 +105,7 @@ impl JobObserver for Throughput {
 }
 
 /// The workers a process runs, and what it needs to stop them.
-pub struct Workers {
+pub(crate) struct Workers {
     worker: JoinHandle<()>,
     log: JoinHandle<()>,
 }
@@ -112,7 +113,7 @@ pub struct Workers {
 impl Workers {
     /// Run `app`'s job worker with `concurrency` slots per kind, counting
     /// attempts into `metrics`, until `stop` turns true.
-    pub fn spawn(
+    pub(crate) fn spawn(
         app: &Ecolaura,
         concurrency: usize,
         metrics: Arc<Metrics>,
@@ -139,7 +140,7 @@ impl Workers {
 
     /// Wait up to `grace` for the jobs in hand to finish (the stop must have
     /// been sent).
-    pub async fn finish(self, grace: Duration) {
+    pub(crate) async fn finish(self, grace: Duration) {
         if tokio::time::timeout(grace, self.worker).await.is_err() {
             tracing::warn!(
                 "jobs still running after the grace period; they will run again after their lease"
@@ -149,9 +150,10 @@ impl Workers {
     }
 }
 
-/// Purge expired idempotency keys, and done jobs older than `retention` in
+/// Purge expired idempotency keys, ended sessions, failed logins outside
+/// the throttle's window, and done jobs older than `retention` in
 /// bounded batches, every minute until `stop`.
-pub fn spawn_purger(
+pub(crate) fn spawn_purger(
     store: Arc<dyn Store>,
     app: &Ecolaura,
     retention: Duration,
@@ -168,6 +170,7 @@ pub fn spawn_purger(
                 Ok(n) => tracing::info!(purged = n, "expired idempotency keys purged"),
                 Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
             }
+            purge_accounts(store.as_ref(), now).await;
             let cutoff = now.checked_sub_signed(retention).unwrap_or(now);
             let mut purged = 0;
             loop {
@@ -193,6 +196,28 @@ pub fn spawn_purger(
             }
         }
     })
+}
+
+/// How long ended sessions and used reset tokens are kept (for audit).
+const ENDED_SESSION_RETENTION: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+/// Delete sessions and reset tokens that ended a day ago, and failed logins
+/// that no longer count.
+async fn purge_accounts(store: &dyn Store, now: ecolaura_core::domain::Timestamp) {
+    let ended = now
+        .checked_sub_signed(ENDED_SESSION_RETENTION)
+        .unwrap_or(now);
+    match store.purge_sessions(ended).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(purged = n, "ended sessions and reset tokens purged"),
+        Err(e) => tracing::warn!(error = %e, "purging sessions failed"),
+    }
+    let window_start = LoginLimits::default().window_start(now);
+    match store.purge_login_failures(window_start).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(purged = n, "failed logins outside the window purged"),
+        Err(e) => tracing::warn!(error = %e, "purging failed logins failed"),
+    }
 }
 
 /// What a worker process's metrics endpoint reads.
@@ -223,7 +248,7 @@ fn worker_health() -> &'static str {
 ///
 /// # Errors
 /// When `bind` cannot be bound.
-pub async fn serve_worker_metrics(
+pub(crate) async fn serve_worker_metrics(
     bind: SocketAddr,
     metrics: Arc<Metrics>,
     app: Ecolaura,

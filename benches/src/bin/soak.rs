@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, ValueEnum};
+use ecolaura_benches::rest::{login, post_json};
 use serde_json::{Value, json};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -581,41 +582,6 @@ const ADJECTIVES: [&str; 12] = [
 const NOUNS: [&str; 10] = [
     "bottle", "bag", "brush", "lamp", "towel", "cup", "box", "soap", "jar", "notebook",
 ];
-
-async fn post_json(
-    http: &reqwest::Client,
-    url: &str,
-    token: Option<&str>,
-    body: &Value,
-) -> Result<(u16, Value), String> {
-    let mut req = http.post(url).json(body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let resp = req.send().await.map_err(|e| format!("{url}: {e}"))?;
-    let status = resp.status().as_u16();
-    let body = resp.json::<Value>().await.unwrap_or(Value::Null);
-    Ok((status, body))
-}
-
-async fn login(
-    http: &reqwest::Client,
-    base: &str,
-    email: &str,
-    password: &str,
-) -> Result<String, String> {
-    let (status, body) = post_json(
-        http,
-        &format!("{base}/api/v1/auth/token"),
-        None,
-        &json!({"email": email, "password": password}),
-    )
-    .await?;
-    match (status, body["access"].as_str()) {
-        (200, Some(t)) => Ok(t.to_owned()),
-        _ => Err(format!("login {email}: {status} {body}")),
-    }
-}
 
 fn product_body(i: usize, categories: &[String]) -> Value {
     let mut rng = fastrand::Rng::with_seed(i as u64);

@@ -1,10 +1,22 @@
-//! Accounts: users, roles and passwords.
+//! Accounts: users, roles, passwords, login sessions, reset tokens and the
+//! login throttle's rules.
 
+mod device;
 mod password;
+mod reset;
+mod session;
+mod throttle;
 
+pub use device::{DeviceClaim, HashingLane, LoginTreatment, login_treatment};
 pub use password::{
     HashingError, HashingLimit, Password, PasswordError, PasswordHash, PasswordHasher,
 };
+pub use reset::{
+    MAX_LIVE_RESET_TOKENS, NoRandomness, NotAResetToken, PasswordReset, RESET_TOKEN_LIFETIME,
+    ResetDigest, ResetToken,
+};
+pub use session::{RefreshClaim, RefreshVerdict, Revoke, Session, expiry, refresh_verdict};
+pub use throttle::{LoginLimits, ThrottleKey};
 
 use std::fmt;
 use std::str::FromStr;

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::device::HashingLane;
+
 use argon2::password_hash::phc::PasswordHash as PhcHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -117,12 +119,23 @@ impl Default for HashingLimit {
 /// a bounded number at once ([`HashingLimit`]): a flood of logins queues
 /// briefly, then is refused, instead of taking every core and 19 MiB each.
 ///
+/// Checks wait in one of two lanes ([`HashingLane`]), and each lane may
+/// hold all turns but one: a flood of logins from unknown clients, from
+/// however many addresses, always leaves a turn for known devices, and the
+/// reverse.
+///
 /// The default parameters are OWASP's (19 MiB, 2 passes, 1 lane). Tests may
 /// use [`PasswordHasher::fast_insecure`] to keep suites quick.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Arc<Params>,
+    /// Every turn, in either lane.
     turns: Arc<Semaphore>,
+    /// The turns the trusted lane may hold: all but one (when there are
+    /// two or more).
+    trusted_turns: Arc<Semaphore>,
+    /// The turns the untrusted lane may hold: as many.
+    untrusted_turns: Arc<Semaphore>,
     wait: Duration,
     /// A hash of a random password, verified when the user does not exist so
     /// that "no such user" takes as long as "wrong password".
@@ -152,9 +165,17 @@ impl PasswordHasher {
 
     /// A hasher with these parameters and this bound on concurrent hashing.
     pub fn with_limit(params: Params, limit: HashingLimit) -> Self {
+        let concurrent = limit.concurrent.max(1);
+        let per_lane = if concurrent > 1 {
+            concurrent - 1
+        } else {
+            concurrent
+        };
         Self {
             params: Arc::new(params),
-            turns: Arc::new(Semaphore::new(limit.concurrent.max(1))),
+            turns: Arc::new(Semaphore::new(concurrent)),
+            trusted_turns: Arc::new(Semaphore::new(per_lane)),
+            untrusted_turns: Arc::new(Semaphore::new(per_lane)),
             wait: limit.wait,
             decoy: Arc::default(),
         }
@@ -166,10 +187,22 @@ impl PasswordHasher {
         Self::with_limit((*self.params).clone(), limit)
     }
 
-    /// A turn to hash, waited for at most the limit's wait.
-    async fn turn(&self) -> Result<OwnedSemaphorePermit, HashingError> {
-        match tokio::time::timeout(self.wait, self.turns.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
+    /// A turn to hash in `lane`, waited for at most the limit's wait.
+    async fn turn(&self, lane: HashingLane) -> Result<Turn, HashingError> {
+        let lane_turns = match lane {
+            HashingLane::Trusted => &self.trusted_turns,
+            HashingLane::Untrusted => &self.untrusted_turns,
+        };
+        let acquire = async {
+            let in_lane = lane_turns.clone().acquire_owned().await?;
+            let turn = self.turns.clone().acquire_owned().await?;
+            Ok::<_, tokio::sync::AcquireError>(Turn {
+                _turn: turn,
+                _in_lane: in_lane,
+            })
+        };
+        match tokio::time::timeout(self.wait, acquire).await {
+            Ok(Ok(turn)) => Ok(turn),
             Ok(Err(_)) | Err(_) => Err(HashingError::Busy),
         }
     }
@@ -191,7 +224,7 @@ impl PasswordHasher {
     /// # Errors
     /// [`HashingError::Busy`] when no turn came within the limit's wait.
     pub async fn hash(&self, password: &Password) -> Result<PasswordHash, HashingError> {
-        let turn = self.turn().await?;
+        let turn = self.turn(HashingLane::Untrusted).await?;
         let argon2 = self.argon2();
         let password = password.clone();
         on_a_thread_of_its_own(move || {
@@ -205,7 +238,8 @@ impl PasswordHasher {
         .await?
     }
 
-    /// Whether `password` matches `hash`. A malformed stored hash is a mismatch.
+    /// Whether `password` matches `hash`, checked in the untrusted lane. A
+    /// malformed stored hash is a mismatch.
     ///
     /// # Errors
     /// [`HashingError::Busy`] when no turn came within the limit's wait.
@@ -214,7 +248,20 @@ impl PasswordHasher {
         password: &Password,
         hash: &PasswordHash,
     ) -> Result<bool, HashingError> {
-        let turn = self.turn().await?;
+        self.verify_in(HashingLane::Untrusted, password, hash).await
+    }
+
+    /// Whether `password` matches `hash`, checked in `lane`.
+    ///
+    /// # Errors
+    /// [`HashingError::Busy`] when no turn came within the limit's wait.
+    pub async fn verify_in(
+        &self,
+        lane: HashingLane,
+        password: &Password,
+        hash: &PasswordHash,
+    ) -> Result<bool, HashingError> {
+        let turn = self.turn(lane).await?;
         let argon2 = self.argon2();
         let password = password.clone();
         let hash = hash.0.clone();
@@ -242,6 +289,12 @@ impl PasswordHasher {
         };
         self.verify(password, &PasswordHash(decoy)).await.map(drop)
     }
+}
+
+/// A turn to hash: held until the hash is done.
+struct Turn {
+    _turn: OwnedSemaphorePermit,
+    _in_lane: OwnedSemaphorePermit,
 }
 
 /// Run `work` on a thread that ends with it, off the async executor.
@@ -322,6 +375,43 @@ mod tests {
         });
         assert!(h.hash(&pw).await.is_ok());
         release.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_flood_in_one_lane_leaves_a_turn_for_the_other() {
+        let limit = HashingLimit {
+            concurrent: 4,
+            wait: Duration::from_millis(100),
+        };
+        let h = PasswordHasher::fast_insecure().limited(limit);
+        let pw = Password::new("correct horse").unwrap();
+        let hash = h.hash(&pw).await.unwrap();
+        // Untrusted checks hold every turn they may: three of four.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(h.turn(HashingLane::Untrusted).await.unwrap());
+        }
+        assert!(matches!(
+            h.turn(HashingLane::Untrusted).await,
+            Err(HashingError::Busy)
+        ));
+        assert_eq!(h.verify(&pw, &hash).await, Err(HashingError::Busy));
+        // A trusted check still gets the fourth turn.
+        assert_eq!(
+            h.verify_in(HashingLane::Trusted, &pw, &hash).await,
+            Ok(true)
+        );
+        // And the reverse: trusted checks leave a turn for untrusted ones.
+        drop(held);
+        let mut trusted = Vec::new();
+        for _ in 0..3 {
+            trusted.push(h.turn(HashingLane::Trusted).await.unwrap());
+        }
+        assert!(matches!(
+            h.turn(HashingLane::Trusted).await,
+            Err(HashingError::Busy)
+        ));
+        assert_eq!(h.verify(&pw, &hash).await, Ok(true));
     }
 
     #[test]

@@ -9,8 +9,12 @@
 //! touches, not the whole cache.
 //!
 //! The cache is bounded by bytes: each entry weighs its key, its value (as
-//! its writer estimates it) and its scope, plus a fixed overhead.
+//! its writer estimates it) and its scope, plus a fixed overhead. By
+//! default a value is kept the second time its key is offered
+//! ([`Admission::SecondOffer`]): a stream of queries that are each asked
+//! once fills nothing.
 
+mod doorkeeper;
 mod log;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +23,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use self::doorkeeper::Doorkeeper;
 use self::log::ChangeLog;
 use crate::catalog::CatalogChange;
 use crate::ports::{Cache, CacheEntry, CacheStats, ReadTicket};
@@ -26,6 +31,20 @@ use crate::ports::{Cache, CacheEntry, CacheStats, ReadTicket};
 /// What an entry costs beyond its key, value and scope: moka's bookkeeping
 /// and this adapter's (measured roughly; better too much than too little).
 const ENTRY_OVERHEAD: usize = 256;
+
+/// Which values [`Cache::insert`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Every value offered.
+    Always,
+    /// A value whose key was offered before, among the last `remembered`
+    /// keys or so (a fixed table of 8 bytes per key): a key asked for once
+    /// costs nothing, a key asked for twice is kept from then on.
+    SecondOffer {
+        /// Keys remembered between their first and second offer.
+        remembered: usize,
+    },
+}
 
 /// Settings of a [`MokaCache`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +58,9 @@ pub struct MokaCacheConfig {
     /// Bytes of recent changes kept to check entries against (1 MiB). An
     /// entry not read while this much history passed is loaded afresh.
     pub change_log_bytes: usize,
+    /// Which values are kept (by default, the second offer of a key among
+    /// the last 65,536).
+    pub admission: Admission,
 }
 
 impl MokaCacheConfig {
@@ -57,6 +79,9 @@ impl Default for MokaCacheConfig {
             max_bytes: 32 << 20,
             time_to_live: Duration::from_secs(300),
             change_log_bytes: 1 << 20,
+            admission: Admission::SecondOffer {
+                remembered: 1 << 16,
+            },
         }
     }
 }
@@ -71,12 +96,15 @@ struct Stored {
 pub struct MokaCache {
     entries: moka::future::Cache<String, Arc<Stored>>,
     log: RwLock<ChangeLog>,
+    /// For [`Admission::SecondOffer`].
+    doorkeeper: Option<Doorkeeper>,
     /// The log's newest change, readable without its lock.
     last: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
     stale: AtomicU64,
     refused: AtomicU64,
+    deferred: AtomicU64,
 }
 
 impl MokaCache {
@@ -96,11 +124,16 @@ impl MokaCache {
         Self {
             entries,
             log: RwLock::new(ChangeLog::new(config.change_log_bytes)),
+            doorkeeper: match config.admission {
+                Admission::Always => None,
+                Admission::SecondOffer { remembered } => Some(Doorkeeper::new(remembered)),
+            },
             last: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             stale: AtomicU64::new(0),
             refused: AtomicU64::new(0),
+            deferred: AtomicU64::new(0),
         }
     }
 
@@ -157,6 +190,12 @@ impl Cache for MokaCache {
     }
 
     async fn insert(&self, key: String, entry: CacheEntry, ticket: ReadTicket) -> bool {
+        if let Some(doorkeeper) = &self.doorkeeper
+            && !doorkeeper.offered_before(&key)
+        {
+            self.deferred.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
         let Some(checked) = self.log().still_true(ticket.0, &entry.scope) else {
             self.refused.fetch_add(1, Ordering::Relaxed);
             return false;
@@ -191,6 +230,7 @@ impl Cache for MokaCache {
             misses: self.misses.load(Ordering::Relaxed),
             stale: self.stale.load(Ordering::Relaxed),
             refused: self.refused.load(Ordering::Relaxed),
+            deferred: self.deferred.load(Ordering::Relaxed),
             entries: self.entries.entry_count(),
             bytes: self.entries.weighted_size(),
         }
@@ -215,13 +255,44 @@ mod tests {
         found.and_then(|e| e.value.downcast_ref::<u32>().copied())
     }
 
+    /// A cache that keeps every value offered: these tests are about what
+    /// changes drop.
+    fn admit_all() -> MokaCache {
+        MokaCache::new(MokaCacheConfig {
+            admission: Admission::Always,
+            ..MokaCacheConfig::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn by_default_a_key_is_kept_on_its_second_offer_only() {
+        let c = MokaCache::default();
+        for i in 0..1000 {
+            let kept = c
+                .insert(
+                    format!("once {i}"),
+                    entry(i, ReadScope::Categories, 10_000),
+                    c.ticket(),
+                )
+                .await;
+            assert!(!kept);
+        }
+        c.entries.run_pending_tasks().await;
+        assert_eq!((c.stats().entries, c.stats().deferred), (0, 1000));
+
+        let twice = || entry(7, ReadScope::Categories, 10);
+        assert!(!c.insert("twice".into(), twice(), c.ticket()).await);
+        assert!(c.insert("twice".into(), twice(), c.ticket()).await);
+        assert_eq!(value(c.get("twice").await), Some(7));
+    }
+
     fn taken(id: ProductId) -> CatalogChange {
         CatalogChange::stock_taken(id, Stock::new(3).unwrap())
     }
 
     #[tokio::test]
     async fn a_change_drops_only_the_values_it_affects() {
-        let c = MokaCache::default();
+        let c = admit_all();
         let (a, b) = (ProductId::new(), ProductId::new());
         assert!(c.get("a").await.is_none());
         let t = c.ticket();
@@ -243,7 +314,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_value_loaded_before_a_change_that_affects_it_is_refused() {
-        let c = MokaCache::default();
+        let c = admit_all();
         let (a, b) = (ProductId::new(), ProductId::new());
         // Two readers take their tickets, then a write lands, then they store.
         let before = c.ticket();
@@ -266,7 +337,7 @@ mod tests {
         // One product's "stock" lives in an atomic; writers bump it and then
         // apply the change, readers take a ticket, read, and insert. After
         // every write, a cached value must equal the current stock.
-        let cache = Arc::new(MokaCache::default());
+        let cache = Arc::new(admit_all());
         let id = ProductId::new();
         let stock = Arc::new(AtomicU64::new(0));
         let mut tasks = Vec::new();
@@ -303,7 +374,7 @@ mod tests {
 
     #[tokio::test]
     async fn everything_drops_every_value_and_every_read_in_flight() {
-        let c = MokaCache::default();
+        let c = admit_all();
         let t = c.ticket();
         assert!(
             c.insert("c".into(), entry(1, ReadScope::Categories, 4), t)
@@ -321,6 +392,7 @@ mod tests {
     async fn inserting_more_than_the_bound_keeps_the_weighed_size_under_it() {
         let config = MokaCacheConfig {
             max_bytes: 64 * 1024,
+            admission: Admission::Always,
             ..MokaCacheConfig::default()
         };
         let c = MokaCache::new(config);

@@ -1,14 +1,15 @@
 //! [`OrderStore`](crate::ports::OrderStore) and
 //! [`IdempotencyStore`](crate::ports::IdempotencyStore) cases.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::fixtures::*;
 use crate::Store;
-use crate::domain::{OrderId, PageRequest, Stock, UserId};
-use crate::idempotency::IdempotentOutcome;
+use crate::domain::{Currency, OrderId, PageRequest, Stock, UserId};
+use crate::idempotency::{IdempotentOutcome, Replay};
 use crate::jobs::{JobKind, JobStatus, NewJob};
-use crate::orders::{OrderRejection, OrderStatus};
+use crate::orders::{InvalidOrder, Order, OrderRejection, OrderStatus};
 use crate::ports::{NewPlacement, PlacementOutcome, StatusChange, StoreError};
 
 fn cancel(order_id: OrderId, when: i64) -> StatusChange {
@@ -81,6 +82,55 @@ pub async fn placing_takes_stock_stores_the_order_and_enqueues_its_jobs(store: A
     );
     assert_eq!(job.order_job().expect("payload").order_id, order.id);
     assert_eq!(store.job_counts().await.expect("counts").queued, 1);
+}
+
+/// An order reads back in the currency it was placed in, whichever that
+/// is: by id, in lists, after a status change, and in the outcome stored
+/// under its key.
+pub async fn an_order_reads_back_in_the_currency_it_was_placed_in(store: Arc<dyn Store>) {
+    let p = product("Item", "2.00", 10);
+    insert_all(&store, &[&p]).await;
+    let user = UserId::new();
+    let francs = Currency::parse("CHF").expect("currency");
+    let swiss = Order {
+        currency: francs,
+        ..order(user, &[(&p, 1)], at(1))
+    };
+    let key = stamp(&swiss, "swiss", at(1));
+    place_ok(
+        &store,
+        NewPlacement {
+            idempotency: Some(key.clone()),
+            ..placement(swiss.clone())
+        },
+    )
+    .await;
+    let euro = order(user, &[(&p, 1)], at(2));
+    place_ok(&store, placement(euro.clone())).await;
+
+    let read = store
+        .get_order(swiss.id)
+        .await
+        .expect("get")
+        .expect("stored");
+    assert_eq!(read.currency, francs);
+    let listed = store
+        .list_orders(Some(user), PageRequest::default())
+        .await
+        .expect("list");
+    let currencies: Vec<_> = listed.items.iter().map(|o| (o.id, o.currency)).collect();
+    assert_eq!(currencies, [(euro.id, Currency::EUR), (swiss.id, francs)]);
+    let cancelled = store
+        .change_status(cancel(swiss.id, 3))
+        .await
+        .expect("cancel");
+    assert_eq!(cancelled.currency, francs);
+    let record = store
+        .find_idempotency(user, &key.key, at(4))
+        .await
+        .expect("find")
+        .expect("live");
+    assert_eq!(record.outcome, IdempotentOutcome::Placed(Box::new(swiss)));
 }
 
 /// One short line refuses the whole order and takes nothing from any line.
@@ -331,6 +381,40 @@ pub async fn a_rejection_is_recorded_under_its_key(store: Arc<dyn Store>) {
         PlacementOutcome::Replayed(IdempotentOutcome::Rejected(rejection))
     );
     assert_eq!(stock_of(&store, p.id).await, 5);
+}
+
+/// An answer to a request that broke field rules is recorded and read back
+/// as it was saved, and answers that request again.
+pub async fn an_invalid_request_is_recorded_under_its_key(store: Arc<dyn Store>) {
+    let p = product("Item", "2.00", 10);
+    let o = order(UserId::new(), &[(&p, 1)], at(0));
+    let mut s = stamp(&o, "k", at(0));
+    s.fingerprint = "a malformed body".to_owned();
+    let invalid = IdempotentOutcome::Invalid(InvalidOrder::new(BTreeMap::from([
+        (
+            "lines[0].product_id".to_owned(),
+            vec!["must be a UUID".to_owned()],
+        ),
+        (
+            "lines[1].quantity".to_owned(),
+            vec![
+                "must be >= 1".to_owned(),
+                "must be a whole number".to_owned(),
+            ],
+        ),
+    ])));
+    assert_eq!(store.save_outcome(&s, &invalid).await.expect("save"), None);
+    let found = store
+        .find_idempotency(o.user_id, &s.key, at(10))
+        .await
+        .expect("find")
+        .expect("live");
+    assert_eq!(
+        found.clone().replay_for("a malformed body"),
+        Replay::Same(invalid)
+    );
+    assert_eq!(found.replay_for("another body"), Replay::KeyReused);
+    assert_eq!(order_count(&store).await, 0);
 }
 
 /// Past its expiry a key counts no more: it may carry a new request.

@@ -28,10 +28,16 @@ pub struct EmailError;
 pub struct Email(String);
 
 impl Email {
+    /// The most characters an address may have (RFC 5321's 254).
+    pub const MAX_CHARS: usize = 254;
+
     /// Parse an address.
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let s = raw.trim().to_lowercase();
-        if s.chars().count() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // Judged as sent (white space around trimmed), lower-cased after.
+        let s = raw.trim();
+        if raw.chars().count() > Self::MAX_CHARS
+            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(EmailError);
         }
         let (local, domain) = s.split_once('@').ok_or(EmailError)?;
@@ -40,10 +46,10 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..");
-        if local.is_empty() || local.len() > 64 || !domain_ok {
+        if local.is_empty() || local.chars().count() > 64 || !domain_ok {
             return Err(EmailError);
         }
-        Ok(Self(s))
+        Ok(Self(s.to_lowercase()))
     }
 
     /// The normalized address.

@@ -83,3 +83,11 @@ id_type!(
     /// Identifies a background job.
     JobId
 );
+id_type!(
+    /// Identifies a login session: what a refresh token renews and a logout ends.
+    SessionId
+);
+id_type!(
+    /// Identifies a green claim on a product.
+    ClaimId
+);

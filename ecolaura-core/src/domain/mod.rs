@@ -6,6 +6,7 @@
 //! these types; everything inside the library works with them only.
 
 mod carbon;
+mod currency;
 mod email;
 mod ids;
 mod money;
@@ -16,8 +17,9 @@ mod slug;
 mod text;
 
 pub use carbon::{CarbonKg, CarbonKgError};
+pub use currency::{Currency, CurrencyError};
 pub use email::{Email, EmailError};
-pub use ids::{CategoryId, JobId, OrderId, ProductId, UserId};
+pub use ids::{CategoryId, ClaimId, JobId, OrderId, ProductId, SessionId, UserId};
 pub use money::{Money, MoneyError, Price};
 pub use pagination::{Page, PageRequest, PageRequestError};
 pub use quantity::{Quantity, QuantityError, Stock, StockError};

@@ -27,17 +27,20 @@ fn check(
     allow_blank: bool,
     allow_newlines: bool,
 ) -> Result<String, TextError> {
+    // Length and characters are judged on the text as sent, so that the
+    // rule reads the same as the documented pattern; only the stored value
+    // is trimmed.
+    let bad_control =
+        |c: char| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'));
+    if raw.chars().any(bad_control) {
+        return Err(TextError::ControlCharacter);
+    }
+    if raw.chars().count() > max {
+        return Err(TextError::TooLong { max });
+    }
     let s = raw.trim();
     if s.is_empty() && !allow_blank {
         return Err(TextError::Blank);
-    }
-    if s.chars().count() > max {
-        return Err(TextError::TooLong { max });
-    }
-    let bad_control =
-        |c: char| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'));
-    if s.chars().any(bad_control) {
-        return Err(TextError::ControlCharacter);
     }
     Ok(s.to_owned())
 }

@@ -12,20 +12,18 @@ use crate::orders::{Order, OrderStatus};
 use crate::ports::{AccountStore, Clock, Mailer};
 use crate::services::{OrderError, Orders};
 
-/// What the shop's e-mails say about the shop.
+/// What the shop's e-mails say about the shop. Amounts are printed in the
+/// currency of the order they belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShopMail {
     /// The shop's name, in subjects and greetings.
     pub shop_name: String,
-    /// The currency code printed next to amounts.
-    pub currency: String,
 }
 
 impl Default for ShopMail {
     fn default() -> Self {
         Self {
             shop_name: "Ecolaura".into(),
-            currency: "EUR".into(),
         }
     }
 }
@@ -116,7 +114,7 @@ impl OrderJobHandler {
     }
 
     fn confirmation_body(&self, name: &str, order: &Order) -> String {
-        let cur = &self.shop.currency;
+        let cur = order.currency;
         let mut body = format!(
             "Hello {name},\n\nthank you for your order {}. It is confirmed.\n\n",
             order.id
@@ -170,6 +168,89 @@ impl JobHandler for OrderJobHandler {
         match job.kind {
             JobKind::ProcessOrder => self.process_order(order_id).await,
             JobKind::SendOrderConfirmation => self.send_confirmation(order_id).await,
+            other => Err(JobError::Permanent(format!("{other} is not an order job"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::Ecolaura;
+    use crate::accounts::PasswordHasher;
+    use crate::memory::MemoryStore;
+    use crate::prelude::*;
+    use crate::services::OrdersConfig;
+
+    fn shop_in(store: &Arc<MemoryStore>, currency: &str) -> Ecolaura {
+        Ecolaura::builder()
+            .store(store.clone())
+            .password_hasher(PasswordHasher::fast_insecure())
+            .orders_config(OrdersConfig {
+                currency: Currency::parse(currency).unwrap(),
+                ..OrdersConfig::default()
+            })
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_confirmation_prints_the_currency_the_order_was_placed_in() {
+        let store = Arc::new(MemoryStore::new());
+        let francs = shop_in(&store, "CHF");
+        let cup = francs
+            .catalog()
+            .create_product(
+                &Actor::System,
+                NewProduct {
+                    name: ProductName::parse("Cup").unwrap(),
+                    description: Description::default(),
+                    price: "8.50".parse().unwrap(),
+                    category: None,
+                    stock: Stock::new(3).unwrap(),
+                    metrics: None,
+                    manual_score: Score::new(40).unwrap(),
+                },
+            )
+            .await
+            .unwrap();
+        let ada = francs
+            .accounts()
+            .register(
+                &Actor::Anonymous,
+                NewAccount {
+                    email: Email::parse("ada@example.com").unwrap(),
+                    password: Password::new("correct horse battery").unwrap(),
+                    name: PersonName::parse("Ada").unwrap(),
+                    role: Role::Customer,
+                },
+            )
+            .await
+            .unwrap();
+        let request = OrderRequest::new(vec![OrderRequestLine {
+            product_id: cup.id,
+            quantity: Quantity::new(2).unwrap(),
+        }])
+        .unwrap();
+        francs
+            .orders()
+            .place(&Actor::customer(ada.id), &request, None)
+            .await
+            .unwrap();
+
+        // The shop switches to dollars before the e-mail goes out.
+        let dollars = shop_in(&store, "USD");
+        dollars
+            .worker(WorkerConfig::default())
+            .drain()
+            .await
+            .unwrap();
+        let sent = store.sent_emails();
+        assert_eq!(sent.len(), 1);
+        let body = &sent[0].email.body;
+        assert!(body.contains("2 × Cup @ 8.50 CHF = 17.00 CHF"), "{body}");
+        assert!(body.contains("Total: 17.00 CHF"), "{body}");
+        assert!(!body.contains("USD"), "{body}");
     }
 }

@@ -8,11 +8,15 @@
 //! handlers are idempotent.
 
 mod handlers;
+mod library;
+mod reset;
 mod stats;
 mod worker;
 
 pub use handlers::confirmation_key;
 pub use handlers::{OrderJobHandler, ShopMail};
+pub use library::LibraryJobHandler;
+pub use reset::{PasswordResetHandler, password_reset_key};
 pub use stats::{KindStats, QueueStats, StatsGroup};
 pub use worker::{JobError, JobEvent, JobHandler, JobObserver, JobOutcome, Worker, WorkerConfig};
 
@@ -32,6 +36,8 @@ pub enum JobKind {
     ProcessOrder,
     /// Send an order's confirmation e-mail and record when it went.
     SendOrderConfirmation,
+    /// Mail a password-reset token to an address, if it has an account.
+    SendPasswordReset,
 }
 
 /// A job kind name that is not known.
@@ -41,13 +47,18 @@ pub struct UnknownJobKind(pub String);
 
 impl JobKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [JobKind; 2] = [JobKind::ProcessOrder, JobKind::SendOrderConfirmation];
+    pub const ALL: [JobKind; 3] = [
+        JobKind::ProcessOrder,
+        JobKind::SendOrderConfirmation,
+        JobKind::SendPasswordReset,
+    ];
 
     /// The storage name.
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::ProcessOrder => "process_order",
             JobKind::SendOrderConfirmation => "send_order_confirmation",
+            JobKind::SendPasswordReset => "send_password_reset",
         }
     }
 }
@@ -58,6 +69,7 @@ impl FromStr for JobKind {
         match s {
             "process_order" => Ok(JobKind::ProcessOrder),
             "send_order_confirmation" => Ok(JobKind::SendOrderConfirmation),
+            "send_password_reset" => Ok(JobKind::SendPasswordReset),
             other => Err(UnknownJobKind(other.to_owned())),
         }
     }
@@ -137,6 +149,15 @@ pub struct OrderJob {
     pub order_id: OrderId,
 }
 
+/// The payload of a password-reset job: the address asked for. The job, not
+/// the request, looks the account up, so a request for an address without an
+/// account takes as long as one with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetJob {
+    /// The address a reset was asked for.
+    pub email: crate::domain::Email,
+}
+
 /// A job to enqueue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
@@ -162,6 +183,17 @@ impl NewJob {
             id: JobId::new(),
             kind,
             payload: serde_json::json!({ "order_id": order_id }),
+            run_at: now,
+            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// A password-reset e-mail for `email`, due now.
+    pub fn password_reset(email: &crate::domain::Email, now: Timestamp) -> Self {
+        Self {
+            id: JobId::new(),
+            kind: JobKind::SendPasswordReset,
+            payload: serde_json::json!({ "email": email }),
             run_at: now,
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
         }
@@ -198,6 +230,11 @@ pub struct Job {
 impl Job {
     /// The payload as an [`OrderJob`].
     pub fn order_job(&self) -> Result<OrderJob, serde_json::Error> {
+        serde_json::from_value(self.payload.clone())
+    }
+
+    /// The payload as a [`PasswordResetJob`].
+    pub fn password_reset_job(&self) -> Result<PasswordResetJob, serde_json::Error> {
         serde_json::from_value(self.payload.clone())
     }
 }

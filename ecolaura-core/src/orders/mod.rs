@@ -4,13 +4,16 @@
 mod request;
 mod status;
 
-pub use request::{OrderRequest, OrderRequestError, OrderRequestLine};
+pub use request::{
+    InvalidOrder, OrderRequest, OrderRequestError, OrderRequestLine, OrderSubmission,
+};
 pub use status::{OrderStatus, UnknownStatus};
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CarbonKg, Money, OrderId, Price, ProductId, ProductName, Quantity, Score, Timestamp, UserId,
+    CarbonKg, Currency, Money, OrderId, Price, ProductId, ProductName, Quantity, Score, Timestamp,
+    UserId,
 };
 
 /// One line of an order: the product as it was when ordered, and how many.
@@ -55,6 +58,9 @@ pub struct Order {
     pub user_id: UserId,
     /// Where it is in its life.
     pub status: OrderStatus,
+    /// The shop's currency when it was placed: its prices and totals are in
+    /// it for good, whatever the shop's currency becomes later.
+    pub currency: Currency,
     /// What was ordered, in the order the customer listed it.
     pub lines: Vec<OrderLine>,
     /// When the confirmation e-mail went out.

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::accounts::User;
-use crate::domain::{Email, UserId};
+use crate::domain::{Email, PersonName, UserId};
 
 /// Keeps user accounts.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -25,4 +25,7 @@ pub trait AccountStore: Send + Sync {
 
     /// The user with this id.
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// Rename a user; the user as renamed, or `None` when there is none.
+    async fn rename_user(&self, id: UserId, name: &PersonName) -> Result<Option<User>, StoreError>;
 }

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use crate::auth::{Action, Actor, authorize};
 use crate::catalog::CatalogChange;
-use crate::domain::{OrderId, Page, PageRequest, Timestamp, UserId};
+use crate::domain::{Currency, OrderId, Page, PageRequest, Timestamp, UserId};
 use crate::idempotency::{IdempotencyKey, IdempotencyStamp, IdempotentOutcome, Replay};
 use crate::jobs::{JobKind, NewJob};
 use crate::orders::{
-    Order, OrderLine, OrderRejection, OrderRequest, OrderStatus, SustainabilitySummary,
+    InvalidOrder, Order, OrderLine, OrderRejection, OrderRequest, OrderStatus, OrderSubmission,
+    SustainabilitySummary,
 };
 use crate::ports::{
     Cache, CatalogStore, Clock, IdempotencyStore, NewPlacement, OrderStore, PlacementOutcome,
@@ -26,6 +27,9 @@ const CHANGE_ATTEMPTS: usize = 4;
 /// Order settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrdersConfig {
+    /// The shop's currency (`EUR`): new orders are placed in it, and keep
+    /// the one they were placed in when it changes.
+    pub currency: Currency,
     /// How long an idempotency key is remembered (24 h).
     pub idempotency_ttl: Duration,
     /// Attempts for the order jobs before they are dead (5).
@@ -35,6 +39,7 @@ pub struct OrdersConfig {
 impl Default for OrdersConfig {
     fn default() -> Self {
         Self {
+            currency: Currency::EUR,
             idempotency_ttl: Duration::from_secs(24 * 3600),
             job_max_attempts: NewJob::DEFAULT_MAX_ATTEMPTS,
         }
@@ -81,6 +86,11 @@ impl Orders {
         }
     }
 
+    /// The shop's currency: the one new orders are placed in.
+    pub fn currency(&self) -> Currency {
+        self.config.currency
+    }
+
     /// Place an order for the signed-in user.
     ///
     /// Prices, names, footprints and scores are snapshotted from the catalog;
@@ -88,7 +98,8 @@ impl Orders {
     /// order, its `process_order` job and the idempotency record.
     ///
     /// With a key, a repeat of the same request returns the first outcome
-    /// (its order, or its rejection) and makes nothing.
+    /// (its order, or its rejection) and makes nothing. The key's
+    /// fingerprint is [`OrderRequest::fingerprint`].
     ///
     /// # Errors
     /// [`OrderError::Rejected`] (stock or unavailable product; also when
@@ -99,12 +110,44 @@ impl Orders {
         request: &OrderRequest,
         key: Option<IdempotencyKey>,
     ) -> Result<Placed, OrderError> {
+        self.place_checked(actor, request.fingerprint(), Ok(request), key)
+            .await
+    }
+
+    /// Place an order as a client submitted it: [`Orders::place`] for a
+    /// valid request. A submission that breaks field rules makes nothing and
+    /// is answered [`OrderError::Invalid`]; with a key, that answer is
+    /// recorded like any other outcome, so a repeat of the submission gets it
+    /// again and another submission under the key is refused, however
+    /// malformed either is.
+    ///
+    /// # Errors
+    /// [`OrderError::Invalid`] (also when replayed), and those of
+    /// [`Orders::place`].
+    pub async fn submit(
+        &self,
+        actor: &Actor,
+        submission: &OrderSubmission,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Placed, OrderError> {
+        let fingerprint = submission.fingerprint().to_owned();
+        self.place_checked(actor, fingerprint, submission.request(), key)
+            .await
+    }
+
+    async fn place_checked(
+        &self,
+        actor: &Actor,
+        fingerprint: String,
+        request: Result<&OrderRequest, &InvalidOrder>,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Placed, OrderError> {
         authorize(actor, Action::PlaceOrder)?;
         let user = actor
             .user_id()
             .ok_or(crate::auth::AccessDenied::Forbidden)?;
         let now = self.clock.now();
-        let stamp = key.map(|key| self.stamp(user, key, request, now));
+        let stamp = key.map(|key| self.stamp(user, key, fingerprint, now));
 
         if let Some(stamp) = &stamp
             && let Some(record) = self
@@ -115,9 +158,19 @@ impl Orders {
             return Self::replay(record.replay_for(&stamp.fingerprint));
         }
 
+        let request = match request {
+            Ok(request) => request,
+            Err(invalid) => {
+                let outcome = IdempotentOutcome::Invalid(invalid.clone());
+                return self.refuse(stamp.as_ref(), outcome).await;
+            }
+        };
         let order = match self.price(user, request, now).await? {
             Ok(order) => order,
-            Err(rejection) => return self.reject(stamp.as_ref(), rejection).await,
+            Err(rejection) => {
+                let outcome = IdempotentOutcome::Rejected(rejection);
+                return self.refuse(stamp.as_ref(), outcome).await;
+            }
         };
         let jobs = vec![self.job(JobKind::ProcessOrder, order.id, now)];
         let placement = NewPlacement {
@@ -148,7 +201,7 @@ impl Orders {
         &self,
         user_id: UserId,
         key: IdempotencyKey,
-        request: &OrderRequest,
+        fingerprint: String,
         now: Timestamp,
     ) -> IdempotencyStamp {
         let ttl = chrono::Duration::from_std(self.config.idempotency_ttl)
@@ -156,7 +209,7 @@ impl Orders {
         IdempotencyStamp {
             user_id,
             key,
-            fingerprint: request.fingerprint(),
+            fingerprint,
             now,
             expires_at: now.checked_add_signed(ttl).unwrap_or(now),
         }
@@ -205,6 +258,7 @@ impl Orders {
             id: OrderId::new(),
             user_id,
             status: OrderStatus::Pending,
+            currency: self.config.currency,
             lines,
             confirmation_sent_at: None,
             created_at: now,
@@ -212,28 +266,37 @@ impl Orders {
         }))
     }
 
-    async fn reject(
+    /// Answer a refusal decided before any stock is touched, recording it
+    /// under the key first; if the key got an outcome meanwhile, that one.
+    async fn refuse(
         &self,
         stamp: Option<&IdempotencyStamp>,
-        rejection: OrderRejection,
+        refusal: IdempotentOutcome,
     ) -> Result<Placed, OrderError> {
-        if let Some(stamp) = stamp {
-            let outcome = IdempotentOutcome::Rejected(rejection.clone());
-            if let Some(existing) = self.idempotency.save_outcome(stamp, &outcome).await? {
-                return Self::replay(existing.replay_for(&stamp.fingerprint));
-            }
+        if let Some(stamp) = stamp
+            && let Some(existing) = self.idempotency.save_outcome(stamp, &refusal).await?
+        {
+            return Self::replay(existing.replay_for(&stamp.fingerprint));
         }
-        Err(OrderError::Rejected(rejection))
+        Self::answer(refusal, false)
     }
 
     fn replay(replay: Replay) -> Result<Placed, OrderError> {
         match replay {
-            Replay::Same(IdempotentOutcome::Placed(order)) => Ok(Placed {
-                order: *order,
-                replayed: true,
-            }),
-            Replay::Same(IdempotentOutcome::Rejected(r)) => Err(OrderError::Rejected(r)),
+            Replay::Same(outcome) => Self::answer(outcome, true),
             Replay::KeyReused => Err(OrderError::IdempotencyKeyReused),
+        }
+    }
+
+    /// What the caller gets for an outcome, the first time or replayed.
+    fn answer(outcome: IdempotentOutcome, replayed: bool) -> Result<Placed, OrderError> {
+        match outcome {
+            IdempotentOutcome::Placed(order) => Ok(Placed {
+                order: *order,
+                replayed,
+            }),
+            IdempotentOutcome::Rejected(r) => Err(OrderError::Rejected(r)),
+            IdempotentOutcome::Invalid(i) => Err(OrderError::Invalid(i)),
         }
     }
 
@@ -454,6 +517,7 @@ mod tests {
             manual_score: Score::new(30).unwrap(),
             score: Score::new(30).unwrap(),
             score_source: ScoreSource::Manual,
+            footprint_source: crate::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,
             created_at: now,
@@ -589,6 +653,61 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_malformed_submission_is_recorded_under_its_key_and_reads_no_catalog() {
+        let body = serde_json::json!({"lines": [{"product_id": "nope", "quantity": 1}]});
+        let invalid = InvalidOrder::new(
+            [(
+                "lines[0].product_id".to_owned(),
+                vec!["must be a UUID".to_owned()],
+            )]
+            .into(),
+        );
+        let submission = OrderSubmission::received(&body, Err(invalid.clone()));
+        let mut m = Mocks::new();
+        m.idem
+            .expect_find_idempotency()
+            .returning(|_, _, _| Ok(None));
+        let recorded = IdempotentOutcome::Invalid(invalid.clone());
+        let fingerprint = submission.fingerprint().to_owned();
+        m.idem
+            .expect_save_outcome()
+            .withf(move |stamp, outcome| *outcome == recorded && stamp.fingerprint == fingerprint)
+            .times(1)
+            .returning(|_, _| Ok(None));
+        // No catalog or order store expectation: touching either panics.
+        let key = IdempotencyKey::parse("k1").unwrap();
+        let err = m
+            .service()
+            .submit(&Actor::customer(UserId::new()), &submission, Some(key))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, OrderError::Invalid(i) if i == invalid));
+    }
+
+    #[tokio::test]
+    async fn a_malformed_submission_replays_its_answer_and_refuses_another_body() {
+        let invalid = InvalidOrder::from(crate::orders::OrderRequestError::NoLines);
+        let first =
+            OrderSubmission::received(&serde_json::json!({"lines": []}), Err(invalid.clone()));
+        let other = OrderSubmission::received(&serde_json::json!({}), Err(invalid.clone()));
+        let stored = IdempotencyRecord {
+            fingerprint: first.fingerprint().to_owned(),
+            outcome: IdempotentOutcome::Invalid(invalid.clone()),
+            expires_at: chrono::Utc::now(),
+        };
+        let mut m = Mocks::new();
+        m.idem
+            .expect_find_idempotency()
+            .returning(move |_, _, _| Ok(Some(stored.clone())));
+        let (s, user) = (m.service(), Actor::customer(UserId::new()));
+        let key = IdempotencyKey::parse("k1").unwrap();
+        let again = s.submit(&user, &first, Some(key.clone())).await;
+        assert!(matches!(again, Err(OrderError::Invalid(i)) if i == invalid));
+        let another = s.submit(&user, &other, Some(key)).await;
+        assert!(matches!(another, Err(OrderError::IdempotencyKeyReused)));
+    }
+
+    #[tokio::test]
     async fn a_known_key_replays_without_touching_the_catalog() {
         let p = product("1.00");
         let req = request(&p, 1);
@@ -599,6 +718,7 @@ mod tests {
             id: OrderId::new(),
             user_id: user,
             status: OrderStatus::Pending,
+            currency: Currency::EUR,
             lines: vec![],
             confirmation_sent_at: None,
             created_at: chrono::Utc::now(),
@@ -638,6 +758,7 @@ mod tests {
             id: OrderId::new(),
             user_id: user,
             status,
+            currency: Currency::EUR,
             lines: vec![],
             confirmation_sent_at: None,
             created_at: chrono::Utc::now(),

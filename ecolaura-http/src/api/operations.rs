@@ -9,7 +9,7 @@ use super::ApiTags;
 use crate::state::AppState;
 
 /// Operations endpoints.
-pub struct OperationsApi {
+pub(crate) struct OperationsApi {
     state: Arc<AppState>,
 }
 

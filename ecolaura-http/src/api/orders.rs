@@ -2,34 +2,31 @@
 
 use std::sync::Arc;
 
-use ecolaura_core::domain::{OrderId, ProductId, Quantity};
+use ecolaura_core::domain::OrderId;
 use ecolaura_core::idempotency::IdempotencyKey;
-use ecolaura_core::orders::{Order, OrderRequest, OrderRequestLine};
+use ecolaura_core::orders::{InvalidOrder, OrderRequest, OrderSubmission};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
+use super::BearerAuth;
 use super::query::page_request;
-use crate::auth::BearerAuth;
-use crate::body::JsonBody;
+use crate::body::{JsonBody, ReceivedJson};
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::wire::{Fields, OrderDto, OrderInput, OrderPage, PageLinks, StatusInput, SummaryDto};
+use crate::wire::text::{IdempotencyKeyRule, Text};
+use crate::wire::{OrderDto, OrderInput, OrderPage, PageLinks, StatusInput, SummaryDto};
 
 /// Orders.
-pub struct OrdersApi {
+pub(crate) struct OrdersApi {
     state: Arc<AppState>,
 }
 
 impl OrdersApi {
     pub(crate) fn new(state: Arc<AppState>) -> Self {
         Self { state }
-    }
-
-    fn dto(&self, order: &Order) -> OrderDto {
-        OrderDto::new(order, &self.state.currency)
     }
 }
 
@@ -62,37 +59,15 @@ enum SummaryFound {
     Ok(Json<SummaryDto>),
 }
 
-fn order_request(input: OrderInput) -> Result<OrderRequest, Problem> {
-    let mut fields = Fields::default();
-    let lines: Vec<Option<OrderRequestLine>> = input
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| {
-            fields
-                .check(
-                    &format!("lines[{i}].quantity"),
-                    Quantity::new(line.quantity),
-                )
-                .map(|quantity| OrderRequestLine {
-                    product_id: ProductId::from_uuid(line.product_id),
-                    quantity,
-                })
-        })
-        .collect();
-    let Some(lines) = lines.into_iter().collect::<Option<Vec<_>>>() else {
-        return Err(fields.into_problem());
-    };
-    OrderRequest::new(lines).map_err(|e| Problem::invalid_field("lines", e.to_string()))
-}
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Orders")]
 impl OrdersApi {
     /// Place an order
     ///
     /// Stock is taken for every line or for none. With an `Idempotency-Key`,
-    /// a repeat of the same request gets the first response again and
-    /// creates nothing; the same key with another body is 409.
+    /// the response to a body that is JSON of the right types (its 201, or
+    /// its 409 or 422, a malformed line's included) is stored: a repeat of
+    /// the same body gets it again and creates nothing; the same key with
+    /// another body is 409.
     #[oai(path = "/orders", method = "post", operation_id = "place_order")]
     async fn place(
         &self,
@@ -100,8 +75,8 @@ impl OrdersApi {
         /// A key of 1..255 visible ASCII characters, unique per intended order;
         /// remembered for 24 hours.
         #[oai(name = "Idempotency-Key")]
-        idempotency_key: Header<Option<String>>,
-        body: JsonBody<OrderInput>,
+        idempotency_key: Header<Option<Text<IdempotencyKeyRule>>>,
+        body: ReceivedJson<OrderInput>,
     ) -> Result<OrderPlaced, Problem> {
         let key = idempotency_key
             .0
@@ -109,14 +84,18 @@ impl OrdersApi {
             .map(IdempotencyKey::parse)
             .transpose()
             .map_err(|e| Problem::bad_request(e.to_string()))?;
-        let request = order_request(body.0)?;
+        let request = body
+            .decoded
+            .map_err(InvalidOrder::new)
+            .and_then(OrderRequest::try_from);
+        let submission = OrderSubmission::received(&body.value, request);
         let placed = self
             .state
             .app
             .orders()
-            .place(&auth.0, &request, key)
+            .submit(auth.actor(), &submission, key)
             .await?;
-        Ok(OrderPlaced::Created(Json(self.dto(&placed.order))))
+        Ok(OrderPlaced::Created(Json(OrderDto::new(&placed.order))))
     }
 
     /// List orders
@@ -135,10 +114,10 @@ impl OrdersApi {
         page_size: Query<Option<u32>>,
     ) -> Result<OrderList, Problem> {
         let request = page_request(page.0, page_size.0)?;
-        let found = self.state.app.orders().list(&auth.0, request).await?;
+        let found = self.state.app.orders().list(auth.actor(), request).await?;
         let links = PageLinks::new(&self.state.public_url, req, Vec::new());
         Ok(OrderList::Ok(Json(OrderPage::new(found, &links, |o| {
-            self.dto(&o)
+            OrderDto::new(&o)
         }))))
     }
 
@@ -154,9 +133,9 @@ impl OrdersApi {
             .state
             .app
             .orders()
-            .get(&auth.0, OrderId::from_uuid(id.0))
+            .get(auth.actor(), OrderId::from_uuid(id.0))
             .await?;
-        Ok(OrderFound::Ok(Json(self.dto(&order))))
+        Ok(OrderFound::Ok(Json(OrderDto::new(&order))))
     }
 
     /// Cancel an order (its owner or staff)
@@ -178,9 +157,9 @@ impl OrdersApi {
             .state
             .app
             .orders()
-            .cancel(&auth.0, OrderId::from_uuid(id.0))
+            .cancel(auth.actor(), OrderId::from_uuid(id.0))
             .await?;
-        Ok(OrderFound::Ok(Json(self.dto(&order))))
+        Ok(OrderFound::Ok(Json(OrderDto::new(&order))))
     }
 
     /// Move an order along (staff)
@@ -202,9 +181,9 @@ impl OrdersApi {
             .state
             .app
             .orders()
-            .set_status(&auth.0, OrderId::from_uuid(id.0), body.0.status.into())
+            .set_status(auth.actor(), OrderId::from_uuid(id.0), body.0.status.into())
             .await?;
-        Ok(OrderFound::Ok(Json(self.dto(&order))))
+        Ok(OrderFound::Ok(Json(OrderDto::new(&order))))
     }
 
     /// The caller's sustainability summary
@@ -217,7 +196,12 @@ impl OrdersApi {
         tag = "ApiTags::Sustainability"
     )]
     async fn summary(&self, auth: BearerAuth) -> Result<SummaryFound, Problem> {
-        let summary = self.state.app.sustainability().summary(&auth.0).await?;
+        let summary = self
+            .state
+            .app
+            .sustainability()
+            .summary(auth.actor())
+            .await?;
         Ok(SummaryFound::Ok(Json(summary.into())))
     }
 }

@@ -1,12 +1,9 @@
-//! Authentication at the edge: tokens, the bearer scheme, the login throttle.
+//! Tokens: HS256 JWTs, issued and checked strictly. The bearer scheme that
+//! takes them is beside the handlers (`api::BearerAuth`); sessions, the
+//! login throttle and the current role are the core's accounts service's.
 
-mod bearer;
-mod throttle;
-mod tokens;
+pub(crate) mod tokens;
 
-pub use bearer::BearerAuth;
-pub use throttle::LoginThrottle;
-pub use tokens::{
-    IssuedTokens, JwtSecret, MIN_SECRET_BYTES, SecretTooShort, TokenConfig, TokenError, TokenType,
-    Tokens,
+pub(crate) use tokens::{
+    IssuedTokens, JwtSecret, MIN_SECRET_BYTES, TokenConfig, TokenError, Tokens,
 };

@@ -1,13 +1,13 @@
-//! Access and refresh tokens: HS256 JWTs, validated strictly.
+//! Access, refresh and device tokens: HS256 JWTs, validated strictly.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ecolaura_core::accounts::{Role, User};
-use ecolaura_core::auth::Actor;
-use ecolaura_core::domain::UserId;
+use ecolaura_core::accounts::{DeviceClaim, RefreshClaim, Role};
+use ecolaura_core::domain::{SessionId, UserId};
 use ecolaura_core::ports::Clock;
+use ecolaura_core::services::SignedIn;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -52,14 +52,17 @@ impl fmt::Debug for JwtSecret {
 #[error("the JWT secret must be at least {MIN_SECRET_BYTES} bytes")]
 pub struct SecretTooShort;
 
-/// Which of the two tokens a JWT is.
+/// Which kind of token a JWT is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TokenType {
+pub(crate) enum TokenType {
     /// Authorizes requests; short-lived.
     Access,
     /// Buys a new pair; long-lived.
     Refresh,
+    /// Says that a client signed in to an account before (a device cookie);
+    /// authorizes nothing.
+    Device,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,11 +74,28 @@ struct Claims {
     exp: i64,
     iss: String,
     aud: String,
-    /// A token's own id (RFC 7519 §4.1.7).
+    /// A token's own id (RFC 7519 §4.1.7); for a refresh token, the
+    /// session's current refresh-token id.
     jti: uuid::Uuid,
+    /// The login session.
+    sid: uuid::Uuid,
     /// Not before; checked when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nbf: Option<i64>,
+}
+
+/// What a device token claims: no role, no session (it authorizes
+/// nothing), so that it can never pass for an access or refresh token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct DeviceClaims {
+    sub: uuid::Uuid,
+    typ: TokenType,
+    iat: i64,
+    exp: i64,
+    iss: String,
+    aud: String,
+    /// The device's id.
+    jti: uuid::Uuid,
 }
 
 /// The `typ` header of an access token (RFC 9068 §2.1).
@@ -98,6 +118,9 @@ pub struct TokenConfig {
     pub access_ttl: Duration,
     /// Refresh token lifetime (7 days).
     pub refresh_ttl: Duration,
+    /// Device token lifetime (90 days): how long a client that signed in
+    /// stays a known device without signing in again.
+    pub device_ttl: Duration,
 }
 
 impl TokenConfig {
@@ -109,13 +132,14 @@ impl TokenConfig {
             audience: "ecolaura".to_owned(),
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
+            device_ttl: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }
 
 /// A freshly issued pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssuedTokens {
+pub(crate) struct IssuedTokens {
     /// The access token.
     pub access: String,
     /// The refresh token.
@@ -127,7 +151,7 @@ pub struct IssuedTokens {
 /// Why a token was refused. Every case is a 401; the variants are for logs
 /// and tests.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     /// Bad signature, other algorithm, malformed, wrong issuer, missing claim.
     #[error("invalid token")]
     Invalid,
@@ -142,9 +166,19 @@ pub enum TokenError {
     Signing,
 }
 
+/// What a valid access token claims: whose, in which session. The role in
+/// the token is not trusted; the session's current role is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AccessClaim {
+    /// The token's subject.
+    pub user_id: UserId,
+    /// The token's `sid`.
+    pub session_id: SessionId,
+}
+
 /// Issues and checks tokens.
 #[derive(Clone)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     config: TokenConfig,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -154,7 +188,7 @@ pub struct Tokens {
 
 impl Tokens {
     /// Tokens signed with `config.secret`, timed by `clock`.
-    pub fn new(config: TokenConfig, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(config: TokenConfig, clock: Arc<dyn Clock>) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[config.issuer.as_str()]);
         validation.set_audience(&[config.audience.as_str()]);
@@ -171,23 +205,31 @@ impl Tokens {
         }
     }
 
-    /// A new access and refresh token for `user`.
+    /// A new access token, and the refresh token that is current in the
+    /// session, for a session just opened or refreshed.
     ///
     /// # Errors
     /// [`TokenError::Signing`].
-    pub fn issue(&self, user: &User) -> Result<IssuedTokens, TokenError> {
-        let access = self.sign(
-            user.id,
-            user.role,
+    pub(crate) fn issue(&self, signed_in: &SignedIn) -> Result<IssuedTokens, TokenError> {
+        let (user, session) = (&signed_in.user, &signed_in.session);
+        let minted = |typ, ttl, jti| Minted {
+            user: user.id,
+            role: user.role,
+            session: session.id,
+            typ,
+            ttl,
+            jti,
+        };
+        let access = self.sign(minted(
             TokenType::Access,
             self.config.access_ttl,
-        )?;
-        let refresh = self.sign(
-            user.id,
-            user.role,
+            uuid::Uuid::new_v4(),
+        ))?;
+        let refresh = self.sign(minted(
             TokenType::Refresh,
             self.config.refresh_ttl,
-        )?;
+            session.refresh_token_id,
+        ))?;
         Ok(IssuedTokens {
             access,
             refresh,
@@ -195,50 +237,124 @@ impl Tokens {
         })
     }
 
-    fn sign(
-        &self,
-        user: UserId,
-        role: Role,
-        typ: TokenType,
-        ttl: Duration,
-    ) -> Result<String, TokenError> {
+    /// How long a device token lives.
+    pub(crate) fn device_ttl(&self) -> Duration {
+        self.config.device_ttl
+    }
+
+    /// A device token for `device`, valid [`TokenConfig::device_ttl`].
+    ///
+    /// # Errors
+    /// [`TokenError::Signing`].
+    pub(crate) fn issue_device(&self, device: DeviceClaim) -> Result<String, TokenError> {
         let now = self.clock.now().timestamp();
-        let claims = Claims {
-            sub: user.as_uuid(),
-            role: role.as_str().to_owned(),
-            typ,
+        let claims = DeviceClaims {
+            sub: device.user_id.as_uuid(),
+            typ: TokenType::Device,
             iat: now,
-            exp: now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX)),
+            exp: now.saturating_add(seconds(self.config.device_ttl)),
             iss: self.config.issuer.clone(),
             aud: self.config.audience.clone(),
-            jti: uuid::Uuid::new_v4(),
+            jti: device.device_id,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|_| TokenError::Signing)
+    }
+
+    /// The account and device a device token names.
+    ///
+    /// # Errors
+    /// Any [`TokenError`] but `Signing`, by the rules of access and refresh
+    /// tokens.
+    pub(crate) fn verify_device(&self, token: &str) -> Result<DeviceClaim, TokenError> {
+        if has_critical_header(token) {
+            return Err(TokenError::Invalid);
+        }
+        let data = jsonwebtoken::decode::<DeviceClaims>(token, &self.decoding, &self.validation)
+            .map_err(|_| TokenError::Invalid)?;
+        let claims = data.claims;
+        self.check_times(claims.iat, None, claims.exp, self.config.device_ttl)?;
+        if claims.typ != TokenType::Device
+            || data.header.typ.as_deref() == Some(ACCESS_TOKEN_HEADER_TYPE)
+        {
+            return Err(TokenError::WrongType);
+        }
+        Ok(DeviceClaim {
+            user_id: UserId::from_uuid(claims.sub),
+            device_id: claims.jti,
+        })
+    }
+
+    /// The time rules of every token: `iat` and `nbf` not in the future
+    /// (beyond clock skew), a lifetime no longer than `ttl`, not expired.
+    fn check_times(
+        &self,
+        iat: i64,
+        nbf: Option<i64>,
+        exp: i64,
+        ttl: Duration,
+    ) -> Result<(), TokenError> {
+        let now = self.clock.now().timestamp();
+        let from_the_future = |t: i64| t > now.saturating_add(MAX_CLOCK_SKEW_SECS);
+        if from_the_future(iat)
+            || nbf.is_some_and(from_the_future)
+            || exp.saturating_sub(iat) > seconds(ttl)
+        {
+            return Err(TokenError::Invalid);
+        }
+        if exp <= now {
+            return Err(TokenError::Expired);
+        }
+        Ok(())
+    }
+
+    fn sign(&self, m: Minted) -> Result<String, TokenError> {
+        let now = self.clock.now().timestamp();
+        let claims = Claims {
+            sub: m.user.as_uuid(),
+            role: m.role.as_str().to_owned(),
+            typ: m.typ,
+            iat: now,
+            exp: now.saturating_add(seconds(m.ttl)),
+            iss: self.config.issuer.clone(),
+            aud: self.config.audience.clone(),
+            jti: m.jti,
+            sid: m.session.as_uuid(),
             nbf: None,
         };
         let mut header = Header::new(Algorithm::HS256);
-        if typ == TokenType::Access {
+        if m.typ == TokenType::Access {
             header.typ = Some(ACCESS_TOKEN_HEADER_TYPE.to_owned());
         }
         jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|_| TokenError::Signing)
     }
 
-    /// The actor an access token stands for.
+    /// Whose session an access token is for. Whether the session is live,
+    /// and the role that counts, are the accounts service's to say.
     ///
     /// # Errors
     /// Any [`TokenError`] but `Signing`.
-    pub fn verify_access(&self, token: &str) -> Result<Actor, TokenError> {
-        self.verify(token, TokenType::Access)
-            .map(|(id, role)| Actor::User { id, role })
+    pub(crate) fn verify_access(&self, token: &str) -> Result<AccessClaim, TokenError> {
+        self.verify(token, TokenType::Access).map(|c| AccessClaim {
+            user_id: UserId::from_uuid(c.sub),
+            session_id: SessionId::from_uuid(c.sid),
+        })
     }
 
-    /// The user a refresh token was issued to.
+    /// What a refresh token claims: user, session and token id.
     ///
     /// # Errors
     /// Any [`TokenError`] but `Signing`.
-    pub fn verify_refresh(&self, token: &str) -> Result<UserId, TokenError> {
-        self.verify(token, TokenType::Refresh).map(|(id, _)| id)
+    pub(crate) fn verify_refresh(&self, token: &str) -> Result<RefreshClaim, TokenError> {
+        self.verify(token, TokenType::Refresh)
+            .map(|c| RefreshClaim {
+                user_id: UserId::from_uuid(c.sub),
+                session_id: SessionId::from_uuid(c.sid),
+                token_id: c.jti,
+            })
     }
 
-    fn verify(&self, token: &str, expected: TokenType) -> Result<(UserId, Role), TokenError> {
+    fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, TokenError> {
         if has_critical_header(token) {
             // RFC 7515 §4.1.11: no extension is understood here, so any
             // `crit` makes the token invalid.
@@ -248,31 +364,36 @@ impl Tokens {
             .map_err(|_| TokenError::Invalid)?;
         let header_says_access = data.header.typ.as_deref() == Some(ACCESS_TOKEN_HEADER_TYPE);
         let claims = data.claims;
-        let now = self.clock.now().timestamp();
         let ttl = match claims.typ {
             TokenType::Access => self.config.access_ttl,
             TokenType::Refresh => self.config.refresh_ttl,
+            TokenType::Device => return Err(TokenError::WrongType),
         };
-        let max_lifetime = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
-        let from_the_future = |t: i64| t > now.saturating_add(MAX_CLOCK_SKEW_SECS);
-        if from_the_future(claims.iat)
-            || claims.nbf.is_some_and(from_the_future)
-            || claims.exp.saturating_sub(claims.iat) > max_lifetime
-        {
-            return Err(TokenError::Invalid);
-        }
-        if claims.exp <= now {
-            return Err(TokenError::Expired);
-        }
+        self.check_times(claims.iat, claims.nbf, claims.exp, ttl)?;
         if claims.typ != expected || header_says_access != (claims.typ == TokenType::Access) {
             return Err(TokenError::WrongType);
         }
-        let role = claims
+        claims
             .role
             .parse::<Role>()
             .map_err(|_| TokenError::Invalid)?;
-        Ok((UserId::from_uuid(claims.sub), role))
+        Ok(claims)
     }
+}
+
+/// A lifetime in whole seconds, for claims.
+fn seconds(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// What one token is minted with.
+struct Minted {
+    user: UserId,
+    role: Role,
+    session: SessionId,
+    typ: TokenType,
+    ttl: Duration,
+    jti: uuid::Uuid,
 }
 
 /// Whether the token's header carries `crit`; an unreadable header counts
@@ -292,19 +413,21 @@ fn has_critical_header(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ecolaura_core::accounts::PasswordHash;
+    use ecolaura_core::accounts::{PasswordHash, Session, User};
     use ecolaura_core::domain::{Email, PersonName};
     use ecolaura_core::memory::ManualClock;
 
-    fn user(role: Role) -> User {
-        User {
+    fn user(role: Role) -> SignedIn {
+        let user = User {
             id: UserId::new(),
             email: Email::parse("a@example.com").unwrap(),
             name: PersonName::parse("A").unwrap(),
             role,
             password_hash: PasswordHash::from_phc("x"),
             created_at: chrono::Utc::now(),
-        }
+        };
+        let session = Session::open(user.id, chrono::Utc::now(), Duration::from_secs(60));
+        SignedIn { user, session }
     }
 
     fn tokens(clock: Arc<ManualClock>, secret: &[u8]) -> Tokens {
@@ -318,8 +441,13 @@ mod tests {
         let t = tokens(Arc::new(ManualClock::default()), SECRET);
         let u = user(Role::Staff);
         let issued = t.issue(&u).unwrap();
-        assert_eq!(t.verify_access(&issued.access).unwrap(), Actor::staff(u.id));
-        assert_eq!(t.verify_refresh(&issued.refresh).unwrap(), u.id);
+        let access = t.verify_access(&issued.access).unwrap();
+        assert_eq!(access.user_id, u.user.id);
+        assert_eq!(access.session_id, u.session.id);
+        let refresh = t.verify_refresh(&issued.refresh).unwrap();
+        assert_eq!(refresh.user_id, u.user.id);
+        assert_eq!(refresh.session_id, u.session.id);
+        assert_eq!(refresh.token_id, u.session.refresh_token_id);
         assert_eq!(issued.expires_in, 900);
     }
 
@@ -329,6 +457,27 @@ mod tests {
         let issued = t.issue(&user(Role::Customer)).unwrap();
         assert_eq!(t.verify_access(&issued.refresh), Err(TokenError::WrongType));
         assert_eq!(t.verify_refresh(&issued.access), Err(TokenError::WrongType));
+    }
+
+    #[test]
+    fn a_device_token_names_its_device_and_passes_for_no_other_token() {
+        let clock = Arc::new(ManualClock::default());
+        let t = tokens(clock.clone(), SECRET);
+        let device = DeviceClaim {
+            user_id: UserId::new(),
+            device_id: uuid::Uuid::new_v4(),
+        };
+        let token = t.issue_device(device).unwrap();
+        assert_eq!(t.verify_device(&token), Ok(device));
+        assert_eq!(t.verify_access(&token), Err(TokenError::Invalid));
+        assert_eq!(t.verify_refresh(&token), Err(TokenError::Invalid));
+        let issued = t.issue(&user(Role::Customer)).unwrap();
+        assert_eq!(t.verify_device(&issued.access), Err(TokenError::WrongType));
+        assert_eq!(t.verify_device(&issued.refresh), Err(TokenError::WrongType));
+        let other = tokens(clock.clone(), b"another secret of thirty-two bytes!!");
+        assert_eq!(other.verify_device(&token), Err(TokenError::Invalid));
+        clock.advance(Duration::from_secs(90 * 24 * 3600));
+        assert_eq!(t.verify_device(&token), Err(TokenError::Expired));
     }
 
     #[test]
@@ -368,6 +517,7 @@ mod tests {
             iss: "ecolaura".into(),
             aud: "ecolaura".into(),
             jti: uuid::Uuid::new_v4(),
+            sid: uuid::Uuid::now_v7(),
             nbf: None,
         };
         let hs512 = jsonwebtoken::encode(
@@ -405,7 +555,7 @@ mod tests {
         serde_json::json!({
             "sub": uuid::Uuid::now_v7(), "role": "customer", "typ": "access",
             "iat": now, "exp": now + 900, "iss": "ecolaura", "aud": "ecolaura",
-            "jti": uuid::Uuid::new_v4(),
+            "jti": uuid::Uuid::new_v4(), "sid": uuid::Uuid::now_v7(),
         })
     }
 
@@ -446,6 +596,7 @@ mod tests {
             ),
             ("no audience", forged(at.clone(), without("aud"))),
             ("no jti", forged(at.clone(), without("jti"))),
+            ("no sid", forged(at.clone(), without("sid"))),
             (
                 "a crit header",
                 forged(

@@ -1,9 +1,13 @@
 //! Orders, their lines and the sustainability summary.
 
-use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
+use ecolaura_core::domain::{ProductId, Quantity};
+use ecolaura_core::orders::{
+    InvalidOrder, Order, OrderLine, OrderRequest, OrderRequestLine, OrderStatus,
+    SustainabilitySummary,
+};
 use poem_openapi::{Enum, Object};
 
-use super::Amount;
+use super::{Amount, Fields};
 
 /// Where an order is in its life. Staff may move an order
 /// `confirmed → shipped → delivered`; the workers confirm it; cancelling
@@ -50,7 +54,7 @@ impl From<OrderStatusDto> for OrderStatus {
 /// One line of an order, as the product was when ordered.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "OrderLine", example)]
-pub struct OrderLineDto {
+pub(crate) struct OrderLineDto {
     /// The product ordered.
     pub product_id: uuid::Uuid,
     /// The product's name when ordered.
@@ -99,14 +103,15 @@ impl From<&OrderLine> for OrderLineDto {
 /// An order.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "Order", example)]
-pub struct OrderDto {
+pub(crate) struct OrderDto {
     /// The order's id (UUID v7).
     pub id: uuid::Uuid,
     // No field doc: a described `$ref` becomes `allOf`, which generators
     // refuse for enums; the enum's own schema carries the description.
     #[allow(missing_docs)]
     pub status: OrderStatusDto,
-    /// The shop's currency (ISO 4217).
+    /// The currency the order was placed in (ISO 4217): the shop's currency
+    /// at that time, kept when the shop's currency changes.
     pub currency: String,
     /// The sum of the line totals.
     pub total: Amount,
@@ -127,12 +132,12 @@ pub struct OrderDto {
 }
 
 impl OrderDto {
-    /// The wire form of `o`, in `currency`.
-    pub fn new(o: &Order, currency: &str) -> Self {
+    /// The wire form of `o`.
+    pub(crate) fn new(o: &Order) -> Self {
         Self {
             id: o.id.as_uuid(),
             status: o.status.into(),
-            currency: currency.to_owned(),
+            currency: o.currency.to_string(),
             total: o.total().into(),
             carbon_footprint_kg: o.carbon_footprint_kg().map(|kg| kg.to_f64()),
             footprint_complete: o.footprint_complete(),
@@ -163,7 +168,7 @@ impl OrderDto {
 /// One line of a new order.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "OrderLineInput")]
-pub struct OrderLineInput {
+pub(crate) struct OrderLineInput {
     /// A product on sale, at most once per order.
     pub product_id: uuid::Uuid,
     /// Units, 1..1000.
@@ -174,7 +179,7 @@ pub struct OrderLineInput {
 /// A new order: 1..100 lines.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "OrderInput", example)]
-pub struct OrderInput {
+pub(crate) struct OrderInput {
     /// The lines, 1..100; a product at most once.
     #[oai(validator(min_items = "1", max_items = "100"))]
     pub lines: Vec<OrderLineInput>,
@@ -194,7 +199,7 @@ impl OrderInput {
 /// A status to move an order to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Object)]
 #[oai(rename = "StatusInput", example)]
-pub struct StatusInput {
+pub(crate) struct StatusInput {
     // No field doc: a described `$ref` becomes `allOf`, which generators
     // refuse for enums; the enum's own schema carries the description.
     #[allow(missing_docs)]
@@ -212,7 +217,7 @@ impl StatusInput {
 /// The environmental summary of the caller's orders that are not cancelled.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "SustainabilitySummary", example)]
-pub struct SummaryDto {
+pub(crate) struct SummaryDto {
     /// How many orders.
     pub orders_count: u64,
     /// How many units over those orders.
@@ -244,5 +249,34 @@ impl From<SustainabilitySummary> for SummaryDto {
             total_carbon_footprint_kg: s.total_carbon_footprint_kg.to_f64(),
             average_score: s.average_score.and_then(|d| d.to_f64()),
         }
+    }
+}
+
+/// The request in an order body, or every rule it breaks with its path.
+impl TryFrom<OrderInput> for OrderRequest {
+    type Error = InvalidOrder;
+
+    fn try_from(input: OrderInput) -> Result<Self, InvalidOrder> {
+        let mut fields = Fields::default();
+        let lines: Vec<Option<OrderRequestLine>> = input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                fields
+                    .check(
+                        &format!("lines[{i}].quantity"),
+                        Quantity::new(line.quantity),
+                    )
+                    .map(|quantity| OrderRequestLine {
+                        product_id: ProductId::from_uuid(line.product_id),
+                        quantity,
+                    })
+            })
+            .collect();
+        let Some(lines) = lines.into_iter().collect::<Option<Vec<_>>>() else {
+            return Err(InvalidOrder::new(fields.into_errors()));
+        };
+        OrderRequest::new(lines).map_err(InvalidOrder::from)
     }
 }

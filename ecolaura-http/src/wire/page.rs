@@ -52,6 +52,17 @@ impl PublicUrl {
         self.0.starts_with("https://")
     }
 
+    /// The path the host is reached under: `""` at the root, else
+    /// `/prefix` (no trailing `/`).
+    pub fn path(&self) -> &str {
+        let rest = self
+            .0
+            .strip_prefix("https://")
+            .or_else(|| self.0.strip_prefix("http://"))
+            .unwrap_or(&self.0);
+        rest.find('/').map_or("", |slash| &rest[slash..])
+    }
+
     /// The URL, without a trailing `/`.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -62,20 +73,24 @@ impl PublicUrl {
 /// under the public URL, with `page` changed, other parameters in a
 /// canonical order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageLinks {
+pub(crate) struct PageLinks {
     base: String,
     params: Vec<(&'static str, String)>,
 }
 
 impl PageLinks {
     /// Links for `req`'s path under `public`, carrying `params` (without `page`).
-    pub fn new(public: &PublicUrl, req: &Request, params: Vec<(&'static str, String)>) -> Self {
+    pub(crate) fn new(
+        public: &PublicUrl,
+        req: &Request,
+        params: Vec<(&'static str, String)>,
+    ) -> Self {
         let base = format!("{}{}", public.as_str(), req.uri().path());
         Self { base, params }
     }
 
     /// A key that identifies these links (for caches of rendered pages).
-    pub fn cache_key(&self) -> &str {
+    pub(crate) fn cache_key(&self) -> &str {
         &self.base
     }
 
@@ -107,7 +122,7 @@ macro_rules! page_type {
         #[doc = concat!("A page of ", $what, ".")]
         #[derive(Debug, Clone, PartialEq, Object)]
         #[oai(example)]
-        pub struct $name {
+        pub(crate) struct $name {
             /// How many match, over all pages.
             pub count: u64,
             /// The URL of the next page; null on the last page.
@@ -131,7 +146,7 @@ macro_rules! page_type {
             }
 
             /// The page, its items rendered by `render`.
-            pub fn new<T>(
+            pub(crate) fn new<T>(
                 page: Page<T>,
                 links: &PageLinks,
                 render: impl FnMut(T) -> $item,

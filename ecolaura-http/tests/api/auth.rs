@@ -199,3 +199,115 @@ async fn an_expired_refresh_token_is_401() {
     .await
     .problem(401);
 }
+
+/// A login for `email` with `password`, sending `device` as the
+/// `ecolaura_device` cookie.
+async fn login_from(
+    t: &TestApp,
+    email: &str,
+    password: &str,
+    device: Option<&str>,
+) -> crate::helpers::Answer {
+    let cookie = device.map(|d| format!("ecolaura_device={d}"));
+    let headers: Vec<(&str, &str)> = cookie.iter().map(|c| ("cookie", c.as_str())).collect();
+    t.send(
+        poem::http::Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"email": email, "password": password})),
+        &headers,
+    )
+    .await
+}
+
+/// The device token a successful login set.
+fn device_cookie(a: &crate::helpers::Answer) -> String {
+    let set = a.header("set-cookie").expect("a device cookie");
+    let (pair, attributes) = set.split_once(';').unwrap();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/auth/token"] {
+        assert!(attributes.contains(attribute), "{attribute} in {set}");
+    }
+    assert!(!attributes.contains("Secure"), "not over plain HTTP: {set}");
+    pair.strip_prefix("ecolaura_device=").unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_known_device_signs_in_while_guesses_lock_its_address() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    let first = login_from(&t, "ada@example.com", "long enough", None).await;
+    first.ok(200);
+    let device = device_cookie(&first);
+    // Someone else guesses at Ada's address until it is locked.
+    for _ in 0..10 {
+        login_from(&t, "ada@example.com", "a guess", None)
+            .await
+            .problem(401);
+    }
+    login_from(&t, "ada@example.com", "long enough", None)
+        .await
+        .problem(429);
+    // Ada's device is not locked out, and keeps its id.
+    let again = login_from(&t, "ADA@example.com", "long enough", Some(&device)).await;
+    again.ok(200);
+    assert!(!device_cookie(&again).is_empty());
+    // A wrong password from her device is still a 401.
+    login_from(&t, "ada@example.com", "a typo", Some(&device))
+        .await
+        .problem(401);
+}
+
+#[tokio::test]
+async fn a_device_cookie_vouches_only_for_its_own_account_and_is_locked_by_its_own_failures() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    t.customer("bob@example.com").await;
+    let bobs = device_cookie(&login_from(&t, "bob@example.com", "long enough", None).await);
+    for _ in 0..10 {
+        login_from(&t, "ada@example.com", "a guess", None)
+            .await
+            .problem(401);
+    }
+    // Bob's device cookie does not open Ada's locked address, nor does a
+    // cookie that is not a device token.
+    login_from(&t, "ada@example.com", "long enough", Some(&bobs))
+        .await
+        .problem(429);
+    login_from(&t, "ada@example.com", "long enough", Some("not-a-token"))
+        .await
+        .problem(429);
+    // Ten failures from Bob's device lock that device, not his address.
+    for _ in 0..10 {
+        login_from(&t, "bob@example.com", "a guess", Some(&bobs))
+            .await
+            .problem(401);
+    }
+    login_from(&t, "bob@example.com", "long enough", Some(&bobs))
+        .await
+        .problem(429);
+    login_from(&t, "bob@example.com", "long enough", None)
+        .await
+        .ok(200);
+    // The lock passes with the window.
+    t.clock.advance(Duration::from_secs(15 * 60));
+    login_from(&t, "bob@example.com", "long enough", Some(&bobs))
+        .await
+        .ok(200);
+}
+
+#[tokio::test]
+async fn an_access_or_refresh_token_is_not_a_device_cookie() {
+    let t = TestApp::new();
+    t.customer("ada@example.com").await;
+    let pair = t.token_pair("ada@example.com", "long enough").await;
+    for _ in 0..10 {
+        login_from(&t, "ada@example.com", "a guess", None)
+            .await
+            .problem(401);
+    }
+    for token in [&pair["access"], &pair["refresh"]] {
+        login_from(&t, "ada@example.com", "long enough", token.as_str())
+            .await
+            .problem(429);
+    }
+}

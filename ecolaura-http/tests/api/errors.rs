@@ -1,7 +1,6 @@
 //! The error contract: problem+json, and 400 versus 422.
 
-use ecolaura_http::HostConfig;
-use ecolaura_http::wire::PublicUrl;
+use ecolaura_http::{HostConfig, PublicUrl};
 use serde_json::json;
 
 use crate::helpers::TestApp;

@@ -29,8 +29,10 @@ async fn metrics_count_requests_by_route_and_status_jobs_and_cache() {
     let p = t
         .product(&staff, json!({"name": "X", "price": "1.00", "stock": 3}))
         .await;
-    t.get("/api/v1/products", None).await;
-    t.get("/api/v1/products", None).await;
+    // Kept the second time it is asked, answered from the cache the third.
+    for _ in 0..3 {
+        t.get("/api/v1/products", None).await;
+    }
     t.get("/api/v1/products/nope", None).await;
     let ada = t.customer("ada@example.com").await;
     t.post(
@@ -43,9 +45,7 @@ async fn metrics_count_requests_by_route_and_status_jobs_and_cache() {
     // Jobs run by a worker that reports to the host's metrics.
     t.app
         .worker(ecolaura_core::jobs::WorkerConfig::default())
-        .with_observer(std::sync::Arc::new(ecolaura_http::metrics::JobMetrics(
-            t.host.state().metrics.clone(),
-        )))
+        .with_observer(t.host.job_observer())
         .drain()
         .await
         .unwrap();
@@ -54,13 +54,14 @@ async fn metrics_count_requests_by_route_and_status_jobs_and_cache() {
     assert!(m.header("content-type").unwrap().starts_with("text/plain"));
     let text = m.text;
     for needle in [
-        r#"http_requests_total{method="GET",route="list_products",status="200"} 2"#,
+        r#"http_requests_total{method="GET",route="list_products",status="200"} 3"#,
         r#"http_requests_total{method="GET",route="get_product",status="400"} 1"#,
         r#"http_requests_total{method="POST",route="place_order",status="201"} 1"#,
-        r#"http_request_duration_seconds_bucket{method="GET",route="list_products",status="200",le="+Inf"} 2"#,
+        r#"http_request_duration_seconds_bucket{method="GET",route="list_products",status="200",le="+Inf"} 3"#,
         r#"ecolaura_jobs_total{kind="process_order",outcome="done"} 1"#,
         r#"ecolaura_response_cache_requests_total{result="hit"} 1"#,
-        r#"ecolaura_response_cache_requests_total{result="miss"} 1"#,
+        r#"ecolaura_response_cache_requests_total{result="miss"} 2"#,
+        "ecolaura_cache_deferred_total",
         "ecolaura_cache_hits_total",
     ] {
         assert!(text.contains(needle), "missing {needle} in\n{text}");
@@ -106,6 +107,30 @@ async fn docs_serve_an_explorer_page() {
     let a = t.get("/docs", None).await;
     assert_eq!(a.status.as_u16(), 200);
     assert!(a.text.to_lowercase().contains("swagger"));
+    let policy = a.header("content-security-policy").unwrap();
+    assert!(policy.contains("script-src 'sha256-"), "{policy}");
+    assert!(!policy.contains("'unsafe-eval'"), "{policy}");
+}
+
+#[tokio::test]
+async fn every_other_answer_lets_nothing_load_or_run() {
+    let t = TestApp::new();
+    let answers = [
+        t.get("/api/v1/products", None).await,
+        t.get("/api/v1/products/not-a-uuid", None).await,
+        t.get("/api/v1/openapi.json", None).await,
+        t.get("/healthz", None).await,
+        t.get("/nowhere", None).await,
+    ];
+    for a in answers {
+        assert_eq!(
+            a.header("content-security-policy"),
+            Some("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+            "{} {}",
+            a.status,
+            a.text
+        );
+    }
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
+use poem::http::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id};
+use crate::helpers::{Answer, TestApp, id};
 
 async fn shop(t: &TestApp) -> (String, Value, Value) {
     let staff = t.staff().await;
@@ -63,6 +64,51 @@ async fn an_order_snapshots_its_lines_and_sums_what_is_known() {
     assert_eq!(order["lines"][1]["sustainability_score"], 50);
     assert_eq!(stock(&t, &bottle).await, 8);
     assert_eq!(stock(&t, &plain).await, 4);
+}
+
+#[tokio::test]
+async fn an_order_keeps_its_currency_when_the_shop_changes_currency() {
+    let t = TestApp::new();
+    let (_, bottle, _) = shop(&t).await;
+    let ada = t.customer("ada@example.com").await;
+    let lines = json!([line(&bottle, 1)]);
+    let first = t.order(&ada, lines.clone(), Some("euro-order")).await;
+    let euro = first.ok(201).clone();
+    assert_eq!(euro["currency"], "EUR");
+
+    // The same store, served again with the shop now in dollars.
+    let t = t.restarted_with_currency("USD");
+    let path = format!("/api/v1/orders/{}", id(&euro));
+    assert_eq!(t.get(&path, Some(&ada)).await.ok(200)["currency"], "EUR");
+    let product = t
+        .get(&format!("/api/v1/products/{}", id(&bottle)), None)
+        .await;
+    assert_eq!(product.ok(200)["currency"], "USD");
+    let dollars = placed(&t, &ada, &bottle, 1).await;
+    assert_eq!(dollars["currency"], "USD");
+    let listed = t.get("/api/v1/orders", Some(&ada)).await;
+    let currencies: Vec<(&Value, &Value)> = listed.ok(200)["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (&o["id"], &o["currency"]))
+        .collect();
+    assert_eq!(
+        currencies,
+        [
+            (&dollars["id"], &json!("USD")),
+            (&euro["id"], &json!("EUR"))
+        ]
+    );
+    // A repeat of the first request replays it as it was, in euros.
+    let again = t.order(&ada, lines, Some("euro-order")).await;
+    assert_eq!(again.ok(201), &euro);
+
+    // Cancelling, a status change, keeps it too.
+    let cancelled = t
+        .post(&format!("{path}/cancel"), Some(&ada), json!(null))
+        .await;
+    assert_eq!(cancelled.ok(200)["currency"], "EUR");
 }
 
 #[tokio::test]
@@ -288,6 +334,147 @@ async fn an_idempotency_key_replays_the_stored_response_and_creates_nothing() {
     let bob = t.customer("bob@example.com").await;
     let theirs = t.order(&bob, body, Some("order-1")).await;
     assert_ne!(theirs.ok(201)["id"], first.body["id"]);
+}
+
+/// POST `body` (JSON, or raw text after `RAW:`) to /orders under `key`.
+async fn order_body(t: &TestApp, token: &str, body: Value, key: &str) -> Answer {
+    let headers = [("idempotency-key", key)];
+    t.send(
+        Method::POST,
+        "/api/v1/orders",
+        Some(token),
+        Some(body),
+        &headers,
+    )
+    .await
+}
+
+/// Everything a client sees of a response but its headers' order.
+fn seen(a: &Answer) -> (u16, Option<&str>, &str) {
+    (a.status.as_u16(), a.header("content-type"), a.text.as_str())
+}
+
+async fn order_count(t: &TestApp, token: &str) -> u64 {
+    t.get("/api/v1/orders", Some(token)).await.ok(200)["count"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_malformed_order_under_a_key_gets_its_first_422_again_and_spends_the_key() {
+    let t = TestApp::new();
+    let (_, bottle, _) = shop(&t).await;
+    let ada = t.customer("ada@example.com").await;
+    let many: Vec<Value> = (0..101).map(|_| line(&bottle, 1)).collect();
+    for (key, body, field) in [
+        (
+            "not-a-uuid",
+            json!({"lines": [{"product_id": "not-a-uuid", "quantity": 1}]}),
+            "lines[0].product_id",
+        ),
+        (
+            "none",
+            json!({"lines": [line(&bottle, 0)]}),
+            "lines[0].quantity",
+        ),
+        (
+            "too-many-units",
+            json!({"lines": [line(&bottle, 1001)]}),
+            "lines[0].quantity",
+        ),
+        ("no-lines", json!({"lines": []}), "lines"),
+        ("too-many-lines", json!({ "lines": many }), "lines"),
+        (
+            "twice",
+            json!({"lines": [line(&bottle, 1), line(&bottle, 2)]}),
+            "lines",
+        ),
+        ("nothing", json!({}), "lines"),
+    ] {
+        let first = order_body(&t, &ada, body.clone(), key).await;
+        assert!(
+            first.problem(422)["errors"][field].is_array(),
+            "{key}: {}",
+            first.text
+        );
+        let again = order_body(&t, &ada, body, key).await;
+        assert_eq!(seen(&again), seen(&first), "{key}: the stored response");
+
+        let other = json!({"lines": [{"product_id": "another-bad-id", "quantity": 1}]});
+        let reused = order_body(&t, &ada, other, key).await;
+        assert_eq!(
+            reused.problem(409)["type"],
+            "/problems/idempotency-key-reused",
+            "{key}"
+        );
+        let valid = t.order(&ada, json!([line(&bottle, 1)]), Some(key)).await;
+        assert_eq!(
+            valid.problem(409)["type"],
+            "/problems/idempotency-key-reused",
+            "{key}"
+        );
+    }
+    assert_eq!(order_count(&t, &ada).await, 0);
+    assert_eq!(stock(&t, &bottle).await, 10);
+}
+
+#[tokio::test]
+async fn the_same_body_laid_out_otherwise_is_the_same_request() {
+    let t = TestApp::new();
+    let (_, bottle, _) = shop(&t).await;
+    let ada = t.customer("ada@example.com").await;
+    let product = bottle["id"].as_str().unwrap();
+    let compact = format!(r#"RAW:{{"lines":[{{"product_id":"{product}","quantity":0}}]}}"#);
+    let spread = format!(
+        "RAW:{{ \"lines\" : [ {{ \"quantity\" : 0,\n  \"product_id\" : \"{product}\" }} ] }}"
+    );
+    let first = order_body(&t, &ada, json!(compact), "layout").await;
+    first.problem(422);
+    let again = order_body(&t, &ada, json!(spread), "layout").await;
+    assert_eq!(seen(&again), seen(&first));
+}
+
+#[tokio::test]
+async fn a_refusal_for_stock_is_replayed_even_once_the_stock_is_back() {
+    let t = TestApp::new();
+    let (staff, _, plain) = shop(&t).await;
+    let ada = t.customer("ada@example.com").await;
+    let six = json!([line(&plain, 6)]);
+    let refused = t.order(&ada, six.clone(), Some("six")).await;
+    assert_eq!(refused.problem(409)["type"], "/problems/insufficient-stock");
+
+    let restock = t
+        .patch(
+            &format!("/api/v1/products/{}", id(&plain)),
+            Some(&staff),
+            json!({"stock": 50}),
+        )
+        .await;
+    assert_eq!(restock.ok(200)["stock"], 50);
+    let again = t.order(&ada, six, Some("six")).await;
+    assert_eq!(
+        seen(&again),
+        seen(&refused),
+        "the stored 409, not a new order"
+    );
+    assert_eq!(order_count(&t, &ada).await, 0);
+    assert_eq!(stock(&t, &plain).await, 50);
+    // Without the key the same request is a new one, and now succeeds.
+    t.order(&ada, json!([line(&plain, 6)]), None).await.ok(201);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_of_the_right_types_is_400_and_leaves_the_key_unused() {
+    let t = TestApp::new();
+    let (_, bottle, _) = shop(&t).await;
+    let ada = t.customer("ada@example.com").await;
+    let wrong_type = json!({"lines": [{"product_id": bottle["id"], "quantity": "2"}]});
+    order_body(&t, &ada, wrong_type, "k").await.problem(400);
+    order_body(&t, &ada, json!("RAW:{\"lines\": ["), "k")
+        .await
+        .problem(400);
+    let placed = t.order(&ada, json!([line(&bottle, 2)]), Some("k")).await;
+    assert_eq!(placed.ok(201)["status"], "pending");
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ fn every_bad_setting_is_reported_at_once_and_the_exit_code_is_2() {
         .env("ECOLAURA_BIND", "not-an-address")
         .env("ECOLAURA_WORKERS", "many")
         .env("ECOLAURA_CURRENCY", "euro")
+        .env("ECOLAURA_MARKET", "CH")
         .env("ECOLAURA_JWT_SECRET", "short")
         .env("ECOLAURA_CACHE_MB", "0")
         .env("ECOLAURA_WORKER_DATABASE_POOL", "0")
@@ -21,6 +22,7 @@ fn every_bad_setting_is_reported_at_once_and_the_exit_code_is_2() {
         "ECOLAURA_BIND",
         "ECOLAURA_WORKERS",
         "ECOLAURA_CURRENCY",
+        "ECOLAURA_MARKET",
         "ECOLAURA_JWT_SECRET",
         "ECOLAURA_CACHE_MB",
         "ECOLAURA_WORKER_DATABASE_POOL",

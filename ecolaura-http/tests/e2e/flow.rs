@@ -227,20 +227,35 @@ async fn a_separate_worker_process_confirms_orders(server: Server) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let metrics = reqwest::get(format!("http://{metrics_at}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for line in [
+    // The confirmation's effects commit before the worker marks its job done
+    // and counts it, so the counters may trail the order by a moment.
+    let expected = [
         r#"ecolaura_jobs_total{kind="process_order",outcome="done"} 1"#,
         r#"ecolaura_jobs_total{kind="send_order_confirmation",outcome="done"} 1"#,
         r#"ecolaura_job_queue_depth{kind="process_order",state="ready"} 0"#,
         r#"ecolaura_job_queue_depth{kind="send_order_confirmation",state="dead"} 0"#,
         r#"ecolaura_job_oldest_ready_age_seconds{kind="process_order"} 0"#,
-    ] {
-        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    ];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = reqwest::get(format!("http://{metrics_at}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let missing: Vec<_> = expected
+            .iter()
+            .filter(|line| !metrics.lines().any(|l| l == **line))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{missing:?} missing from\n{metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(terminate(worker).success());
 }

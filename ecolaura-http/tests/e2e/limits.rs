@@ -131,6 +131,66 @@ async fn at_the_connection_cap_an_honest_client_still_gets_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_cap_trickled_bodies_make_room_for_an_honest_client() {
+    let server = Server::start_with(
+        tempfile::tempdir().unwrap(),
+        None,
+        &[
+            ("ECOLAURA_MAX_CONNECTIONS", "16"),
+            ("ECOLAURA_BODY_READ_TIMEOUT", "60"),
+        ],
+    );
+    // Sixteen requests in progress, each waiting for the rest of its body.
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        let mut s = connect(&server).await;
+        s.write_all(
+            b"POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":",
+        )
+        .await
+        .unwrap();
+        held.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Each fresh client (keeping its connection) gets in at once: it evicts
+    // the request whose body has been awaited longest.
+    let mut honest = Vec::new();
+    for _ in 0..8 {
+        let fresh = reqwest::Client::new();
+        honest.push(fresh.clone());
+        let status = fresh
+            .get(server.url("/healthz"))
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+    }
+    let mut closed = 0;
+    for s in &mut held {
+        if closed_within(s, Duration::from_millis(200)).await {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 8,
+        "only {closed} trickling connections were closed"
+    );
+    // The evicted requests changed nothing, and the honest clients, idle
+    // now, still have their connections.
+    for client in &honest {
+        let status = client
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_does_not_arrive_in_time_is_a_408() {
     let server = Server::start_with(
         tempfile::tempdir().unwrap(),

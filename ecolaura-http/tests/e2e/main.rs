@@ -2,9 +2,11 @@
 //! HTTP, on the embedded SQLite default and on Postgres.
 #![allow(clippy::unwrap_used)]
 
+mod browser;
 mod cli;
 mod flow;
 mod generated_client;
 mod lifecycle;
 mod limits;
 mod server;
+mod sessions;

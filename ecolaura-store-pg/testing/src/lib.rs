@@ -6,12 +6,19 @@
 //! named after the migrations, and every test gets its own copy, dropped when
 //! its [`TestDb`] is dropped, so tests run in parallel on isolated data.
 //!
+//! Several checkouts (worktrees on different branches) may test against one
+//! server at once, each with its own migrations and so its own template. A
+//! template is marked with the time it was last used, and a run drops only
+//! the templates of other schemas that nobody used for an hour: never one
+//! that another checkout is copying from right now.
+//!
 //! Where no server answers, [`TestDb::create`] prints a loud notice and
 //! returns `None` (the test then checks nothing), except under `CI=true`,
 //! where it panics: CI must never pass without the database.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ecolaura_core::Store;
 use ecolaura_store_pg::{MIGRATOR, PgConfig, PgStore};
@@ -79,23 +86,70 @@ async fn template() -> Option<String> {
                 let store = PgStore::connect(&PgConfig::new(url_for(&admin, &name))).await.expect("connect template");
                 store.migrate().await.expect("migrate template");
                 store.pool().close().await;
-                // Templates of older schemas are of no use any more (best effort).
-                let stale: Vec<(String,)> =
-                    sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'ecolaura_tpl_%' AND datname <> $1")
-                        .bind(&name)
-                        .fetch_all(&mut conn)
-                        .await
-                        .unwrap_or_default();
-                for (old,) in stale {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {old}"))).execute(&mut conn).await;
-                }
             }
+            mark_used(&mut conn, &name).await;
+            drop_unused_templates(&mut conn, &name).await;
             drop_stale_test_databases(&mut conn).await;
             sqlx::query("SELECT pg_advisory_unlock(4242001)").execute(&mut conn).await.expect("advisory unlock");
             Some(name)
         })
         .await
         .clone()
+}
+
+/// The comment on a template that says when a run last used it.
+const LAST_USED: &str = "ecolaura test template, last used at ";
+
+/// Mark `template` as used now (best effort: a failure means another run
+/// marked it at the same moment, which is as good).
+async fn mark_used(conn: &mut PgConnection, template: &str) {
+    let now = unix_seconds();
+    LAST_MARKED.store(now, Ordering::Relaxed);
+    // Identifiers cannot be bound; `template` is [a-z0-9_] made above.
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "COMMENT ON DATABASE {template} IS '{LAST_USED}{now}'"
+    )))
+    .execute(conn)
+    .await;
+}
+
+/// When this process last marked its template.
+static LAST_MARKED: AtomicU64 = AtomicU64::new(0);
+
+/// How often a run marks its template again while it keeps copying it.
+const MARK_EVERY_SECONDS: u64 = 300;
+
+/// Drop the templates of other schemas (older migrations, or another
+/// branch's) that no run used for an hour; best effort. Runs hold the
+/// advisory lock here, and every run marks its template under it, so a
+/// template another run is using is never dropped. Unmarked templates (made
+/// by a version of this crate that did not mark them) are left alone: a
+/// checkout of that version may be copying from one right now.
+async fn drop_unused_templates(conn: &mut PgConnection, current: &str) {
+    let others: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database \
+         WHERE datname LIKE 'ecolaura\\_tpl\\_%' AND datname <> $1",
+    )
+    .bind(current)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    let now = unix_seconds();
+    for (name, comment) in others {
+        let last_used = comment
+            .as_deref()
+            .and_then(|c| c.strip_prefix(LAST_USED))
+            .and_then(|secs| secs.parse::<u64>().ok());
+        if last_used.is_some_and(|t| now.saturating_sub(t) > STALE_AFTER_SECONDS)
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&mut *conn)
+            .await;
+        }
+    }
 }
 
 /// Test databases are named `ecolaura_test_<unix seconds>_<uuid>`, so that
@@ -150,6 +204,27 @@ impl TestDb {
     /// answers outside CI.
     pub async fn create() -> Option<TestDb> {
         let template = template().await?;
+        let db = Self::copy_of(&template).await;
+        // A long run keeps its template marked as in use.
+        if unix_seconds().saturating_sub(LAST_MARKED.load(Ordering::Relaxed)) > MARK_EVERY_SECONDS {
+            let mut conn = PgConnection::connect(&admin_url())
+                .await
+                .expect("connect admin");
+            mark_used(&mut conn, &template).await;
+            let _ = conn.close().await;
+        }
+        db
+    }
+
+    /// A fresh database without the schema, for tests of the migrations
+    /// themselves; `None` (loudly) when no server answers outside CI.
+    pub async fn unmigrated() -> Option<TestDb> {
+        // Also what tells whether a server answers, and drops stale databases.
+        template().await?;
+        Self::copy_of("template0").await
+    }
+
+    async fn copy_of(template: &str) -> Option<TestDb> {
         let admin = admin_url();
         let name = format!(
             "{TEST_DB_PREFIX}{}_{}",

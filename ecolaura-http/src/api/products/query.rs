@@ -7,6 +7,19 @@ use poem_openapi::Enum;
 
 use crate::api::query::param;
 use crate::problem::Problem;
+use crate::wire::is_price_text;
+use crate::wire::text::{PriceParamRule, SearchRule, Text};
+
+/// Blank (only spaces and the like, no control character): the same as
+/// leaving the parameter out.
+fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| c.is_whitespace() && !c.is_control())
+}
+
+/// A price bound that is not a decimal of the documented form.
+#[derive(Debug, thiserror::Error)]
+#[error("must be a decimal such as \"19.99\": at most 8 digits before the point and 2 after")]
+struct PriceTextError;
 
 /// How a product list is ordered; ties are broken by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -58,10 +71,10 @@ impl From<OrderingParam> for ProductOrdering {
 pub(super) struct ListParams {
     pub(super) category: Option<String>,
     pub(super) min_score: Option<i64>,
-    pub(super) min_price: Option<String>,
-    pub(super) max_price: Option<String>,
+    pub(super) min_price: Option<Text<PriceParamRule>>,
+    pub(super) max_price: Option<Text<PriceParamRule>>,
     pub(super) in_stock: Option<bool>,
-    pub(super) search: Option<String>,
+    pub(super) search: Option<Text<SearchRule>>,
     pub(super) ordering: Option<OrderingParam>,
 }
 
@@ -70,36 +83,47 @@ pub(super) fn product_query(
     p: ListParams,
     page: PageRequest,
 ) -> Result<Option<ProductQuery>, Problem> {
-    let category = match p
+    // A slug that cannot exist matches nothing; the other parameters are
+    // still checked, so a bad one is 400 whatever the category.
+    let category = p
         .category
         .as_deref()
         .filter(|c| !c.is_empty())
         .map(Slug::parse)
-    {
-        Some(Err(_)) => return Ok(None),
-        Some(Ok(slug)) => Some(slug),
-        None => None,
-    };
+        .transpose();
     // An empty parameter (`max_price=`) is the same as leaving it out.
-    let price = |name, raw: Option<String>| {
-        raw.filter(|s| !s.trim().is_empty())
-            .map(|s| param(name, s.trim().parse::<Price>()))
+    let price = |name, raw: Option<Text<PriceParamRule>>| {
+        raw.filter(|s| !s.is_empty())
+            .map(|s| {
+                if is_price_text(&s) {
+                    param(name, s.parse::<Price>().map_err(|e| e.to_string()))
+                } else {
+                    param(name, Err(PriceTextError.to_string()))
+                }
+            })
             .transpose()
+    };
+    let min_score = p
+        .min_score
+        .map(|s| param("min_score", Score::new(s)))
+        .transpose()?;
+    let min_price = price("min_price", p.min_price)?;
+    let max_price = price("max_price", p.max_price)?;
+    let search = p
+        .search
+        .filter(|s| !is_blank(s))
+        .map(|s| param("search", SearchText::parse(&s)))
+        .transpose()?;
+    let Ok(category) = category else {
+        return Ok(None);
     };
     let filter = ProductFilter {
         category,
-        min_score: p
-            .min_score
-            .map(|s| param("min_score", Score::new(s)))
-            .transpose()?,
-        min_price: price("min_price", p.min_price)?,
-        max_price: price("max_price", p.max_price)?,
+        min_score,
+        min_price,
+        max_price,
         in_stock: p.in_stock,
-        search: p
-            .search
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| param("search", SearchText::parse(&s)))
-            .transpose()?,
+        search,
     };
     Ok(Some(ProductQuery {
         filter,
