@@ -8,15 +8,37 @@ use crate::catalog::{
     CatalogChange, Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery,
     ReadScope, ScoreSource,
 };
-use crate::domain::{Page, PageRequest, ProductId, Score};
+use crate::domain::{ClaimId, Page, PageRequest, ProductId, Score};
 use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
 use crate::scoring::{ScoreBreakdown, ScoringPolicy};
+use crate::sustainability::claims::metrics_contradicting_claims;
+use crate::sustainability::footprint::metrics_change_conflict;
+use crate::sustainability::{Claim, ClaimPolicy, FootprintRecord};
+
+mod claims;
+mod footprint;
+
+pub use claims::{MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS};
 
 use super::CatalogError;
 
 /// How often an update re-reads and retries when the product moved on
 /// under it (stock taken by orders moves its version too).
 const UPDATE_ATTEMPTS: usize = 8;
+
+/// What a product write also changes, in the same transaction.
+enum SideWrite<'a> {
+    /// Nothing else.
+    Nothing,
+    /// Set the footprint record.
+    SetFootprint(&'a FootprintRecord),
+    /// Remove the footprint record.
+    RemoveFootprint,
+    /// Add a claim.
+    AddClaim(&'a Claim),
+    /// Remove a claim.
+    RemoveClaim(ClaimId),
+}
 
 /// Which products a page of a list shows, in order, and how many match.
 #[derive(Debug, Clone)]
@@ -35,6 +57,7 @@ pub struct Catalog {
     store: Arc<dyn CatalogStore>,
     cache: Arc<dyn Cache>,
     scoring: Arc<dyn ScoringPolicy>,
+    claim_policy: Arc<ClaimPolicy>,
     clock: Arc<dyn Clock>,
 }
 
@@ -50,8 +73,16 @@ impl Catalog {
             store,
             cache,
             scoring,
+            claim_policy: Arc::new(ClaimPolicy::default()),
             clock,
         }
+    }
+
+    /// The same service with another claim policy (the default's rules and
+    /// a market's own, say).
+    pub fn with_claim_policy(mut self, policy: ClaimPolicy) -> Self {
+        self.claim_policy = Arc::new(policy);
+        self
     }
 
     /// The breakdown of a product's score from its metrics.
@@ -136,6 +167,7 @@ impl Catalog {
             manual_score: new.manual_score,
             score: Score::MIN,
             score_source: ScoreSource::Manual,
+            footprint_source: crate::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,
             created_at: now,
@@ -280,15 +312,58 @@ impl Catalog {
         changes: &ProductChanges,
     ) -> Result<Product, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
+        let metrics_change = matches!(changes.metrics, Some(Some(_)));
+        self.write_product(id, metrics_change, |current, claims| {
+            if let Some(why) = metrics_change_conflict(current, changes) {
+                return Err(CatalogError::FootprintConflict(why));
+            }
+            if let Some(Some(metrics)) = changes.metrics {
+                let denied = metrics_contradicting_claims(&metrics, claims);
+                if !denied.is_empty() {
+                    return Err(CatalogError::ClaimConflict(
+                        denied.iter().map(|c| c.id).collect(),
+                    ));
+                }
+            }
+            Ok((changes.apply_to(current), SideWrite::Nothing))
+        })
+        .await
+    }
+
+    /// Read, change and write a live product until the write lands on the
+    /// version read (stock taken by orders moves it), then tell the cache.
+    /// `change` makes the next product (rescored here) from the current one
+    /// and its claims (read only `with_claims`: every claim write moves the
+    /// product's version, so they are current when the write lands), and
+    /// says what else the write changes.
+    async fn write_product<'r>(
+        &self,
+        id: ProductId,
+        with_claims: bool,
+        change: impl Fn(&Product, &[Claim]) -> Result<(Product, SideWrite<'r>), CatalogError>,
+    ) -> Result<Product, CatalogError> {
         for _ in 0..UPDATE_ATTEMPTS {
             let current = self
                 .store
                 .get_product(id)
                 .await?
                 .ok_or(CatalogError::ProductNotFound)?;
-            let mut next = self.rescored(changes.apply_to(&current));
+            let claims = if with_claims {
+                self.store.list_claims(id).await?
+            } else {
+                Vec::new()
+            };
+            let (next, side) = change(&current, &claims)?;
+            let mut next = self.rescored(next);
             next.updated_at = self.clock.now();
-            match self.store.update_product(&next).await {
+            let written = match side {
+                SideWrite::Nothing => self.store.update_product(&next).await,
+                SideWrite::SetFootprint(r) => self.store.set_footprint(&next, Some(r)).await,
+                SideWrite::RemoveFootprint => self.store.set_footprint(&next, None).await,
+                SideWrite::AddClaim(c) => self.store.add_claim(&next, c).await,
+                SideWrite::RemoveClaim(c) => self.store.remove_claim(&next, c).await,
+            };
+            match written {
                 Ok(stored) => {
                     self.cache
                         .apply(&[CatalogChange::updated(current, stored.clone())])
@@ -356,6 +431,7 @@ mod tests {
     use crate::memory::ManualClock;
     use crate::ports::{MockCache, MockCatalogStore};
     use crate::scoring::DefaultScoringPolicy;
+    use crate::sustainability::{FootprintDraft, FootprintSource};
     use mockall::predicate::always;
 
     fn passthrough_cache() -> MockCache {
@@ -448,6 +524,7 @@ mod tests {
             .expect_get_product()
             .times(2)
             .returning(move |_| Ok(Some(reread.clone())));
+        store.expect_list_claims().returning(|_| Ok(Vec::new()));
         let mut seq = mockall::Sequence::new();
         store
             .expect_update_product()
@@ -677,4 +754,129 @@ mod tests {
     }
 
     use crate::ports::ReadTicket;
+
+    fn footprint_draft() -> FootprintDraft {
+        use crate::sustainability::{DeclaredUnit, SystemBoundary};
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        FootprintDraft {
+            declared_unit: DeclaredUnit::Kilogram,
+            unitary_product_amount: "0.350".parse().unwrap(),
+            pcf_excluding_biogenic_kg: "4.100".parse().unwrap(),
+            pcf_including_biogenic_kg: "3.900".parse().unwrap(),
+            boundary: SystemBoundary::CradleToGate,
+            reference_period_start: day(2025, 1, 1),
+            reference_period_end: day(2025, 12, 31),
+            valid_until: None,
+            geography: "FR".into(),
+            primary_data_share: None,
+            standards: Vec::new(),
+            verification: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_footprint_record_sets_the_products_figure_and_score_in_one_write() {
+        let base = made().await;
+        let mut store = MockCatalogStore::new();
+        let read = base.clone();
+        store
+            .expect_get_product()
+            .returning(move |_| Ok(Some(read.clone())));
+        store
+            .expect_set_footprint()
+            .withf(|p, r| {
+                p.footprint_source == FootprintSource::Record
+                    && p.metrics.is_some_and(|m| {
+                        m.carbon_footprint_kg.to_string() == "1.435"
+                            && !m.recyclable
+                            && !m.biodegradable
+                    })
+                    && p.score_source == ScoreSource::Metrics
+                    && r.is_some_and(|r| r.per_item_kg().to_string() == "1.435")
+            })
+            .times(1)
+            .returning(|p, _| Ok(p.clone()));
+        let (p, record) = catalog(store, passthrough_cache())
+            .set_footprint(&Actor::System, base.id, footprint_draft())
+            .await
+            .unwrap();
+        assert_eq!(p.footprint_source, FootprintSource::Record);
+        assert_eq!(record.valid_until.to_string(), "2028-12-31");
+    }
+
+    #[tokio::test]
+    async fn a_broken_footprint_rule_reaches_no_store() {
+        let store = MockCatalogStore::new(); // no expectations: any call panics
+        let mut draft = footprint_draft();
+        draft.reference_period_end = draft.reference_period_start;
+        let err = catalog(store, MockCache::new())
+            .set_footprint(&Actor::System, ProductId::new(), draft)
+            .await
+            .unwrap_err();
+        let CatalogError::Invalid(errors) = err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(errors[0].field, "reference_period_end");
+    }
+
+    #[tokio::test]
+    async fn another_figure_for_a_product_with_a_record_is_refused_unwritten() {
+        let mut owned = made().await;
+        owned.metrics = Some(metrics());
+        owned.footprint_source = FootprintSource::Record;
+        let mut store = MockCatalogStore::new(); // no update expected
+        store
+            .expect_get_product()
+            .returning(move |_| Ok(Some(owned.clone())));
+        store.expect_list_claims().returning(|_| Ok(Vec::new()));
+        let mut other = metrics();
+        other.carbon_footprint_kg = CarbonKg::from_f64(7.0).unwrap();
+        let changes = ProductChanges {
+            metrics: Some(Some(other)),
+            ..Default::default()
+        };
+        let err = catalog(store, MockCache::new())
+            .update_product(&Actor::System, ProductId::new(), &changes)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CatalogError::FootprintConflict(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn metrics_that_would_deny_a_claim_are_refused_unwritten() {
+        use crate::sustainability::{Claim, ClaimType, Market};
+        let mut p = made().await;
+        p.metrics = Some(metrics()); // recyclable
+        let claim = Claim {
+            id: ClaimId::new(),
+            product_id: p.id,
+            claim_type: ClaimType::Recyclable,
+            statement: "Recyclable".into(),
+            markets: vec![Market::Eu],
+            evidence: crate::sustainability::claims::tests::evidence(),
+            created_at: p.created_at,
+        };
+        let claim_id = claim.id;
+        let mut store = MockCatalogStore::new(); // no update expected
+        store
+            .expect_get_product()
+            .returning(move |_| Ok(Some(p.clone())));
+        store
+            .expect_list_claims()
+            .returning(move |_| Ok(vec![claim.clone()]));
+        let mut denying = metrics();
+        denying.recyclable = false;
+        let changes = ProductChanges {
+            metrics: Some(Some(denying)),
+            ..Default::default()
+        };
+        let err = catalog(store, MockCache::new())
+            .update_product(&Actor::System, ProductId::new(), &changes)
+            .await
+            .unwrap_err();
+        let CatalogError::ClaimConflict(ids) = err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(ids, [claim_id]);
+    }
 }

@@ -1,0 +1,138 @@
+//! Green claims: made under the claim policy, removed by staff, and a
+//! change of metrics that would deny one refused.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+
+use super::{Catalog, SideWrite};
+use crate::auth::{Action, Actor, authorize};
+use crate::domain::{ClaimId, ProductId, ProductName};
+use crate::services::CatalogError;
+use crate::sustainability::claims::{ClaimContext, ClaimVerdict};
+use crate::sustainability::{Claim, ClaimDraft};
+
+/// The most claims one product holds.
+pub const MAX_CLAIMS_PER_PRODUCT: usize = 50;
+
+/// The most claims one expiry report lists.
+pub const MAX_EXPIRING_CLAIMS: u32 = 1_000;
+
+impl Catalog {
+    /// Make a claim on a live product (staff). The claim policy checks it
+    /// against the product's metrics as they are when it is written.
+    ///
+    /// # Errors
+    /// [`CatalogError::Invalid`] naming each field that breaks its form,
+    /// [`CatalogError::ClaimRefused`] naming the rule and market that
+    /// refuse it, [`CatalogError::TooManyClaims`] past
+    /// [`MAX_CLAIMS_PER_PRODUCT`], [`CatalogError::ProductNotFound`],
+    /// [`CatalogError::ConcurrentUpdate`].
+    pub async fn add_claim(
+        &self,
+        actor: &Actor,
+        product: ProductId,
+        mut draft: ClaimDraft,
+    ) -> Result<Claim, CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        let mut seen = Vec::with_capacity(draft.markets.len());
+        draft.markets.retain(|m| {
+            let first = !seen.contains(m);
+            seen.push(*m);
+            first
+        });
+        let claim = Claim {
+            id: ClaimId::new(),
+            product_id: product,
+            claim_type: draft.claim_type,
+            statement: draft.statement.clone(),
+            markets: draft.markets.clone(),
+            evidence: draft.evidence.clone(),
+            created_at: self.clock.now(),
+        };
+        self.write_product(product, true, |current, claims| {
+            if claims.len() >= MAX_CLAIMS_PER_PRODUCT {
+                return Err(CatalogError::TooManyClaims);
+            }
+            let ctx = ClaimContext {
+                metrics: current.metrics.as_ref(),
+            };
+            self.claim_policy.check(&draft, ctx).map_err(|v| match v {
+                ClaimVerdict::Invalid(errors) => CatalogError::Invalid(errors),
+                ClaimVerdict::Refused(refusal) => CatalogError::ClaimRefused(refusal),
+            })?;
+            Ok((current.clone(), SideWrite::AddClaim(&claim)))
+        })
+        .await?;
+        Ok(claim)
+    }
+
+    /// Remove a claim of a live product (staff).
+    ///
+    /// # Errors
+    /// [`CatalogError::NoClaim`], [`CatalogError::ProductNotFound`],
+    /// [`CatalogError::ConcurrentUpdate`].
+    pub async fn remove_claim(
+        &self,
+        actor: &Actor,
+        product: ProductId,
+        claim: ClaimId,
+    ) -> Result<(), CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        self.write_product(product, true, |current, claims| {
+            if !claims.iter().any(|c| c.id == claim) {
+                return Err(CatalogError::NoClaim);
+            }
+            Ok((current.clone(), SideWrite::RemoveClaim(claim)))
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Every claim of a live product, oldest first, whatever its markets
+    /// and dates (callers show what [`Claim::shown`] allows).
+    ///
+    /// # Errors
+    /// [`CatalogError::ProductNotFound`].
+    pub async fn claims(&self, product: ProductId) -> Result<Vec<Claim>, CatalogError> {
+        self.product(product).await?;
+        Ok(self.store.list_claims(product).await?)
+    }
+
+    /// Claims whose evidence lapses from today to `days` days ahead
+    /// (staff), soonest first, with their products' names; at most
+    /// [`MAX_EXPIRING_CLAIMS`].
+    ///
+    /// # Errors
+    /// [`CatalogError::Denied`].
+    pub async fn expiring_claims(
+        &self,
+        actor: &Actor,
+        days: u32,
+    ) -> Result<Vec<(Claim, ProductName)>, CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        let today = self.clock.now().date_naive();
+        let until = today
+            .checked_add_days(Days::new(u64::from(days)))
+            .unwrap_or(NaiveDate::MAX);
+        let claims = self
+            .store
+            .expiring_claims(today, until, MAX_EXPIRING_CLAIMS)
+            .await?;
+        let mut ids: Vec<ProductId> = claims.iter().map(|c| c.product_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let names: HashMap<ProductId, ProductName> = self
+            .store
+            .get_products(&ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        // A product archived between the two reads leaves with its claims.
+        Ok(claims
+            .into_iter()
+            .filter_map(|c| names.get(&c.product_id).cloned().map(|n| (c, n)))
+            .collect())
+    }
+}

@@ -1,0 +1,15 @@
+//! Environmental data beyond the bare metrics, as rules over domain types:
+//! the product's carbon footprint record (ISO 14067, PACT) and green claims
+//! with evidence (EmpCo, AGEC).
+
+pub mod claims;
+mod errors;
+pub mod footprint;
+mod vocabulary;
+
+pub use claims::{Claim, ClaimDraft, ClaimPolicy, ClaimType, Evidence, Market, Refusal};
+pub use errors::{FieldError, label_error};
+pub use footprint::{
+    DeclaredUnit, FootprintDraft, FootprintRecord, FootprintSource, Geography, SystemBoundary,
+    Verification,
+};
