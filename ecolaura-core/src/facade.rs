@@ -4,24 +4,44 @@ use std::sync::Arc;
 
 use crate::accounts::PasswordHasher;
 use crate::cache::MokaCache;
-use crate::jobs::{OrderJobHandler, ShopMail, Worker, WorkerConfig};
+use crate::domain::Currency;
+use crate::jobs::{
+    LibraryJobHandler, OrderJobHandler, PasswordResetHandler, ShopMail, Worker, WorkerConfig,
+};
 use crate::memory::MemoryStore;
 use crate::ports::{
-    AccountStore, Cache, CatalogStore, Clock, IdempotencyStore, JobQueue, Mailer, OrderStore,
-    SystemClock,
+    AccountStore, Cache, CatalogStore, Clock, IdempotencyStore, JobQueue, LoginThrottleStore,
+    Mailer, OrderStore, SessionStore, SystemClock,
 };
 use crate::scoring::{DefaultScoringPolicy, ScoringPolicy};
-use crate::services::{Accounts, Catalog, Orders, OrdersConfig, Sustainability};
+use crate::services::{
+    AccountPorts, Accounts, AccountsConfig, Catalog, Orders, OrdersConfig, Sustainability,
+};
+use crate::sustainability::ClaimPolicy;
 
 /// Everything a storage adapter provides: every store port and a durable
 /// outbox mailer, over one storage so that placements are atomic.
 pub trait Store:
-    CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer
+    CatalogStore
+    + OrderStore
+    + IdempotencyStore
+    + AccountStore
+    + SessionStore
+    + LoginThrottleStore
+    + JobQueue
+    + Mailer
 {
 }
 
-impl<T: CatalogStore + OrderStore + IdempotencyStore + AccountStore + JobQueue + Mailer> Store
-    for T
+impl<T> Store for T where
+    T: CatalogStore
+        + OrderStore
+        + IdempotencyStore
+        + AccountStore
+        + SessionStore
+        + LoginThrottleStore
+        + JobQueue
+        + Mailer
 {
 }
 
@@ -57,7 +77,7 @@ pub struct Ecolaura {
     accounts: Accounts,
     sustainability: Sustainability,
     queue: Arc<dyn JobQueue>,
-    handler: Arc<OrderJobHandler>,
+    handler: Arc<LibraryJobHandler>,
     clock: Arc<dyn Clock>,
     cache: Arc<dyn Cache>,
     mailer: Arc<dyn Mailer>,
@@ -74,6 +94,12 @@ impl Ecolaura {
         Self::builder()
             .store(Arc::new(MemoryStore::new()))
             .build_infallible()
+    }
+
+    /// The shop's currency ([`OrdersConfig::currency`]): products are priced
+    /// in it and new orders are placed in it.
+    pub fn currency(&self) -> Currency {
+        self.orders.currency()
     }
 
     /// Categories and products.
@@ -129,20 +155,24 @@ impl Ecolaura {
 
 /// Wires an [`Ecolaura`]. Only the stores are required; everything else has
 /// a default (moka cache, system clock, default scoring policy, OWASP argon2id
-/// parameters, 24 h idempotency keys).
+/// parameters, the currency `EUR`, 24 h idempotency keys).
 #[derive(Default)]
 pub struct EcolauraBuilder {
     catalog: Option<Arc<dyn CatalogStore>>,
     orders: Option<Arc<dyn OrderStore>>,
     idempotency: Option<Arc<dyn IdempotencyStore>>,
     accounts: Option<Arc<dyn AccountStore>>,
+    sessions: Option<Arc<dyn SessionStore>>,
+    throttle: Option<Arc<dyn LoginThrottleStore>>,
     queue: Option<Arc<dyn JobQueue>>,
     mailer: Option<Arc<dyn Mailer>>,
     cache: Option<Arc<dyn Cache>>,
     clock: Option<Arc<dyn Clock>>,
     scoring: Option<Arc<dyn ScoringPolicy>>,
+    claim_policy: Option<ClaimPolicy>,
     hasher: Option<PasswordHasher>,
     orders_config: OrdersConfig,
+    accounts_config: AccountsConfig,
     shop: ShopMail,
 }
 
@@ -158,6 +188,8 @@ impl EcolauraBuilder {
         self.orders = Some(store.clone());
         self.idempotency = Some(store.clone());
         self.accounts = Some(store.clone());
+        self.sessions = Some(store.clone());
+        self.throttle = Some(store.clone());
         self.queue = Some(store.clone());
         self.mailer = Some(store);
         self
@@ -187,6 +219,14 @@ impl EcolauraBuilder {
         self
     }
 
+    /// Use this claim policy (default: [`ClaimPolicy::default`], the EU's
+    /// and France's rules); add a market's own rule with
+    /// [`ClaimPolicy::with_rule`].
+    pub fn claim_policy(mut self, policy: ClaimPolicy) -> Self {
+        self.claim_policy = Some(policy);
+        self
+    }
+
     /// Hash passwords with these parameters.
     pub fn password_hasher(mut self, hasher: PasswordHasher) -> Self {
         self.hasher = Some(hasher);
@@ -196,6 +236,12 @@ impl EcolauraBuilder {
     /// Order settings.
     pub fn orders_config(mut self, config: OrdersConfig) -> Self {
         self.orders_config = config;
+        self
+    }
+
+    /// Session and login settings.
+    pub fn accounts_config(mut self, config: AccountsConfig) -> Self {
+        self.accounts_config = config;
         self
     }
 
@@ -214,6 +260,8 @@ impl EcolauraBuilder {
         let order_store = self.orders.ok_or(MissingPort("order store"))?;
         let idempotency = self.idempotency.ok_or(MissingPort("idempotency store"))?;
         let account_store = self.accounts.ok_or(MissingPort("account store"))?;
+        let session_store = self.sessions.ok_or(MissingPort("session store"))?;
+        let throttle = self.throttle.ok_or(MissingPort("login throttle store"))?;
         let queue = self.queue.ok_or(MissingPort("job queue"))?;
         let mailer = self.mailer.ok_or(MissingPort("mailer"))?;
         let cache = self.cache.unwrap_or_else(|| Arc::new(MokaCache::default()));
@@ -222,7 +270,11 @@ impl EcolauraBuilder {
             .scoring
             .unwrap_or_else(|| Arc::new(DefaultScoringPolicy));
 
-        let catalog = Catalog::new(catalog_store.clone(), cache.clone(), scoring, clock.clone());
+        let mut catalog =
+            Catalog::new(catalog_store.clone(), cache.clone(), scoring, clock.clone());
+        if let Some(policy) = self.claim_policy {
+            catalog = catalog.with_claim_policy(policy);
+        }
         let orders = Arc::new(Orders::new(
             order_store,
             idempotency,
@@ -232,18 +284,32 @@ impl EcolauraBuilder {
             self.orders_config,
         ));
         let accounts = Accounts::new(
-            account_store.clone(),
+            AccountPorts {
+                users: account_store.clone(),
+                sessions: session_store.clone(),
+                throttle,
+                queue: queue.clone(),
+            },
             self.hasher.unwrap_or_default(),
             clock.clone(),
+            self.accounts_config,
         );
         let sustainability = Sustainability::new(catalog.clone(), orders.clone());
-        let handler = Arc::new(OrderJobHandler::new(
+        let order_jobs = Arc::new(OrderJobHandler::new(
             orders.clone(),
+            account_store.clone(),
+            mailer.clone(),
+            clock.clone(),
+            self.shop.clone(),
+        ));
+        let reset_jobs = Arc::new(PasswordResetHandler::new(
             account_store,
+            session_store,
             mailer.clone(),
             clock.clone(),
             self.shop,
         ));
+        let handler = Arc::new(LibraryJobHandler::new(order_jobs, reset_jobs));
         Ok(Ecolaura {
             catalog,
             orders,

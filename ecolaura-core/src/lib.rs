@@ -56,6 +56,7 @@ pub mod orders;
 pub mod ports;
 pub mod scoring;
 pub mod services;
+pub mod sustainability;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -71,8 +72,8 @@ pub mod prelude {
         ProductQuery, SustainabilityMetrics,
     };
     pub use crate::domain::{
-        CarbonKg, CategoryName, Description, Email, Money, OrderId, PageRequest, PersonName, Price,
-        ProductId, ProductName, Quantity, Score, Slug, Stock, UserId,
+        CarbonKg, CategoryName, Currency, Description, Email, Money, OrderId, PageRequest,
+        PersonName, Price, ProductId, ProductName, Quantity, Score, Slug, Stock, UserId,
     };
     pub use crate::idempotency::IdempotencyKey;
     pub use crate::jobs::WorkerConfig;

@@ -9,7 +9,8 @@ use poem::{Endpoint, EndpointExt, Response, Route};
 
 use crate::allow::AllowedMethods;
 use crate::api;
-use crate::auth::{LoginThrottle, TokenConfig, Tokens};
+use crate::auth::{TokenConfig, Tokens};
+use crate::client_address::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::middleware::{body_limit, observe, problems, request_limits};
 use crate::response_cache::edge_reads;
@@ -17,13 +18,13 @@ use crate::state::{AppState, Readiness};
 use crate::wire::PublicUrl;
 
 /// The host's settings (the library's side of configuration: no
-/// environment is read here).
+/// environment is read here). The shop's currency is the application's
+/// (`OrdersConfig::currency`): products are shown in it, and each order in
+/// the one it was placed in.
 #[derive(Debug, Clone)]
 pub struct HostConfig {
     /// Token keys and lifetimes.
     pub tokens: TokenConfig,
-    /// The shop's currency (ISO 4217), such as `EUR`.
-    pub currency: String,
     /// Origins allowed to call the API from a browser; empty: none.
     pub cors_origins: Vec<String>,
     /// How long a request body may take to arrive (else 408).
@@ -31,19 +32,25 @@ pub struct HostConfig {
     /// Where clients reach the host: the base of `next`/`previous` links,
     /// and, when `https`, the reason responses carry HSTS.
     pub public_url: PublicUrl,
+    /// Proxies whose `X-Forwarded-For` names the client (for the login
+    /// throttle); none by default.
+    pub trusted_proxies: TrustedProxies,
+    /// The market whose claims a read shows when it names none (default
+    /// the EU).
+    pub market: ecolaura_core::sustainability::Market,
 }
 
 impl HostConfig {
-    /// Settings with these token keys, the currency `EUR`, no cross-origin
-    /// access, the default body read timeout (30 s) and the public URL
-    /// `http://localhost:8080`.
+    /// Settings with these token keys, no cross-origin access, the default
+    /// body read timeout (30 s) and the public URL `http://localhost:8080`.
     pub fn new(tokens: TokenConfig) -> Self {
         Self {
             public_url: PublicUrl::for_address(std::net::SocketAddr::from(([127, 0, 0, 1], 8080))),
             tokens,
-            currency: "EUR".to_owned(),
             cors_origins: Vec::new(),
             body_read_timeout: crate::server::ConnectionLimits::default().body_read_timeout,
+            trusted_proxies: TrustedProxies::none(),
+            market: ecolaura_core::sustainability::Market::Eu,
         }
     }
 }
@@ -66,11 +73,11 @@ impl Host {
     ) -> Result<Self, prometheus::Error> {
         let clock = app.clock().clone();
         let state = Arc::new(AppState {
-            tokens: Tokens::new(config.tokens, clock.clone()),
-            throttle: LoginThrottle::standard(clock),
-            currency: config.currency,
+            tokens: Tokens::new(config.tokens, clock),
+            trusted_proxies: config.trusted_proxies,
             body_read_timeout: config.body_read_timeout,
             public_url: config.public_url,
+            market: config.market,
             metrics: Arc::new(Metrics::new()?),
             readiness,
             app,
@@ -81,8 +88,14 @@ impl Host {
         })
     }
 
+    /// What a worker running this host's application should report its
+    /// jobs to, so that the host's `/metrics` counts them.
+    pub fn job_observer(&self) -> Arc<dyn ecolaura_core::jobs::JobObserver> {
+        Arc::new(crate::metrics::JobMetrics(self.state.metrics.clone()))
+    }
+
     /// The shared state (the application, tokens, metrics).
-    pub fn state(&self) -> &Arc<AppState> {
+    pub(crate) fn state(&self) -> &Arc<AppState> {
         &self.state
     }
 
@@ -99,10 +112,10 @@ impl Host {
             &["/api/v1/openapi.json", "/docs"],
         ));
         let spec = service.spec_endpoint();
-        let docs = service.swagger_ui();
+        let docs = crate::docs_page::endpoint(service.swagger_ui_html());
         let routes = Route::new()
             .at("/api/v1/openapi.json", spec)
-            .nest("/docs", docs)
+            .at("/docs", docs)
             .nest("/", service);
         let restrict_origins = !self.cors_origins.is_empty();
         let mut cors = Cors::new()

@@ -12,8 +12,7 @@
 //! use std::sync::Arc;
 //! use ecolaura_core::Ecolaura;
 //! use ecolaura_core::memory::MemoryStore;
-//! use ecolaura_http::{Host, HostConfig, auth::{JwtSecret, TokenConfig}, state::QueueReadiness};
-//! use ecolaura_http::server::{ConnectionLimits, serve};
+//! use ecolaura_http::{ConnectionLimits, Host, HostConfig, JwtSecret, QueueReadiness, TokenConfig, serve};
 //!
 //! let store = Arc::new(MemoryStore::new());
 //! let app = Ecolaura::builder().store(store.clone()).build()?;
@@ -28,20 +27,31 @@
 //! ```
 
 mod allow;
-pub mod api;
+mod api;
 mod app;
-pub mod auth;
-pub mod body;
-pub mod cli;
-pub mod metrics;
-pub mod middleware;
-pub mod problem;
-pub mod response_cache;
-pub mod run;
-pub mod server;
-pub mod state;
-pub mod store;
-pub mod wire;
-pub mod workers;
+mod auth;
+mod body;
+mod cli;
+mod client_address;
+mod docs_page;
+mod metrics;
+mod middleware;
+mod problem;
+mod response_cache;
+mod run;
+mod server;
+mod settings;
+mod state;
+mod store;
+mod wire;
+mod workers;
 
+// The public surface: what an embedding program needs to run a host, and
+// the command line's entry point. Everything else is the host's own.
 pub use app::{Host, HostConfig};
+pub use auth::tokens::{JwtSecret, MIN_SECRET_BYTES, SecretTooShort, TokenConfig};
+pub use cli::main;
+pub use client_address::{NotAProxyAddress, TrustedProxies};
+pub use server::{ConnectionLimits, serve};
+pub use state::{QueueReadiness, Readiness};
+pub use wire::page::{BadPublicUrl, PublicUrl};

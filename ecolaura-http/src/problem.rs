@@ -23,16 +23,16 @@ use poem_openapi::{ApiResponse, Object};
 use serde::Serialize;
 
 /// The media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Field errors: a field path (`price`, `lines[0].quantity`) to what is
 /// wrong with it.
-pub type FieldErrors = BTreeMap<String, Vec<String>>;
+pub(crate) type FieldErrors = BTreeMap<String, Vec<String>>;
 
 /// A problem details body (RFC 9457).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Object)]
 #[oai(rename = "Problem", example)]
-pub struct ProblemBody {
+pub(crate) struct ProblemBody {
     /// A URI reference naming the kind of problem; `about:blank` when the
     /// status says it all.
     #[serde(rename = "type")]
@@ -52,6 +52,14 @@ pub struct ProblemBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[oai(skip_serializing_if_is_none)]
     pub product_id: Option<uuid::Uuid>,
+    /// The rule that refused a claim (`empco-generic-claim`, `agec-art-13`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub rule: Option<String>,
+    /// The market a claim was refused in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub market: Option<String>,
 }
 
 impl poem_openapi::types::Example for ProblemBody {
@@ -68,14 +76,19 @@ impl poem_openapi::types::Example for ProblemBody {
 
 /// An error response: a status and a problem details body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     body: Box<ProblemBody>,
     retry_after_secs: Option<u64>,
 }
 
 impl Problem {
     /// A problem with the given status, a type, a title and a detail.
-    pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        kind: &str,
+        title: &str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             body: Box::new(ProblemBody {
                 kind: kind.to_owned(),
@@ -84,6 +97,8 @@ impl Problem {
                 detail: detail.into(),
                 errors: None,
                 product_id: None,
+                rule: None,
+                market: None,
             }),
             retry_after_secs: None,
         }
@@ -91,7 +106,7 @@ impl Problem {
 
     /// A problem whose type is `about:blank` and whose title is the status's
     /// reason phrase.
-    pub fn status(status: StatusCode, detail: impl Into<String>) -> Self {
+    pub(crate) fn status(status: StatusCode, detail: impl Into<String>) -> Self {
         Self::new(
             status,
             "about:blank",
@@ -102,12 +117,12 @@ impl Problem {
 
     /// 400: the request could not be read (bad JSON, wrong JSON type, bad
     /// parameter or header).
-    pub fn bad_request(detail: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(detail: impl Into<String>) -> Self {
         Self::status(StatusCode::BAD_REQUEST, detail)
     }
 
     /// 400 with field errors.
-    pub fn malformed(errors: FieldErrors) -> Self {
+    pub(crate) fn malformed(errors: FieldErrors) -> Self {
         let mut p = Self::new(
             StatusCode::BAD_REQUEST,
             "/problems/malformed-request",
@@ -119,7 +134,7 @@ impl Problem {
     }
 
     /// 422 with field errors.
-    pub fn invalid(errors: FieldErrors) -> Self {
+    pub(crate) fn invalid(errors: FieldErrors) -> Self {
         let mut p = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "/problems/validation",
@@ -131,7 +146,7 @@ impl Problem {
     }
 
     /// 422 for one field.
-    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         Self::invalid(FieldErrors::from([(
             field.to_owned(),
             vec![message.into()],
@@ -139,27 +154,27 @@ impl Problem {
     }
 
     /// 401.
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
+    pub(crate) fn unauthorized(detail: impl Into<String>) -> Self {
         Self::status(StatusCode::UNAUTHORIZED, detail)
     }
 
     /// 403.
-    pub fn forbidden() -> Self {
+    pub(crate) fn forbidden() -> Self {
         Self::status(StatusCode::FORBIDDEN, "You are not allowed to do this.")
     }
 
     /// 404.
-    pub fn not_found(what: &str) -> Self {
+    pub(crate) fn not_found(what: &str) -> Self {
         Self::status(StatusCode::NOT_FOUND, format!("{what} not found."))
     }
 
     /// 409.
-    pub fn conflict(kind: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn conflict(kind: &str, title: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, kind, title, detail)
     }
 
     /// 429, with the seconds after which to try again.
-    pub fn too_many_requests(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+    pub(crate) fn too_many_requests(detail: impl Into<String>, retry_after_secs: u64) -> Self {
         let mut p = Self::status(StatusCode::TOO_MANY_REQUESTS, detail);
         p.retry_after_secs = Some(retry_after_secs);
         p
@@ -167,14 +182,14 @@ impl Problem {
 
     /// 503 for a host too busy to take the request now, with the seconds
     /// after which to try again.
-    pub fn busy(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+    pub(crate) fn busy(detail: impl Into<String>, retry_after_secs: u64) -> Self {
         let mut p = Self::status(StatusCode::SERVICE_UNAVAILABLE, detail);
         p.retry_after_secs = Some(retry_after_secs);
         p
     }
 
     /// 503: storage does not answer. The cause is logged, never sent.
-    pub fn unavailable(cause: &dyn std::error::Error) -> Self {
+    pub(crate) fn unavailable(cause: &dyn std::error::Error) -> Self {
         tracing::warn!(error = %ErrorChain(cause), "storage unavailable");
         Self::status(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -183,7 +198,7 @@ impl Problem {
     }
 
     /// 500: a bug or a broken backend. The cause is logged, never sent.
-    pub fn internal(cause: &dyn std::error::Error) -> Self {
+    pub(crate) fn internal(cause: &dyn std::error::Error) -> Self {
         tracing::error!(error = %ErrorChain(cause), "internal error");
         Self::status(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -192,12 +207,13 @@ impl Problem {
     }
 
     /// The HTTP status.
-    pub fn status_code(&self) -> StatusCode {
+    pub(crate) fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The body.
-    pub fn body(&self) -> &ProblemBody {
+    #[cfg(test)]
+    pub(crate) fn body(&self) -> &ProblemBody {
         &self.body
     }
 
@@ -262,7 +278,7 @@ const DECLARED: [(u16, &str); 13] = [
     (404, "Not found (also for another customer's resource)."),
     (
         409,
-        "Conflict: stock, a duplicate, an illegal state change or a reused idempotency key.",
+        "Conflict: stock, a duplicate, an illegal state change, a reused idempotency key, or a figure that a footprint record owns.",
     ),
     (408, "The request body did not arrive in time."),
     (413, "The body is over 1 MiB."),
@@ -356,6 +372,53 @@ impl From<CatalogError> for Problem {
                 Problem::invalid_field("category", "no category has this slug")
             }
             CatalogError::NoMetrics => Problem::not_found("Sustainability metrics"),
+            CatalogError::NoFootprint => Problem::not_found("Footprint record"),
+            CatalogError::Invalid(errors) => {
+                let mut fields = FieldErrors::new();
+                for e in errors {
+                    fields.entry(e.field).or_default().push(e.message);
+                }
+                Problem::invalid(fields)
+            }
+            CatalogError::ClaimRefused(refusal) => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "/problems/claim-refused",
+                    "Claim refused",
+                    format!(
+                        "{} ({} in market {})",
+                        refusal.detail, refusal.rule, refusal.market
+                    ),
+                );
+                p.body.rule = Some(refusal.rule.to_owned());
+                p.body.market = Some(refusal.market.as_str().to_owned());
+                p
+            }
+            CatalogError::NoClaim => Problem::not_found("Claim"),
+            CatalogError::TooManyClaims => Problem::conflict(
+                "/problems/too-many-claims",
+                "Too many claims",
+                format!(
+                    "A product holds at most {} claims; remove one first.",
+                    ecolaura_core::services::MAX_CLAIMS_PER_PRODUCT
+                ),
+            ),
+            CatalogError::ClaimConflict(ids) => {
+                let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                Problem::conflict(
+                    "/problems/claim-contradicted",
+                    "The change contradicts claims",
+                    format!(
+                        "These metrics would deny the product's claims {}; remove them first.",
+                        list.join(", ")
+                    ),
+                )
+            }
+            CatalogError::FootprintConflict(why) => Problem::conflict(
+                "/problems/footprint-record",
+                "The footprint comes from its record",
+                why,
+            ),
             CatalogError::ConcurrentUpdate => Problem::conflict(
                 "/problems/concurrent-update",
                 "Concurrent update",
@@ -399,6 +462,7 @@ impl From<OrderError> for Problem {
             OrderError::Denied(d) => d.into(),
             OrderError::NotFound => Problem::not_found("Order"),
             OrderError::Rejected(r) => r.into(),
+            OrderError::Invalid(i) => Problem::invalid(i.into_errors()),
             OrderError::IllegalTransition { from, to } => Problem::conflict(
                 "/problems/illegal-transition",
                 "Illegal status change",
@@ -433,6 +497,20 @@ impl From<AccountError> for Problem {
             }
             // A valid token for an account that is gone.
             AccountError::NotFound => Problem::unauthorized("The account no longer exists."),
+            AccountError::InvalidToken => {
+                Problem::unauthorized("The token is invalid, expired or revoked.")
+            }
+            AccountError::Throttled { retry_after } => Problem::too_many_requests(
+                "Too many failed logins for this address or from this client; try again later.",
+                retry_after.as_secs().max(1),
+            ),
+            AccountError::WrongPassword => {
+                Problem::invalid_field("current_password", "is not the account's password")
+            }
+            AccountError::InvalidResetToken => {
+                Problem::invalid_field("token", "is unknown, used or expired")
+            }
+            AccountError::NoRandomness(e) => Problem::internal(&e),
             AccountError::Hashing(HashingError::Busy) => Problem::busy(
                 "Too many sign-ins and registrations are being checked at once; try again shortly.",
                 1,

@@ -34,7 +34,7 @@ use crate::metrics::Metrics;
 use crate::problem::Problem;
 
 /// A JSON body rendered ahead of time; documented as `T`.
-pub struct CachedJson<T> {
+pub(crate) struct CachedJson<T> {
     bytes: Bytes,
     /// What it shows; `None`: not to be cached.
     scope: Option<Arc<ReadScope>>,
@@ -46,7 +46,7 @@ impl<T: ToJSON> CachedJson<T> {
     ///
     /// # Errors
     /// 500 if the value cannot be serialized (a bug).
-    pub fn render(value: &T) -> Result<Self, Problem> {
+    pub(crate) fn render(value: &T) -> Result<Self, Problem> {
         let mut json = serde_json::to_vec(&value.to_json()).map_err(|e| Problem::internal(&e))?;
         // The buffer grew by doubling; a kept rendering holds only its bytes,
         // so that the cache's weight (the length) is what it holds.
@@ -137,7 +137,7 @@ fn edge_key(req: &Request) -> String {
 ///
 /// # Errors
 /// What the inner endpoint returns.
-pub async fn edge_reads<E: Endpoint>(
+pub(crate) async fn edge_reads<E: Endpoint>(
     next: Arc<E>,
     cache: Arc<dyn Cache>,
     metrics: Arc<Metrics>,
@@ -175,7 +175,7 @@ async fn rendered(cache: &dyn Cache, key: &str) -> Option<(Bytes, Arc<ReadScope>
 ///
 /// # Errors
 /// What `load` returns; errors are not cached.
-pub async fn cached_json<T, F>(
+pub(crate) async fn cached_json<T, F>(
     cache: &Arc<dyn Cache>,
     metrics: &Metrics,
     key: &str,

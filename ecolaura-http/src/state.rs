@@ -5,23 +5,24 @@ use std::sync::Arc;
 use ecolaura_core::Ecolaura;
 use ecolaura_core::ports::{JobQueue, StoreError};
 
-use crate::auth::{LoginThrottle, Tokens};
+use crate::auth::Tokens;
+use crate::client_address::TrustedProxies;
 use crate::metrics::Metrics;
 
 /// The application a host serves, and the host's own parts.
-pub struct AppState {
+pub(crate) struct AppState {
     /// The core: services over the stores.
     pub app: Ecolaura,
     /// Issues and checks JWTs.
     pub tokens: Tokens,
-    /// Counts failed logins.
-    pub throttle: LoginThrottle,
-    /// The shop's currency (ISO 4217), returned on products and orders.
-    pub currency: String,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     /// Where clients reach the host: the base of absolute URLs.
     pub public_url: crate::wire::PublicUrl,
     /// How long a request body may take to arrive (else 408).
     pub body_read_timeout: std::time::Duration,
+    /// The market of a read that names none (`ECOLAURA_MARKET`).
+    pub market: ecolaura_core::sustainability::Market,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Whether storage answers, for `/readyz`.

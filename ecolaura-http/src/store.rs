@@ -9,10 +9,10 @@ use ecolaura_core::ports::StoreError;
 use crate::state::Readiness;
 
 /// The embedded default's file name, in the working directory.
-pub const DEFAULT_SQLITE_FILE: &str = "ecolaura.db";
+pub(crate) const DEFAULT_SQLITE_FILE: &str = "ecolaura.db";
 
 /// An open store and what the host needs beside it.
-pub struct OpenedStore {
+pub(crate) struct OpenedStore {
     /// Every port.
     pub store: Arc<dyn Store>,
     /// Answers `/readyz`.
@@ -26,7 +26,7 @@ pub struct OpenedStore {
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
-pub enum OpenStoreError {
+pub(crate) enum OpenStoreError {
     /// The URL names no supported database.
     #[error("ECOLAURA_DATABASE_URL must start with postgres://, postgresql:// or sqlite:")]
     UnsupportedUrl,
@@ -45,7 +45,7 @@ pub enum OpenStoreError {
 
 /// Where the data is and how to open it.
 #[derive(Debug, Clone)]
-pub struct StoreSettings<'a> {
+pub(crate) struct StoreSettings<'a> {
     /// `postgres://…`, `sqlite:…`, or `None` for the SQLite file in `dir`.
     pub url: Option<&'a str>,
     /// The directory of the embedded default.
@@ -61,7 +61,7 @@ pub struct StoreSettings<'a> {
 ///
 /// # Errors
 /// [`OpenStoreError`].
-pub async fn open(settings: StoreSettings<'_>) -> Result<OpenedStore, OpenStoreError> {
+pub(crate) async fn open(settings: StoreSettings<'_>) -> Result<OpenedStore, OpenStoreError> {
     let StoreSettings {
         url,
         dir,
@@ -126,7 +126,7 @@ async fn open_sqlite(
 }
 
 /// The URL without its password, for logs.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];

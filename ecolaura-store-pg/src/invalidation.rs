@@ -163,6 +163,7 @@ mod tests {
             manual_score: Score::MIN,
             score: Score::MIN,
             score_source: ScoreSource::Manual,
+            footprint_source: ecolaura_core::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,
             created_at: now,

@@ -30,6 +30,7 @@ mod notify;
 mod outage;
 mod ports;
 mod rows;
+mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,10 +4,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use ecolaura_core::accounts::User;
 use ecolaura_core::catalog::{CatalogChange, Category, Product, ProductQuery};
+use ecolaura_core::domain::ClaimId;
 use ecolaura_core::domain::{
-    Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId,
+    Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
@@ -21,8 +23,9 @@ use ecolaura_core::ports::{
     AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
     OrderStore, PlacementOutcome, StatusChange, StoreError,
 };
+use ecolaura_core::sustainability::{Claim, FootprintRecord};
 use ecolaura_store_sql::Postgres;
-use ecolaura_store_sql::records::{self, SummaryRecord};
+use ecolaura_store_sql::records::{self, ClaimRow, FootprintRow, SummaryRecord};
 use ecolaura_store_sql::statements as sql;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
@@ -77,6 +80,52 @@ impl PgStore {
         Ok(Self::orders_with_lines(conn, row.into_iter().collect())
             .await?
             .pop())
+    }
+
+    /// Compare-and-set a live product (see `CatalogStore::update_product`)
+    /// and, in the same transaction, make the `side` change; then tell the other hosts what
+    /// changed.
+    async fn replace_product(
+        &self,
+        product: &Product,
+        side: sql::ProductSide<'_>,
+    ) -> Result<Product, StoreError> {
+        let mut tx = self.begin().await?;
+        // The update applies only to the version read here, so when it
+        // does, this is exactly the product it replaced.
+        let before: Option<ProductRow> =
+            optional(&mut *tx, &sql::select_product(product.id)).await?;
+        let row: Option<ProductRow> =
+            optional(&mut *tx, &sql::update_product::<Postgres>(product)).await?;
+        let Some(row) = row else {
+            let state: Option<(bool, i32)> =
+                optional(&mut *tx, &sql::product_state(product.id)).await?;
+            tx.rollback().await.map_err(crate::error::store_error)?;
+            return Err(match state {
+                Some((false, _)) => StoreError::StaleWrite,
+                _ => StoreError::NotFound,
+            });
+        };
+        let written = match built(side.statement::<Postgres>(product.id))? {
+            None => 0,
+            Some(sql::SideStatement::Insert(q)) => execute(&mut *tx, &q).await?,
+            Some(sql::SideStatement::Delete(q)) => execute(&mut *tx, &q).await?,
+        };
+        if written == 0 && side.must_touch_a_row() {
+            tx.rollback().await.map_err(crate::error::store_error)?;
+            return Err(StoreError::NotFound);
+        }
+        let after = Product::try_from(records::ProductRecord::from(row))?;
+        let change = match before {
+            Some(before) => CatalogChange::updated(
+                Product::try_from(records::ProductRecord::from(before))?,
+                after.clone(),
+            ),
+            None => CatalogChange::Everything,
+        };
+        execute(&mut *tx, &notify_catalog(self.origin, &[change], &[])).await?;
+        tx.commit().await.map_err(crate::error::store_error)?;
+        Ok(after)
     }
 
     async fn live_record(
@@ -299,33 +348,56 @@ impl CatalogStore for PgStore {
     }
 
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
-        let mut tx = self.begin().await?;
-        // The update applies only to the version read here, so when it
-        // does, this is exactly the product it replaced.
-        let before: Option<ProductRow> =
-            optional(&mut *tx, &sql::select_product(product.id)).await?;
-        let row: Option<ProductRow> =
-            optional(&mut *tx, &sql::update_product::<Postgres>(product)).await?;
-        let Some(row) = row else {
-            let state: Option<(bool, i32)> =
-                optional(&mut *tx, &sql::product_state(product.id)).await?;
-            tx.rollback().await.map_err(crate::error::store_error)?;
-            return Err(match state {
-                Some((false, _)) => StoreError::StaleWrite,
-                _ => StoreError::NotFound,
-            });
+        self.replace_product(product, sql::ProductSide::Nothing)
+            .await
+    }
+
+    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError> {
+        let rows: Vec<ClaimRow> =
+            all(&mut *self.conn().await?, &sql::select_claims(product)).await?;
+        convert(rows)
+    }
+
+    async fn expiring_claims(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<Claim>, StoreError> {
+        let rows: Vec<ClaimRow> = all(
+            &mut *self.conn().await?,
+            &sql::select_expiring_claims(from, until, u64::from(limit)),
+        )
+        .await?;
+        convert(rows)
+    }
+
+    async fn add_claim(&self, product: &Product, claim: &Claim) -> Result<Product, StoreError> {
+        self.replace_product(product, sql::ProductSide::AddClaim(claim))
+            .await
+    }
+
+    async fn remove_claim(&self, product: &Product, id: ClaimId) -> Result<Product, StoreError> {
+        self.replace_product(product, sql::ProductSide::RemoveClaim(id))
+            .await
+    }
+
+    async fn get_footprint(&self, id: ProductId) -> Result<Option<FootprintRecord>, StoreError> {
+        let row: Option<FootprintRow<Decimal>> =
+            optional(&mut *self.conn().await?, &sql::select_footprint(id)).await?;
+        Ok(row.map(FootprintRecord::try_from).transpose()?)
+    }
+
+    async fn set_footprint<'a>(
+        &self,
+        product: &Product,
+        record: Option<&'a FootprintRecord>,
+    ) -> Result<Product, StoreError> {
+        let side = match record {
+            Some(r) => sql::ProductSide::SetFootprint(r),
+            None => sql::ProductSide::RemoveFootprint,
         };
-        let after = Product::try_from(records::ProductRecord::from(row))?;
-        let change = match before {
-            Some(before) => CatalogChange::updated(
-                Product::try_from(records::ProductRecord::from(before))?,
-                after.clone(),
-            ),
-            None => CatalogChange::Everything,
-        };
-        execute(&mut *tx, &notify_catalog(self.origin, &[change], &[])).await?;
-        tx.commit().await.map_err(crate::error::store_error)?;
-        Ok(after)
+        self.replace_product(product, side).await
     }
 
     async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError> {
@@ -492,6 +564,12 @@ impl AccountStore for PgStore {
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         let row: Option<records::UserRecord> =
             optional(&mut *self.conn().await?, &sql::select_user(id)).await?;
+        Ok(row.map(User::try_from).transpose()?)
+    }
+
+    async fn rename_user(&self, id: UserId, name: &PersonName) -> Result<Option<User>, StoreError> {
+        let row: Option<records::UserRecord> =
+            optional(&mut *self.conn().await?, &sql::rename_user(id, name)).await?;
         Ok(row.map(User::try_from).transpose()?)
     }
 }

@@ -11,6 +11,7 @@ pub mod schema;
 pub mod statements;
 
 use ecolaura_core::domain::{CarbonKg, Money, Price};
+use rust_decimal::Decimal;
 use sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, Value};
 
 /// How a backend stores the values that have no common SQL type.
@@ -26,6 +27,17 @@ pub trait Dialect {
         match kg {
             Some(kg) => Self::carbon(kg),
             None => Self::carbon(CarbonKg::ZERO).as_null(),
+        }
+    }
+
+    /// A decimal of a record (a footprint record's figures), exact.
+    fn decimal(value: Decimal) -> Value;
+
+    /// An optional decimal.
+    fn decimal_opt(value: Option<Decimal>) -> Value {
+        match value {
+            Some(v) => Self::decimal(v),
+            None => Self::decimal(Decimal::ZERO).as_null(),
         }
     }
 
@@ -56,6 +68,11 @@ impl Dialect for Postgres {
         kg.kg().into()
     }
 
+    /// `NUMERIC`.
+    fn decimal(value: Decimal) -> Value {
+        value.into()
+    }
+
     /// `= ANY(ARRAY(select))`: an init plan, then index lookups, whatever
     /// the planner believes about the table (no statistics needed).
     fn id_among(column: Expr, select: SelectStatement) -> Expr {
@@ -83,6 +100,11 @@ impl Dialect for Sqlite {
 
     fn carbon(kg: CarbonKg) -> Value {
         records::carbon_to_micro_kg(kg).into()
+    }
+
+    /// `TEXT`, the decimal's digits: stored exactly, read back as written.
+    fn decimal(value: Decimal) -> Value {
+        value.to_string().into()
     }
 
     /// `IN (select)`: SQLite runs the subquery once into an ephemeral table.

@@ -13,18 +13,22 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ecolaura_core::accounts::{PasswordHash, Role, User};
 use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
 use ecolaura_core::domain::{
-    CarbonKg, CategoryName, Description, Email, JobId, Page, PageRequest, PersonName, Price,
-    ProductName, Quantity, Score, Slug, Stock,
+    CarbonKg, CategoryName, ClaimId, Currency, Description, Email, JobId, Page, PageRequest,
+    PersonName, Price, ProductName, Quantity, Score, Slug, Stock,
 };
 use ecolaura_core::idempotency::{IdempotencyRecord, IdempotentOutcome};
 use ecolaura_core::jobs::{ClaimedJob, Job, JobKind, JobStatus, QueueStats, StatsGroup};
 use ecolaura_core::mail::{OutgoingEmail, SentEmail};
 use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
 use ecolaura_core::ports::StoreError;
+use ecolaura_core::sustainability::{
+    Claim, ClaimType, DeclaredUnit, Evidence, FootprintRecord, FootprintSource, Geography, Market,
+    SystemBoundary, Verification,
+};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -123,6 +127,8 @@ pub struct ProductRecord {
     pub recyclable: Option<bool>,
     /// `biodegradable`
     pub biodegradable: Option<bool>,
+    /// `footprint_source`
+    pub footprint_source: String,
     /// `manual_score`
     pub manual_score: i64,
     /// `score`
@@ -168,6 +174,8 @@ impl TryFrom<ProductRecord> for Product {
                 .or_corrupt("product category")?,
             stock: Stock::new(r.stock).or_corrupt("stock")?,
             metrics,
+            footprint_source: FootprintSource::parse(&r.footprint_source)
+                .or_corrupt("footprint source")?,
             manual_score: Score::new(r.manual_score).or_corrupt("manual score")?,
             score: Score::new(r.score).or_corrupt("score")?,
             score_source: match r.score_source.as_str() {
@@ -179,6 +187,172 @@ impl TryFrom<ProductRecord> for Product {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
+        })
+    }
+}
+
+/// A decimal column as a backend returns it: `NUMERIC` on Postgres, the
+/// digits as `TEXT` on SQLite.
+pub trait StoredDecimal {
+    /// The exact value.
+    ///
+    /// # Errors
+    /// The reason when the stored text is not a decimal.
+    fn to_decimal(self) -> Result<Decimal, String>;
+}
+
+impl StoredDecimal for Decimal {
+    fn to_decimal(self) -> Result<Decimal, String> {
+        Ok(self)
+    }
+}
+
+impl StoredDecimal for String {
+    fn to_decimal(self) -> Result<Decimal, String> {
+        self.parse().map_err(|e: rust_decimal::Error| e.to_string())
+    }
+}
+
+/// A `product_footprints` row; `N` is the backend's decimal column type.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FootprintRow<N> {
+    /// `product_id`
+    pub product_id: Uuid,
+    /// `declared_unit`
+    pub declared_unit: String,
+    /// `unitary_product_amount`
+    pub unitary_product_amount: N,
+    /// `pcf_excluding_biogenic_kg`
+    pub pcf_excluding_biogenic_kg: N,
+    /// `pcf_including_biogenic_kg`
+    pub pcf_including_biogenic_kg: N,
+    /// `boundary`
+    pub boundary: String,
+    /// `reference_period_start`
+    pub reference_period_start: NaiveDate,
+    /// `reference_period_end`
+    pub reference_period_end: NaiveDate,
+    /// `valid_until`
+    pub valid_until: NaiveDate,
+    /// `geography`
+    pub geography: String,
+    /// `primary_data_share`
+    pub primary_data_share: Option<N>,
+    /// `standards`: a JSON array of strings.
+    pub standards: String,
+    /// `verified`
+    pub verified: Option<bool>,
+    /// `verification_provider`
+    pub verification_provider: Option<String>,
+    /// `verification_date`
+    pub verification_date: Option<NaiveDate>,
+    /// `updated_at`
+    pub updated_at: DateTime<Utc>,
+}
+
+impl<N: StoredDecimal> TryFrom<FootprintRow<N>> for FootprintRecord {
+    type Error = CorruptRow;
+    fn try_from(r: FootprintRow<N>) -> Result<Self, CorruptRow> {
+        let verification = match (r.verified, r.verification_provider, r.verification_date) {
+            (Some(verified), provider, date) => Some(Verification {
+                verified,
+                provider,
+                date,
+            }),
+            (None, None, None) => None,
+            _ => return Err(corrupt("verification")("details without a verdict".into())),
+        };
+        Ok(FootprintRecord {
+            declared_unit: DeclaredUnit::parse(&r.declared_unit).or_corrupt("declared unit")?,
+            unitary_product_amount: r
+                .unitary_product_amount
+                .to_decimal()
+                .or_corrupt("unitary product amount")?
+                .normalize(),
+            pcf_excluding_biogenic_kg: r
+                .pcf_excluding_biogenic_kg
+                .to_decimal()
+                .or_corrupt("pcf excluding biogenic")?
+                .normalize(),
+            pcf_including_biogenic_kg: r
+                .pcf_including_biogenic_kg
+                .to_decimal()
+                .or_corrupt("pcf including biogenic")?
+                .normalize(),
+            boundary: SystemBoundary::parse(&r.boundary).or_corrupt("boundary")?,
+            reference_period_start: r.reference_period_start,
+            reference_period_end: r.reference_period_end,
+            valid_until: r.valid_until,
+            geography: Geography::parse(&r.geography).or_corrupt("geography")?,
+            primary_data_share: r
+                .primary_data_share
+                .map(StoredDecimal::to_decimal)
+                .transpose()
+                .or_corrupt("primary data share")?
+                .map(|d| d.normalize()),
+            standards: serde_json::from_str(&r.standards).or_corrupt("standards")?,
+            verification,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// A `product_claims` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimRow {
+    /// `id`
+    pub id: Uuid,
+    /// `product_id`
+    pub product_id: Uuid,
+    /// `claim_type`
+    pub claim_type: String,
+    /// `statement`
+    pub statement: String,
+    /// `markets`: a JSON array of codes.
+    pub markets: String,
+    /// `evidence_scheme`
+    pub evidence_scheme: String,
+    /// `evidence_certificate_id`
+    pub evidence_certificate_id: Option<String>,
+    /// `evidence_issuer`
+    pub evidence_issuer: String,
+    /// `evidence_valid_from`
+    pub evidence_valid_from: NaiveDate,
+    /// `evidence_valid_until`
+    pub evidence_valid_until: NaiveDate,
+    /// `evidence_ecolabel_type_i`
+    pub evidence_ecolabel_type_i: bool,
+    /// `evidence_url`
+    pub evidence_url: Option<String>,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<ClaimRow> for Claim {
+    type Error = CorruptRow;
+    fn try_from(r: ClaimRow) -> Result<Self, CorruptRow> {
+        let codes: Vec<String> = serde_json::from_str(&r.markets).or_corrupt("claim markets")?;
+        let markets = codes
+            .iter()
+            .map(|c| Market::parse(c))
+            .collect::<Result<Vec<_>, _>>()
+            .or_corrupt("claim market")?;
+        Ok(Claim {
+            id: ClaimId::from_uuid(r.id),
+            product_id: r.product_id.into(),
+            claim_type: ClaimType::parse(&r.claim_type).or_corrupt("claim type")?,
+            statement: r.statement,
+            markets,
+            evidence: Evidence {
+                scheme: r.evidence_scheme,
+                certificate_id: r.evidence_certificate_id,
+                issuer: r.evidence_issuer,
+                valid_from: r.evidence_valid_from,
+                valid_until: r.evidence_valid_until,
+                ecolabel_type_i: r.evidence_ecolabel_type_i,
+                url: r.evidence_url,
+            },
+            created_at: r.created_at,
         })
     }
 }
@@ -251,6 +425,8 @@ pub struct OrderRecord {
     pub user_id: Uuid,
     /// `status`
     pub status: String,
+    /// `currency`
+    pub currency: String,
     /// `confirmation_sent_at`
     pub confirmation_sent_at: Option<DateTime<Utc>>,
     /// `created_at`
@@ -319,6 +495,7 @@ pub fn assemble_orders(
                 id: o.id.into(),
                 user_id: o.user_id.into(),
                 status: o.status.parse::<OrderStatus>().or_corrupt("order status")?,
+                currency: Currency::parse(&o.currency).or_corrupt("order currency")?,
                 lines: lines
                     .into_iter()
                     .map(OrderLine::try_from)
@@ -494,5 +671,35 @@ impl TryFrom<SentEmailRecord> for SentEmail {
             },
             sent_at: r.sent_at,
         })
+    }
+}
+
+/// A `sessions` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRecord {
+    /// `id`
+    pub id: Uuid,
+    /// `user_id`
+    pub user_id: Uuid,
+    /// `refresh_token_id`
+    pub refresh_token_id: Uuid,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+    /// `expires_at`
+    pub expires_at: DateTime<Utc>,
+    /// `revoked_at`
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<SessionRecord> for ecolaura_core::accounts::Session {
+    fn from(r: SessionRecord) -> Self {
+        Self {
+            id: r.id.into(),
+            user_id: r.user_id.into(),
+            refresh_token_id: r.refresh_token_id,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+        }
     }
 }

@@ -41,6 +41,8 @@ pub enum Products {
     Recyclable,
     /// `biodegradable BOOLEAN NULL`
     Biodegradable,
+    /// `footprint_source TEXT`: `declared` or `record`.
+    FootprintSource,
     /// `manual_score SMALLINT`
     ManualScore,
     /// `score SMALLINT`: the effective score.
@@ -55,6 +57,78 @@ pub enum Products {
     CreatedAt,
     /// `updated_at`
     UpdatedAt,
+}
+
+/// `product_footprints`: a product's footprint record (at most one).
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ProductFootprints {
+    /// The table.
+    Table,
+    /// `product_id UUID PRIMARY KEY REFERENCES products (id)`
+    ProductId,
+    /// `declared_unit TEXT`
+    DeclaredUnit,
+    /// Decimal column: declared units in one item.
+    UnitaryProductAmount,
+    /// Decimal column: kg CO2e per declared unit without biogenic.
+    PcfExcludingBiogenicKg,
+    /// Decimal column: kg CO2e per declared unit with biogenic.
+    PcfIncludingBiogenicKg,
+    /// `boundary TEXT`
+    Boundary,
+    /// `reference_period_start DATE`
+    ReferencePeriodStart,
+    /// `reference_period_end DATE`
+    ReferencePeriodEnd,
+    /// `valid_until DATE`
+    ValidUntil,
+    /// `geography TEXT`
+    Geography,
+    /// Decimal column, NULL when not stated.
+    PrimaryDataShare,
+    /// `standards TEXT`: a JSON array of strings.
+    Standards,
+    /// `verified BOOLEAN NULL`: NULL when no verification was stated.
+    Verified,
+    /// `verification_provider TEXT NULL`
+    VerificationProvider,
+    /// `verification_date DATE NULL`
+    VerificationDate,
+    /// `updated_at`
+    UpdatedAt,
+}
+
+/// `product_claims`: green claims with their evidence.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ProductClaims {
+    /// The table.
+    Table,
+    /// `id UUID PRIMARY KEY`
+    Id,
+    /// `product_id UUID REFERENCES products (id)`
+    ProductId,
+    /// `claim_type TEXT`
+    ClaimType,
+    /// `statement TEXT`
+    Statement,
+    /// `markets TEXT`: a JSON array of market codes.
+    Markets,
+    /// `evidence_scheme TEXT`
+    EvidenceScheme,
+    /// `evidence_certificate_id TEXT NULL`
+    EvidenceCertificateId,
+    /// `evidence_issuer TEXT`
+    EvidenceIssuer,
+    /// `evidence_valid_from DATE`
+    EvidenceValidFrom,
+    /// `evidence_valid_until DATE`
+    EvidenceValidUntil,
+    /// `evidence_ecolabel_type_i BOOLEAN`
+    EvidenceEcolabelTypeI,
+    /// `evidence_url TEXT NULL`
+    EvidenceUrl,
+    /// `created_at`
+    CreatedAt,
 }
 
 /// `users`
@@ -87,6 +161,8 @@ pub enum Orders {
     UserId,
     /// `status TEXT`
     Status,
+    /// `currency TEXT`: the ISO 4217 code the order was placed in.
+    Currency,
     /// `confirmation_sent_at NULL`
     ConfirmationSentAt,
     /// `created_at`
@@ -181,4 +257,51 @@ pub enum SentEmails {
     Body,
     /// `sent_at`
     SentAt,
+}
+
+/// `sessions`: login sessions.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum Sessions {
+    /// The table.
+    Table,
+    /// `id UUID PRIMARY KEY`
+    Id,
+    /// `user_id UUID REFERENCES users`
+    UserId,
+    /// `refresh_token_id UUID`: the refresh token that may be spent next.
+    RefreshTokenId,
+    /// `created_at`
+    CreatedAt,
+    /// `expires_at`
+    ExpiresAt,
+    /// `revoked_at NULL`
+    RevokedAt,
+}
+
+/// `password_resets`: digests of reset tokens.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum PasswordResets {
+    /// The table.
+    Table,
+    /// `digest TEXT PRIMARY KEY`: SHA-256 of the token, hex.
+    Digest,
+    /// `user_id UUID REFERENCES users`
+    UserId,
+    /// `created_at`
+    CreatedAt,
+    /// `expires_at`
+    ExpiresAt,
+    /// `used_at NULL`
+    UsedAt,
+}
+
+/// `login_failures`: one row per failed login and throttle key.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum LoginFailures {
+    /// The table.
+    Table,
+    /// `key TEXT`: `email:<address>` or `client:<ip>`.
+    Key,
+    /// `failed_at`
+    FailedAt,
 }

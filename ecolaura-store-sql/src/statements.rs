@@ -22,16 +22,73 @@ use ecolaura_core::mail::OutgoingEmail;
 use ecolaura_core::orders::{Order, OrderStatus};
 use ecolaura_core::ports::StatusChange;
 use sea_query::{
-    Alias, CommonTableExpression, Condition, DeleteStatement, Expr, ExprTrait, Func,
+    Alias, CommonTableExpression, Condition, DeleteStatement, Expr, ExprTrait, Func, Iden,
     InsertStatement, LikeExpr, LockBehavior, LockType, OnConflict, Order as Sort, Query,
     SelectStatement, UnionType, UpdateStatement, WithClause, WithQuery,
 };
 use uuid::Uuid;
 
+mod claims;
+mod footprints;
+mod sessions;
+
+pub use claims::*;
+pub use footprints::*;
+pub use sessions::*;
+
 use crate::Dialect;
 use crate::schema::{
     Categories, IdempotencyKeys, Jobs, OrderLines, Orders, Products, SentEmails, Users,
 };
+
+/// What a product write also changes, in its transaction.
+#[derive(Debug, Clone, Copy)]
+pub enum ProductSide<'a> {
+    /// Nothing else.
+    Nothing,
+    /// Set the footprint record ([`upsert_footprint`]).
+    SetFootprint(&'a ecolaura_core::sustainability::FootprintRecord),
+    /// Remove the footprint record ([`delete_footprint`]).
+    RemoveFootprint,
+    /// Add a claim ([`insert_claim`]).
+    AddClaim(&'a ecolaura_core::sustainability::Claim),
+    /// Remove a claim ([`delete_claim`]); it must exist.
+    RemoveClaim(ecolaura_core::domain::ClaimId),
+}
+
+/// The statement that makes a [`ProductSide`] change.
+#[derive(Debug, Clone)]
+pub enum SideStatement {
+    /// An insert (or upsert).
+    Insert(InsertStatement),
+    /// A delete.
+    Delete(DeleteStatement),
+}
+
+impl ProductSide<'_> {
+    /// The statement for this change of product `id`; `None` for nothing.
+    ///
+    /// # Errors
+    /// When a statement cannot be built (a bug).
+    pub fn statement<D: crate::Dialect>(
+        self,
+        id: ecolaura_core::domain::ProductId,
+    ) -> BuildResult<Option<SideStatement>> {
+        Ok(Some(match self {
+            ProductSide::Nothing => return Ok(None),
+            ProductSide::SetFootprint(r) => SideStatement::Insert(upsert_footprint::<D>(id, r)?),
+            ProductSide::RemoveFootprint => SideStatement::Delete(delete_footprint(id)),
+            ProductSide::AddClaim(c) => SideStatement::Insert(insert_claim(c)?),
+            ProductSide::RemoveClaim(c) => SideStatement::Delete(delete_claim(id, c)),
+        }))
+    }
+
+    /// Whether the change must touch a row (else nothing is written and
+    /// the product write is undone: the claim to remove is not there).
+    pub fn must_touch_a_row(self) -> bool {
+        matches!(self, ProductSide::RemoveClaim(_))
+    }
+}
 
 /// A statement could not be built (a column and value count differ: a bug).
 pub type BuildResult<T> = Result<T, sea_query::error::Error>;
@@ -45,7 +102,7 @@ pub const CATEGORY_COLUMNS: [Categories; 4] = [
 ];
 
 /// The columns of a [`ProductRecord`](crate::records::ProductRecord).
-pub const PRODUCT_COLUMNS: [Products; 16] = [
+pub const PRODUCT_COLUMNS: [Products; 17] = [
     Products::Id,
     Products::Name,
     Products::Description,
@@ -55,6 +112,7 @@ pub const PRODUCT_COLUMNS: [Products; 16] = [
     Products::CarbonFootprintKg,
     Products::Recyclable,
     Products::Biodegradable,
+    Products::FootprintSource,
     Products::ManualScore,
     Products::Score,
     Products::ScoreSource,
@@ -75,10 +133,11 @@ pub const USER_COLUMNS: [Users; 6] = [
 ];
 
 /// The columns of an [`OrderRecord`](crate::records::OrderRecord).
-pub const ORDER_COLUMNS: [Orders; 6] = [
+pub const ORDER_COLUMNS: [Orders; 7] = [
     Orders::Id,
     Orders::UserId,
     Orders::Status,
+    Orders::Currency,
     Orders::ConfirmationSentAt,
     Orders::CreatedAt,
     Orders::UpdatedAt,
@@ -127,6 +186,18 @@ pub const SENT_EMAIL_COLUMNS: [SentEmails; 5] = [
     SentEmails::Body,
     SentEmails::SentAt,
 ];
+
+/// `columns`, each qualified with `table` (`"orders"."currency"`): how a
+/// select names the columns of a table that a migration added to.
+///
+/// On SQLite, a connection opened before the migration still holds the old
+/// schema and reads an unknown bare `"currency"` as a string literal; sqlx
+/// then keeps that column's name for the statement, and every read of it on
+/// that connection fails. An unknown qualified name fails to prepare
+/// instead, so SQLite reloads the schema and prepares the statement again.
+fn qualified<T: Iden + Copy + 'static, const N: usize>(table: T, columns: [T; N]) -> [(T, T); N] {
+    columns.map(|column| (table, column))
+}
 
 fn uuid(id: impl Into<Uuid>) -> Expr {
     Expr::val(id.into())
@@ -188,6 +259,7 @@ fn product_values<D: Dialect>(p: &Product) -> Vec<Expr> {
         Expr::val(D::carbon_opt(m.map(|m| m.carbon_footprint_kg))),
         Expr::val(m.map(|m| m.recyclable)),
         Expr::val(m.map(|m| m.biodegradable)),
+        p.footprint_source.as_str().into(),
         Expr::val(i64::from(p.manual_score.value())),
         Expr::val(i64::from(p.score.value())),
         p.score_source.as_str().into(),
@@ -400,6 +472,7 @@ pub fn insert_order(o: &Order) -> BuildResult<InsertStatement> {
         uuid(o.id),
         uuid(o.user_id),
         o.status.as_str().into(),
+        o.currency.as_str().into(),
         Expr::val(o.confirmation_sent_at),
         ts(o.created_at),
         ts(o.updated_at),
@@ -429,7 +502,7 @@ pub fn insert_order_lines<D: Dialect>(o: &Order) -> BuildResult<InsertStatement>
 /// One order (its lines come from [`select_order_lines`]).
 pub fn select_order(id: OrderId) -> SelectStatement {
     let mut q = Query::select();
-    q.columns(ORDER_COLUMNS)
+    q.columns(qualified(Orders::Table, ORDER_COLUMNS))
         .from(Orders::Table)
         .and_where(Expr::col(Orders::Id).eq(uuid(id)));
     q
@@ -459,7 +532,8 @@ pub fn select_order_lines(ids: &[Uuid]) -> SelectStatement {
 /// A page of orders, newest first, optionally one user's; and the count.
 pub fn list_orders(owner: Option<UserId>, p: PageRequest) -> (SelectStatement, SelectStatement) {
     let mut q = Query::select();
-    q.columns(ORDER_COLUMNS).from(Orders::Table);
+    q.columns(qualified(Orders::Table, ORDER_COLUMNS))
+        .from(Orders::Table);
     if let Some(u) = owner {
         q.and_where(Expr::col(Orders::UserId).eq(uuid(u)));
     }

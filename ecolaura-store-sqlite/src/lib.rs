@@ -23,6 +23,7 @@
 mod error;
 mod ports;
 mod rows;
+mod sessions;
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -3,10 +3,12 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use ecolaura_core::accounts::User;
 use ecolaura_core::catalog::{Category, Product, ProductQuery};
+use ecolaura_core::domain::ClaimId;
 use ecolaura_core::domain::{
-    Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId,
+    Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
@@ -20,8 +22,11 @@ use ecolaura_core::ports::{
     AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
     OrderStore, PlacementOutcome, StatusChange, StoreError,
 };
+use ecolaura_core::sustainability::{Claim, FootprintRecord};
 use ecolaura_store_sql::Sqlite;
-use ecolaura_store_sql::records::{self, SummaryRecord, micro_kg_total_to_decimal};
+use ecolaura_store_sql::records::{
+    self, ClaimRow, FootprintRow, SummaryRecord, micro_kg_total_to_decimal,
+};
 use ecolaura_store_sql::statements as sql;
 use sqlx::SqliteConnection;
 use tokio::sync::MutexGuard;
@@ -69,7 +74,7 @@ fn category_error(e: StoreError) -> StoreError {
 impl SqliteStore {
     /// The write lock and an immediate transaction: nobody else writes until
     /// both are released, so what this transaction reads stays true.
-    async fn write(&self) -> Result<(MutexGuard<'_, ()>, WriteTx), StoreError> {
+    pub(crate) async fn write(&self) -> Result<(MutexGuard<'_, ()>, WriteTx), StoreError> {
         let guard = self.write.lock().await;
         let tx = self
             .pool
@@ -80,13 +85,16 @@ impl SqliteStore {
     }
 
     /// One write statement, under the write lock.
-    async fn write_one(&self, stmt: &impl sea_query_sqlx::SqlxBinder) -> Result<u64, StoreError> {
+    pub(crate) async fn write_one(
+        &self,
+        stmt: &impl sea_query_sqlx::SqlxBinder,
+    ) -> Result<u64, StoreError> {
         let _writer = self.write.lock().await;
         execute(&self.pool, stmt).await
     }
 
     /// One write statement with `RETURNING`, under the write lock.
-    async fn write_returning<R>(
+    pub(crate) async fn write_returning<R>(
         &self,
         stmt: &impl sea_query_sqlx::SqlxBinder,
     ) -> Result<Vec<R>, StoreError>
@@ -206,6 +214,40 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Compare-and-set a live product (see `CatalogStore::update_product`)
+    /// and, in the same transaction, make the `side` change.
+    async fn replace_product(
+        &self,
+        product: &Product,
+        side: sql::ProductSide<'_>,
+    ) -> Result<Product, StoreError> {
+        let (_writer, mut tx) = self.write().await?;
+        let row: Option<ProductRow> = optional(&mut *tx, &sql::update_product::<Sqlite>(product))
+            .await
+            .map_err(category_error)?;
+        let Some(row) = row else {
+            let state: Option<(bool, i64)> =
+                optional(&mut *tx, &sql::product_state(product.id)).await?;
+            return Err(match state {
+                Some((false, _)) => StoreError::StaleWrite,
+                _ => StoreError::NotFound,
+            });
+        };
+        let written = match built(side.statement::<Sqlite>(product.id))? {
+            None => 0,
+            Some(sql::SideStatement::Insert(q)) => execute(&mut *tx, &q).await?,
+            Some(sql::SideStatement::Delete(q)) => execute(&mut *tx, &q).await?,
+        };
+        if written == 0 && side.must_touch_a_row() {
+            tx.rollback().await.map_err(store_error)?;
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(Product::try_from(records::ProductRecord::from(row))?)
+    }
+}
+
 #[async_trait]
 impl CatalogStore for SqliteStore {
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
@@ -262,20 +304,58 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
-        let (_writer, mut tx) = self.write().await?;
-        let row: Option<ProductRow> = optional(&mut *tx, &sql::update_product::<Sqlite>(product))
+        self.replace_product(product, sql::ProductSide::Nothing)
             .await
-            .map_err(category_error)?;
-        let Some(row) = row else {
-            let state: Option<(bool, i64)> =
-                optional(&mut *tx, &sql::product_state(product.id)).await?;
-            return Err(match state {
-                Some((false, _)) => StoreError::StaleWrite,
-                _ => StoreError::NotFound,
-            });
+    }
+
+    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ClaimRow> = all(&mut *conn, &sql::select_claims(product)).await?;
+        convert(rows)
+    }
+
+    async fn expiring_claims(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<Claim>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ClaimRow> = all(
+            &mut *conn,
+            &sql::select_expiring_claims(from, until, u64::from(limit)),
+        )
+        .await?;
+        convert(rows)
+    }
+
+    async fn add_claim(&self, product: &Product, claim: &Claim) -> Result<Product, StoreError> {
+        self.replace_product(product, sql::ProductSide::AddClaim(claim))
+            .await
+    }
+
+    async fn remove_claim(&self, product: &Product, id: ClaimId) -> Result<Product, StoreError> {
+        self.replace_product(product, sql::ProductSide::RemoveClaim(id))
+            .await
+    }
+
+    async fn get_footprint(&self, id: ProductId) -> Result<Option<FootprintRecord>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<FootprintRow<String>> =
+            optional(&mut *conn, &sql::select_footprint(id)).await?;
+        Ok(row.map(FootprintRecord::try_from).transpose()?)
+    }
+
+    async fn set_footprint<'a>(
+        &self,
+        product: &Product,
+        record: Option<&'a FootprintRecord>,
+    ) -> Result<Product, StoreError> {
+        let side = match record {
+            Some(r) => sql::ProductSide::SetFootprint(r),
+            None => sql::ProductSide::RemoveFootprint,
         };
-        tx.commit().await.map_err(store_error)?;
-        Ok(Product::try_from(records::ProductRecord::from(row))?)
+        self.replace_product(product, side).await
     }
 
     async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError> {
@@ -459,6 +539,12 @@ impl AccountStore for SqliteStore {
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         let row: Option<records::UserRecord> = optional(&self.pool, &sql::select_user(id)).await?;
         one(row)
+    }
+
+    async fn rename_user(&self, id: UserId, name: &PersonName) -> Result<Option<User>, StoreError> {
+        let rows: Vec<records::UserRecord> =
+            self.write_returning(&sql::rename_user(id, name)).await?;
+        one(rows.into_iter().next())
     }
 }
 

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use ecolaura_core::accounts::PasswordHasher;
 use ecolaura_core::conformance::crash::{self, claim_in_a_child_then_kill_it};
-use ecolaura_core::conformance::scenarios;
+use ecolaura_core::conformance::{fixtures, scenarios};
+use ecolaura_core::domain::truncate_to_micros;
+use ecolaura_core::idempotency::IdempotentOutcome;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::ports::{CatalogStore, JobQueue, OrderStore};
 use ecolaura_core::prelude::*;
@@ -102,6 +104,12 @@ async fn twenty_concurrent_requests_with_one_idempotency_key_make_one_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_replayed_under_their_keys() {
+    let db = TempDb::new();
+    scenarios::refusals_are_replayed_under_their_keys(&app_on(Arc::new(db.open().await))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_dropping_every_handle_and_reopening_the_file() {
     let db = TempDb::new();
     let (product_id, order_id, buyer) = {
@@ -131,6 +139,92 @@ async fn data_survives_dropping_every_handle_and_reopening_the_file() {
         1,
         "its job is still queued"
     );
+}
+
+/// Migration 0003: orders and keyed outcomes that an older version wrote,
+/// without a currency, read back in euros once the new version opened the
+/// file, and such a request still replays.
+#[tokio::test]
+async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
+    let db = TempDb::new();
+    let user = UserId::new();
+    let now = truncate_to_micros(chrono::Utc::now());
+    let (p, old, key) = {
+        let store = Arc::new(
+            SqliteStore::open(&SqliteConfig::file(db.path()))
+                .await
+                .unwrap(),
+        );
+        ecolaura_store_sqlite::MIGRATOR
+            .run_to(2, store.pool())
+            .await
+            .unwrap();
+        // A product as the schema of migration 2 holds it.
+        let p = fixtures::with_metrics(fixtures::product("Last units", "5.00", 5), 0.25, 80);
+        sqlx::query(
+            "INSERT INTO products (id, name, description, price, category, stock, \
+             carbon_footprint_kg, recyclable, biodegradable, manual_score, score, score_source, \
+             archived, version, created_at, updated_at) \
+             VALUES (?, 'Last units', '', 500, NULL, 5, 250000, 1, 0, 0, 80, 'metrics', 0, 1, ?, ?)",
+        )
+        .bind(p.id.as_uuid())
+        .bind(now)
+        .bind(now)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let old = fixtures::order(user, &[(&p, 2)], now);
+        let key = fixtures::stamp(&old, "checkout-1", now);
+        sqlx::query(
+            "INSERT INTO orders (id, user_id, status, confirmation_sent_at, created_at, updated_at) \
+             VALUES (?, ?, 'pending', NULL, ?, ?)",
+        )
+        .bind(old.id.as_uuid())
+        .bind(user.as_uuid())
+        .bind(now)
+        .bind(now)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO order_lines (order_id, position, product_id, name, unit_price, quantity, \
+             unit_carbon_footprint_kg, sustainability_score) VALUES (?, 0, ?, 'Last units', 500, 2, 250000, ?)",
+        )
+        .bind(old.id.as_uuid())
+        .bind(p.id.as_uuid())
+        .bind(i64::from(p.score.value()))
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let mut outcome =
+            serde_json::to_value(IdempotentOutcome::Placed(Box::new(old.clone()))).unwrap();
+        outcome["value"].as_object_mut().unwrap().remove("currency");
+        sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, fingerprint, outcome, expires_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(user.as_uuid())
+        .bind(key.key.as_str())
+        .bind(&key.fingerprint)
+        .bind(outcome.to_string())
+        .bind(key.expires_at)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+        (p, old, key)
+    };
+
+    // The new version opens the file and migrates, as `ecolaura serve` does.
+    let store = Arc::new(db.open().await);
+    assert_eq!(old.currency.as_str(), "EUR");
+    assert_eq!(store.get_order(old.id).await.unwrap(), Some(old.clone()));
+    let replayed = app_on(store)
+        .orders()
+        .place(&Actor::customer(user), &one_of(&p, 2), Some(key.key))
+        .await
+        .unwrap();
+    assert_eq!((replayed.order, replayed.replayed), (old, true));
 }
 
 /// Runs only as the child process of the crash test: opens the file, claims

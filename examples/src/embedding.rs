@@ -6,6 +6,7 @@ use std::sync::Arc;
 use ecolaura_core::jobs::ShopMail;
 use ecolaura_core::prelude::*;
 use ecolaura_core::scoring::{ScoreBreakdown, ScoreFactor, ScoringPolicy};
+use ecolaura_core::services::OrdersConfig;
 use ecolaura_store_sqlite::{SqliteConfig, SqliteStore};
 
 /// The scoring policy of `docs/embedding.md`: recyclability first.
@@ -39,7 +40,10 @@ pub async fn shop_in_a_file(path: &std::path::Path) -> Result<OrderStatus, Box<d
         .scoring(Arc::new(RecycledFirst))
         .shop(ShopMail {
             shop_name: "Green Corner".into(),
-            currency: "EUR".into(),
+        })
+        .orders_config(OrdersConfig {
+            currency: Currency::parse("CHF")?,
+            ..OrdersConfig::default()
         })
         .build()?;
     let jar = app

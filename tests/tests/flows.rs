@@ -424,6 +424,11 @@ async fn two_hundred_customers_racing_for_ten_units_buy_exactly_ten() {
     scenarios::buyers_race_for_the_last_units(&TestShop::new().app, 200, 10).await;
 }
 
+#[tokio::test]
+async fn refusals_are_replayed_under_their_keys() {
+    scenarios::refusals_are_replayed_under_their_keys(&TestShop::new().app).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_requests_with_one_key_make_one_order() {
     scenarios::concurrent_requests_under_one_key_make_one_order(&TestShop::new().app, 20).await;

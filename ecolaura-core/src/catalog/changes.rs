@@ -245,6 +245,7 @@ mod tests {
             manual_score: Score::new(50).unwrap(),
             score: Score::new(50).unwrap(),
             score_source: ScoreSource::Manual,
+            footprint_source: crate::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,
             created_at: now,

@@ -18,6 +18,7 @@ use crate::domain::{
     CarbonKg, CategoryName, Description, Price, ProductId, ProductName, Score, Slug, Stock,
     Timestamp,
 };
+use crate::sustainability::FootprintSource;
 
 /// A product category, addressed by its slug.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +106,9 @@ pub struct Product {
     pub stock: Stock,
     /// Environmental metrics, if known.
     pub metrics: Option<SustainabilityMetrics>,
+    /// Where the metrics' `carbon_footprint_kg` comes from: staff, or the
+    /// product's footprint record (which then owns the figure).
+    pub footprint_source: FootprintSource,
     /// The score staff gave, used while the product has no metrics.
     pub manual_score: Score,
     /// The effective score.

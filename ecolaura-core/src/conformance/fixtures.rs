@@ -9,8 +9,8 @@ use crate::Store;
 use crate::accounts::{PasswordHash, Role, User};
 use crate::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
 use crate::domain::{
-    CarbonKg, CategoryName, Description, Email, OrderId, PersonName, Price, ProductId, ProductName,
-    Quantity, Score, Slug, Stock, Timestamp, UserId,
+    CarbonKg, CategoryName, Currency, Description, Email, OrderId, PersonName, Price, ProductId,
+    ProductName, Quantity, Score, Slug, Stock, Timestamp, UserId,
 };
 use crate::idempotency::{IdempotencyKey, IdempotencyStamp};
 use crate::jobs::{JobKind, NewJob};
@@ -63,6 +63,7 @@ pub fn product(name: &str, price_text: &str, stock: u32) -> Product {
         manual_score: Score::new(50).expect("score"),
         score: Score::new(50).expect("score"),
         score_source: ScoreSource::Manual,
+        footprint_source: crate::sustainability::FootprintSource::Declared,
         archived: false,
         version: 1,
         created_at: t0(),
@@ -109,6 +110,7 @@ pub fn order(user: UserId, lines: &[(&Product, u32)], when: Timestamp) -> Order 
         id: OrderId::new(),
         user_id: user,
         status: OrderStatus::Pending,
+        currency: Currency::EUR,
         lines: lines
             .iter()
             .map(|(p, q)| OrderLine {

@@ -19,12 +19,15 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod claims;
 pub mod crash;
 pub mod fixtures;
+pub mod footprint;
 pub mod jobs;
 pub mod mail;
 pub mod orders;
 pub mod scenarios;
+pub mod sessions;
 
 /// Expand to one `#[tokio::test]` per conformance case, each on a fresh store
 /// from `$fresh` (an async fn returning `Option<(Arc<dyn Store>, guard)>`;
@@ -44,7 +47,12 @@ macro_rules! store_conformance {
             catalog::filters_follow_the_documented_rules,
             catalog::orderings_sort_as_documented_with_ties_by_id,
             catalog::pagination_counts_every_match,
+            footprint::a_footprint_record_reads_back_and_changes_with_its_product,
+            footprint::a_footprint_write_from_a_stale_read_writes_nothing,
+            claims::claims_read_back_and_move_their_products_version,
+            claims::expiring_claims_are_listed_soonest_first,
             orders::placing_takes_stock_stores_the_order_and_enqueues_its_jobs,
+            orders::an_order_reads_back_in_the_currency_it_was_placed_in,
             orders::placing_for_more_than_the_stock_takes_nothing,
             orders::placing_an_archived_or_missing_product_takes_nothing,
             orders::taking_stock_makes_an_earlier_read_stale,
@@ -53,6 +61,7 @@ macro_rules! store_conformance {
             orders::a_repeated_key_replays_the_first_outcome,
             orders::concurrent_placements_with_one_key_make_one_order,
             orders::a_rejection_is_recorded_under_its_key,
+            orders::an_invalid_request_is_recorded_under_its_key,
             orders::an_expired_key_can_be_used_again,
             orders::save_outcome_records_once_per_live_key,
             orders::cancelling_gives_the_stock_back_with_the_status_change,
@@ -66,6 +75,17 @@ macro_rules! store_conformance {
             accounts::an_email_is_registered_once,
             accounts::concurrent_registrations_with_one_email_make_one_user,
             accounts::a_user_reads_back_by_email_and_id,
+            sessions::a_session_reads_back_as_written,
+            sessions::a_refresh_token_is_spent_once,
+            sessions::concurrent_refreshes_with_one_token_rotate_once,
+            sessions::an_expired_session_does_not_rotate,
+            sessions::revoking_a_users_sessions_spares_the_kept_one_and_other_users,
+            sessions::a_password_change_ends_the_other_sessions,
+            sessions::a_reset_token_is_redeemed_once_before_it_expires,
+            sessions::concurrent_redemptions_of_one_reset_token_succeed_once,
+            sessions::purging_sessions_keeps_the_live_ones,
+            sessions::a_rename_changes_only_the_name,
+            sessions::login_failures_are_counted_per_key_within_the_window,
             jobs::a_claimed_job_is_not_claimed_again_while_leased,
             jobs::a_job_whose_lease_expired_is_rescued_and_runs_again_once,
             jobs::a_rescued_job_on_its_last_attempt_is_dead,

@@ -5,10 +5,13 @@ use std::collections::HashSet;
 
 use crate::Ecolaura;
 use crate::auth::Actor;
-use crate::catalog::{NewProduct, Product};
-use crate::domain::{Description, ProductName, Quantity, Score, Stock, UserId};
+use crate::catalog::{NewProduct, Product, ProductChanges};
+use crate::domain::{Description, PageRequest, ProductName, Quantity, Score, Stock, UserId};
 use crate::idempotency::IdempotencyKey;
-use crate::orders::{OrderRejection, OrderRequest, OrderRequestLine};
+use crate::orders::{
+    InvalidOrder, OrderRejection, OrderRequest, OrderRequestError, OrderRequestLine,
+    OrderSubmission,
+};
 use crate::services::OrderError;
 
 async fn product(app: &Ecolaura, stock: u32) -> Product {
@@ -70,7 +73,7 @@ pub async fn buyers_race_for_the_last_units(app: &Ecolaura, buyers: usize, units
     let staff = Actor::staff(UserId::new());
     let orders = app
         .orders()
-        .list(&staff, crate::domain::PageRequest::default())
+        .list(&staff, PageRequest::default())
         .await
         .expect("list");
     assert_eq!(orders.count, u64::from(units));
@@ -113,4 +116,69 @@ pub async fn concurrent_requests_under_one_key_make_one_order(app: &Ecolaura, re
         matches!(other, Err(OrderError::IdempotencyKeyReused)),
         "{other:?}"
     );
+}
+
+/// A customer's refused requests under idempotency keys, through the
+/// services: a submission that breaks field rules gets its answer again, and
+/// its key refuses another body, even a valid one; a request refused for
+/// stock is refused again after the stock is back. Nothing is ever made.
+pub async fn refusals_are_replayed_under_their_keys(app: &Ecolaura) {
+    let p = product(app, 1).await;
+    let buyer = Actor::customer(UserId::new());
+    let orders = app.orders();
+
+    let empty = serde_json::json!({ "lines": [] });
+    let invalid = InvalidOrder::from(OrderRequestError::NoLines);
+    let malformed = OrderSubmission::received(&empty, Err(invalid.clone()));
+    let key = IdempotencyKey::parse("malformed-1").expect("key");
+    for _ in 0..2 {
+        let answer = orders.submit(&buyer, &malformed, Some(key.clone())).await;
+        assert!(
+            matches!(&answer, Err(OrderError::Invalid(i)) if *i == invalid),
+            "{answer:?}"
+        );
+    }
+    let valid_body = serde_json::json!({ "lines": [{ "product_id": p.id, "quantity": 1 }] });
+    let valid = OrderSubmission::received(&valid_body, Ok(request(&p, 1)));
+    let answer = orders.submit(&buyer, &valid, Some(key)).await;
+    assert!(
+        matches!(answer, Err(OrderError::IdempotencyKeyReused)),
+        "{answer:?}"
+    );
+
+    let short = IdempotencyKey::parse("short-1").expect("key");
+    let refused = OrderRejection::InsufficientStock {
+        product_id: p.id,
+        requested: 2,
+        available: 1,
+    };
+    let answer = orders
+        .place(&buyer, &request(&p, 2), Some(short.clone()))
+        .await;
+    assert!(
+        matches!(&answer, Err(OrderError::Rejected(r)) if *r == refused),
+        "{answer:?}"
+    );
+    let restock = ProductChanges {
+        stock: Some(Stock::new(5).expect("stock")),
+        ..ProductChanges::default()
+    };
+    app.catalog()
+        .update_product(&Actor::System, p.id, &restock)
+        .await
+        .expect("restock");
+    let answer = orders.place(&buyer, &request(&p, 2), Some(short)).await;
+    assert!(
+        matches!(&answer, Err(OrderError::Rejected(r)) if *r == refused),
+        "the first answer, though the stock is back: {answer:?}"
+    );
+
+    let staff = Actor::staff(UserId::new());
+    let made = orders
+        .list(&staff, PageRequest::default())
+        .await
+        .expect("list");
+    assert_eq!(made.count, 0, "nothing was ordered");
+    let left = app.catalog().product(p.id).await.expect("product").stock;
+    assert_eq!(left.get(), 5);
 }

@@ -11,9 +11,16 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::accounts::User;
+use crate::accounts::{
+    PasswordHash, PasswordReset, ResetDigest, Revoke, Session, ThrottleKey, User,
+};
 use crate::catalog::{Category, Product, ProductOrdering, ProductQuery};
-use crate::domain::{Email, JobId, OrderId, Page, PageRequest, ProductId, Timestamp, UserId};
+use chrono::NaiveDate;
+
+use crate::domain::{
+    ClaimId, Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, SessionId, Timestamp,
+    UserId,
+};
 use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome};
 use crate::jobs::{
     ClaimedJob, Job, JobCounts, JobKind, JobStatus, LEASE_EXPIRED, NewJob, QueueStats,
@@ -22,20 +29,43 @@ use crate::jobs::{
 use crate::mail::{Delivery, OutgoingEmail, SentEmail};
 use crate::orders::{Order, OrderStatus, SustainabilitySummary};
 use crate::ports::{
-    AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
-    OrderStore, PlacementOutcome, StatusChange, StoreError, UniqueField,
+    AccountStore, CatalogStore, IdempotencyStore, JobQueue, LoginThrottleStore, MailError, Mailer,
+    NewPlacement, OrderStore, PlacementOutcome, SessionStore, StatusChange, StoreError,
+    UniqueField,
 };
+use crate::sustainability::{Claim, FootprintRecord};
 
 #[derive(Default)]
 struct State {
     categories: BTreeMap<String, Category>,
     products: HashMap<ProductId, Product>,
+    footprints: HashMap<ProductId, FootprintRecord>,
+    /// Claims by product, oldest first.
+    claims: HashMap<ProductId, Vec<Claim>>,
     orders: HashMap<OrderId, Order>,
     users: HashMap<UserId, User>,
     user_by_email: HashMap<String, UserId>,
     idempotency: HashMap<(UserId, String), IdempotencyRecord>,
     jobs: HashMap<JobId, (Job, Option<Uuid>)>,
     sent: HashMap<String, SentEmail>,
+    sessions: HashMap<SessionId, Session>,
+    /// Reset records by digest, with when each was used.
+    resets: HashMap<ResetDigest, (PasswordReset, Option<Timestamp>)>,
+    /// Failure times per throttle key, oldest first.
+    login_failures: HashMap<String, Vec<Timestamp>>,
+}
+
+impl State {
+    fn revoke_sessions(&mut self, user: UserId, which: Revoke, now: Timestamp) -> u64 {
+        let mut revoked = 0;
+        for s in self.sessions.values_mut() {
+            if s.user_id == user && s.revoked_at.is_none() && which.ends(s.id) {
+                s.revoked_at = Some(now);
+                revoked += 1;
+            }
+        }
+        revoked
+    }
 }
 
 /// Every storage port, plus an outbox [`Mailer`], in memory.
@@ -96,6 +126,31 @@ impl MemoryStore {
 }
 
 impl State {
+    /// Compare-and-set a live product (see [`CatalogStore::update_product`]).
+    fn replace_product(&mut self, product: &Product) -> Result<Product, StoreError> {
+        if product
+            .category
+            .as_ref()
+            .is_some_and(|c| !self.categories.contains_key(c.as_str()))
+        {
+            return Err(StoreError::UnknownCategory);
+        }
+        let stored = self
+            .products
+            .get_mut(&product.id)
+            .filter(|p| !p.archived)
+            .ok_or(StoreError::NotFound)?;
+        if stored.version != product.version {
+            return Err(StoreError::StaleWrite);
+        }
+        *stored = Product {
+            version: product.version + 1,
+            archived: false,
+            ..product.clone()
+        };
+        Ok(stored.clone())
+    }
+
     fn live_product(&self, id: &ProductId) -> Option<&Product> {
         self.products.get(id).filter(|p| !p.archived)
     }
@@ -250,28 +305,76 @@ impl CatalogStore for MemoryStore {
     }
 
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
+        self.lock()?.replace_product(product)
+    }
+
+    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.live_product(&product)
+            .and(s.claims.get(&product))
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn expiring_claims(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<Claim>, StoreError> {
+        let s = self.lock()?;
+        let mut found: Vec<Claim> = s
+            .claims
+            .iter()
+            .filter(|(id, _)| s.live_product(id).is_some())
+            .flat_map(|(_, claims)| claims.iter().cloned())
+            .filter(|c| (from..=until).contains(&c.evidence.valid_until))
+            .collect();
+        found.sort_by_key(|c| (c.evidence.valid_until, c.id));
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+
+    async fn add_claim(&self, product: &Product, claim: &Claim) -> Result<Product, StoreError> {
         let mut s = self.lock()?;
-        if product
-            .category
-            .as_ref()
-            .is_some_and(|c| !s.categories.contains_key(c.as_str()))
-        {
-            return Err(StoreError::UnknownCategory);
+        let stored = s.replace_product(product)?;
+        s.claims.entry(product.id).or_default().push(claim.clone());
+        Ok(stored)
+    }
+
+    async fn remove_claim(&self, product: &Product, id: ClaimId) -> Result<Product, StoreError> {
+        let mut s = self.lock()?;
+        let has = s
+            .claims
+            .get(&product.id)
+            .is_some_and(|claims| claims.iter().any(|c| c.id == id));
+        if !has {
+            return Err(StoreError::NotFound);
         }
-        let stored = s
-            .products
-            .get_mut(&product.id)
-            .filter(|p| !p.archived)
-            .ok_or(StoreError::NotFound)?;
-        if stored.version != product.version {
-            return Err(StoreError::StaleWrite);
+        let stored = s.replace_product(product)?;
+        if let Some(claims) = s.claims.get_mut(&product.id) {
+            claims.retain(|c| c.id != id);
         }
-        *stored = Product {
-            version: product.version + 1,
-            archived: false,
-            ..product.clone()
+        Ok(stored)
+    }
+
+    async fn get_footprint(&self, id: ProductId) -> Result<Option<FootprintRecord>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.live_product(&id).and(s.footprints.get(&id)).cloned())
+    }
+
+    async fn set_footprint<'a>(
+        &self,
+        product: &Product,
+        record: Option<&'a FootprintRecord>,
+    ) -> Result<Product, StoreError> {
+        let mut s = self.lock()?;
+        let stored = s.replace_product(product)?;
+        match record {
+            Some(r) => s.footprints.insert(product.id, r.clone()),
+            None => s.footprints.remove(&product.id),
         };
-        Ok(stored.clone())
+        Ok(stored)
     }
 
     async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError> {
@@ -489,6 +592,182 @@ impl AccountStore for MemoryStore {
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         Ok(self.lock()?.users.get(&id).cloned())
+    }
+
+    async fn rename_user(&self, id: UserId, name: &PersonName) -> Result<Option<User>, StoreError> {
+        let mut s = self.lock()?;
+        Ok(s.users.get_mut(&id).map(|u| {
+            u.name = name.clone();
+            u.clone()
+        }))
+    }
+}
+
+#[async_trait]
+impl SessionStore for MemoryStore {
+    async fn insert_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.lock()?.sessions.insert(session.id, session.clone());
+        Ok(())
+    }
+
+    async fn get_session(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
+        Ok(self.lock()?.sessions.get(&id).cloned())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        id: SessionId,
+        spent: Uuid,
+        next: Uuid,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        match s.sessions.get_mut(&id) {
+            Some(session) if session.is_live(now) && session.refresh_token_id == spent => {
+                session.refresh_token_id = next;
+                session.expires_at = expires_at;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn revoke_session(&self, id: SessionId, now: Timestamp) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        match s.sessions.get_mut(&id) {
+            Some(session) if session.is_live(now) => {
+                session.revoked_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn revoke_sessions(
+        &self,
+        user: UserId,
+        which: Revoke,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        Ok(self.lock()?.revoke_sessions(user, which, now))
+    }
+
+    async fn change_password(
+        &self,
+        user: UserId,
+        hash: &PasswordHash,
+        which: Revoke,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        let Some(u) = s.users.get_mut(&user) else {
+            return Ok(false);
+        };
+        u.password_hash = hash.clone();
+        s.revoke_sessions(user, which, now);
+        Ok(true)
+    }
+
+    async fn insert_password_reset(&self, reset: &PasswordReset) -> Result<(), StoreError> {
+        self.lock()?
+            .resets
+            .insert(reset.digest.clone(), (reset.clone(), None));
+        Ok(())
+    }
+
+    async fn count_live_password_resets(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let s = self.lock()?;
+        let live = s
+            .resets
+            .values()
+            .filter(|(r, used)| r.user_id == user && used.is_none() && now < r.expires_at)
+            .count();
+        Ok(live as u64)
+    }
+
+    async fn redeem_password_reset(
+        &self,
+        digest: &ResetDigest,
+        hash: &PasswordHash,
+        now: Timestamp,
+    ) -> Result<Option<UserId>, StoreError> {
+        let mut s = self.lock()?;
+        let user = match s.resets.get_mut(digest) {
+            Some((reset, used @ None)) if now < reset.expires_at => {
+                *used = Some(now);
+                reset.user_id
+            }
+            _ => return Ok(None),
+        };
+        match s.users.get_mut(&user) {
+            Some(u) => u.password_hash = hash.clone(),
+            None => return Ok(None),
+        }
+        s.revoke_sessions(user, Revoke::All, now);
+        Ok(Some(user))
+    }
+
+    async fn purge_sessions(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut s = self.lock()?;
+        let (sessions, resets) = (s.sessions.len(), s.resets.len());
+        s.sessions
+            .retain(|_, x| x.expires_at >= before && x.revoked_at.is_none_or(|t| t >= before));
+        s.resets
+            .retain(|_, (r, used)| r.expires_at >= before && used.is_none_or(|t| t >= before));
+        Ok((sessions - s.sessions.len() + resets - s.resets.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl LoginThrottleStore for MemoryStore {
+    async fn record_login_failure(
+        &self,
+        keys: &[ThrottleKey],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        for key in keys {
+            let times = s.login_failures.entry(key.to_string()).or_default();
+            let at_or_after = times.partition_point(|t| *t <= at);
+            times.insert(at_or_after, at);
+        }
+        Ok(())
+    }
+
+    async fn nth_latest_login_failure(
+        &self,
+        key: &ThrottleKey,
+        n: u32,
+        since: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let s = self.lock()?;
+        let Some(times) = s.login_failures.get(&key.to_string()) else {
+            return Ok(None);
+        };
+        let nth = usize::try_from(n).unwrap_or(usize::MAX);
+        Ok(times
+            .iter()
+            .rev()
+            .take_while(|t| **t > since)
+            .nth(nth.saturating_sub(1))
+            .copied())
+    }
+
+    async fn purge_login_failures(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut s = self.lock()?;
+        let mut purged = 0;
+        s.login_failures.retain(|_, times| {
+            let old = times.partition_point(|t| *t < before);
+            times.drain(..old);
+            purged += old as u64;
+            !times.is_empty()
+        });
+        Ok(purged)
     }
 }
 

@@ -52,6 +52,10 @@ pub struct CacheStats {
     /// Values offered to [`Cache::insert`] and refused because a change
     /// since their ticket affects them.
     pub refused: u64,
+    /// Values offered to [`Cache::insert`] and not kept because their key
+    /// had not been offered before (a cache that keeps a key on its second
+    /// offer).
+    pub deferred: u64,
     /// Entries held (approximate: evictions are counted lazily).
     pub entries: u64,
     /// Bytes held by entries, as weighed (approximate, as `entries`).
@@ -77,7 +81,8 @@ pub trait Cache: Send + Sync {
     fn ticket(&self) -> ReadTicket;
 
     /// Keep `entry` under `key`, unless a change applied since `ticket`
-    /// affects it. Returns whether it was kept.
+    /// affects it (or the cache's admission rule declines it). Returns
+    /// whether it was kept.
     async fn insert(&self, key: String, entry: CacheEntry, ticket: ReadTicket) -> bool;
 
     /// Record changes that are stored: values they affect are never

@@ -4,7 +4,10 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::catalog::{Category, Product, ProductQuery};
-use crate::domain::{Page, PageRequest, ProductId, Timestamp};
+use chrono::NaiveDate;
+
+use crate::domain::{ClaimId, Page, PageRequest, ProductId, Timestamp};
+use crate::sustainability::{Claim, FootprintRecord};
 
 /// Keeps categories and products.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -59,4 +62,48 @@ pub trait CatalogStore: Send + Sync {
     /// # Errors
     /// MUST return [`StoreError::NotFound`] when it is missing or already archived.
     async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError>;
+
+    /// The footprint record of a live product.
+    async fn get_footprint(&self, id: ProductId) -> Result<Option<FootprintRecord>, StoreError>;
+
+    /// Replace a live product as [`CatalogStore::update_product`] does and,
+    /// in the same transaction, set its footprint record (`Some`) or remove
+    /// it (`None`). Returns the product as stored.
+    ///
+    /// # Errors
+    /// As [`CatalogStore::update_product`].
+    async fn set_footprint<'a>(
+        &self,
+        product: &Product,
+        record: Option<&'a FootprintRecord>,
+    ) -> Result<Product, StoreError>;
+
+    /// The claims of a live product, oldest first (none for a missing or
+    /// archived product).
+    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError>;
+
+    /// Claims of live products whose evidence's last day is in
+    /// `from..=until`, soonest first (ties by id), at most `limit`.
+    async fn expiring_claims(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<Claim>, StoreError>;
+
+    /// Replace a live product as [`CatalogStore::update_product`] does (its
+    /// version moves on, so that a concurrent change of its metrics retries
+    /// and sees the claim) and add `claim` to it, in one transaction.
+    ///
+    /// # Errors
+    /// As [`CatalogStore::update_product`].
+    async fn add_claim(&self, product: &Product, claim: &Claim) -> Result<Product, StoreError>;
+
+    /// Replace a live product as [`CatalogStore::update_product`] does and
+    /// remove its claim `id`, in one transaction.
+    ///
+    /// # Errors
+    /// As [`CatalogStore::update_product`]; [`StoreError::NotFound`] (and
+    /// nothing written) when the product has no such claim.
+    async fn remove_claim(&self, product: &Product, id: ClaimId) -> Result<Product, StoreError>;
 }

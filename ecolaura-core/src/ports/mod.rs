@@ -19,6 +19,8 @@ mod idempotency;
 mod jobs;
 mod mailer;
 mod orders;
+mod sessions;
+mod throttle;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheEntry, CacheStats, CachedValue, ReadTicket};
@@ -29,10 +31,12 @@ pub use idempotency::IdempotencyStore;
 pub use jobs::JobQueue;
 pub use mailer::Mailer;
 pub use orders::{NewPlacement, OrderStore, PlacementOutcome, StatusChange};
+pub use sessions::SessionStore;
+pub use throttle::LoginThrottleStore;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogStore, clock::MockClock,
     idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailer,
-    orders::MockOrderStore,
+    orders::MockOrderStore, sessions::MockSessionStore, throttle::MockLoginThrottleStore,
 };

@@ -3,7 +3,7 @@
 
 use crate::accounts::HashingError;
 use crate::auth::AccessDenied;
-use crate::orders::{OrderRejection, OrderStatus};
+use crate::orders::{InvalidOrder, OrderRejection, OrderStatus};
 use crate::ports::StoreError;
 
 /// Why a catalog operation failed.
@@ -27,6 +27,34 @@ pub enum CatalogError {
     /// The product kept changing under this update; try again.
     #[error("the product was changed concurrently; try again")]
     ConcurrentUpdate,
+    /// The product has no footprint record.
+    #[error("the product has no footprint record")]
+    NoFootprint,
+    /// Input breaks rules of its fields (a footprint record, a claim's
+    /// form), each by field.
+    #[error("the input breaks {} rule(s)", .0.len())]
+    Invalid(Vec<crate::sustainability::FieldError>),
+    /// A rule of a market the claim is made in refuses it (422 naming the
+    /// rule).
+    #[error("{}", .0.detail)]
+    ClaimRefused(crate::sustainability::Refusal),
+    /// The product holds the most claims it may.
+    #[error(
+        "the product holds {} claims, the most it may",
+        crate::services::MAX_CLAIMS_PER_PRODUCT
+    )]
+    TooManyClaims,
+    /// The product has no such claim.
+    #[error("the product has no such claim")]
+    NoClaim,
+    /// The change would make the product's metrics deny these claims (409
+    /// until they are removed).
+    #[error("the change contradicts {} claim(s) of the product", .0.len())]
+    ClaimConflict(Vec<crate::domain::ClaimId>),
+    /// The change contradicts the product's footprint record (409); the
+    /// text says what to do instead.
+    #[error("{0}")]
+    FootprintConflict(&'static str),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
@@ -57,6 +85,9 @@ pub enum OrderError {
     /// The catalog refused the order (stock, unavailable product).
     #[error(transparent)]
     Rejected(OrderRejection),
+    /// The request broke field rules (also when replayed).
+    #[error(transparent)]
+    Invalid(InvalidOrder),
     /// The state machine does not allow this move.
     #[error("an order cannot go from {from} to {to}")]
     IllegalTransition {
@@ -100,6 +131,25 @@ pub enum AccountError {
     /// No such account.
     #[error("account not found")]
     NotFound,
+    /// A token that is not a live session's: forged, spent, revoked, expired,
+    /// or its account is gone.
+    #[error("the token is not a live session's")]
+    InvalidToken,
+    /// Too many failed logins for the address or from the client.
+    #[error("too many failed logins; retry after {retry_after:?}")]
+    Throttled {
+        /// How long until a login may be tried again.
+        retry_after: std::time::Duration,
+    },
+    /// The current password given to change it is wrong.
+    #[error("the current password is wrong")]
+    WrongPassword,
+    /// A password-reset token that is unknown, used or expired.
+    #[error("the password-reset token is unknown, used or expired")]
+    InvalidResetToken,
+    /// The operating system gave no randomness for a token.
+    #[error(transparent)]
+    NoRandomness(#[from] crate::accounts::NoRandomness),
     /// Hashing the password failed.
     #[error(transparent)]
     Hashing(#[from] HashingError),

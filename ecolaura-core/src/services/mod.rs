@@ -8,8 +8,8 @@ mod errors;
 mod orders;
 mod sustainability;
 
-pub use accounts::Accounts;
-pub use catalog::Catalog;
+pub use accounts::{AccountPorts, Accounts, AccountsConfig, LoggedIn, SignedIn};
+pub use catalog::{Catalog, MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS};
 pub use errors::{AccountError, CatalogError, OrderError};
 pub use orders::{Orders, OrdersConfig, Placed};
 pub use sustainability::{ProductSustainability, Sustainability};

@@ -3,22 +3,21 @@
 use std::sync::Arc;
 
 use ecolaura_core::catalog::NewCategory;
-use ecolaura_core::domain::{CategoryName, Description, Slug};
 use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
+use super::BearerAuth;
 use super::query::page_request;
-use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::wire::{CategoryDto, CategoryInput, CategoryPage, Fields, PageLinks};
+use crate::wire::{CategoryDto, CategoryInput, CategoryPage, PageLinks};
 
 /// Categories.
-pub struct CategoriesApi {
+pub(crate) struct CategoriesApi {
     state: Arc<AppState>,
 }
 
@@ -77,29 +76,12 @@ impl CategoriesApi {
         auth: BearerAuth,
         body: JsonBody<CategoryInput>,
     ) -> Result<CategoryCreated, Problem> {
-        let input = body.0;
-        let mut fields = Fields::default();
-        let slug = fields.check("slug", Slug::parse(&input.slug));
-        let name = fields.check("name", CategoryName::parse(&input.name));
-        let description = fields.check(
-            "description",
-            Description::parse(input.description.as_deref().unwrap_or_default()),
-        );
-        let (Some(slug), Some(name), Some(description)) = (slug, name, description) else {
-            return Err(fields.into_problem());
-        };
+        let new = NewCategory::try_from(&body.0)?;
         let category = self
             .state
             .app
             .catalog()
-            .create_category(
-                &auth.0,
-                NewCategory {
-                    slug,
-                    name,
-                    description,
-                },
-            )
+            .create_category(auth.actor(), new)
             .await?;
         Ok(CategoryCreated::Created(Json(category.into())))
     }

@@ -1,6 +1,7 @@
 //! The REST API: one `#[OpenApi]` impl per resource, tagged.
 
 mod accounts;
+mod bearer;
 mod catalog;
 mod operations;
 mod orders;
@@ -13,15 +14,16 @@ use poem_openapi::{OpenApiService, Tags};
 
 use crate::state::AppState;
 
-pub use accounts::AccountsApi;
-pub use catalog::CategoriesApi;
-pub use operations::OperationsApi;
-pub use orders::OrdersApi;
-pub use products::ProductsApi;
+pub(crate) use accounts::AccountsApi;
+pub(crate) use bearer::BearerAuth;
+pub(crate) use catalog::CategoriesApi;
+pub(crate) use operations::OperationsApi;
+pub(crate) use orders::OrdersApi;
+pub(crate) use products::{ClaimsApi, FootprintApi, ProductsApi};
 
 /// The groups of operations in the document.
 #[derive(Tags)]
-pub enum ApiTags {
+pub(crate) enum ApiTags {
     /// Registration, tokens and the signed-in account.
     Auth,
     /// Product categories.
@@ -30,28 +32,33 @@ pub enum ApiTags {
     Products,
     /// Orders and their life cycle.
     Orders,
-    /// The environmental summary of one's orders.
+    /// Products' environmental data (metrics, footprint records, green
+    /// claims) and the environmental summary of one's orders.
     Sustainability,
     /// Health, readiness and metrics, outside `/api/v1`.
     Operations,
 }
 
 /// Every API of the host.
-pub type Apis = (
+pub(crate) type Apis = (
     AccountsApi,
     CategoriesApi,
     ProductsApi,
+    FootprintApi,
+    ClaimsApi,
     OrdersApi,
     OperationsApi,
 );
 
 /// The OpenAPI service over `state`; `/api/v1/openapi.json` and `/docs`
 /// are served from it.
-pub fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
+pub(crate) fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
     let apis = (
         AccountsApi::new(state.clone()),
         CategoriesApi::new(state.clone()),
         ProductsApi::new(state.clone()),
+        FootprintApi::new(state.clone()),
+        ClaimsApi::new(state.clone()),
         OrdersApi::new(state.clone()),
         OperationsApi::new(state.clone()),
     );

@@ -1,13 +1,15 @@
 //! Categories, products and their sustainability.
 
 use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
-use ecolaura_core::domain::CarbonKg;
+use ecolaura_core::domain::{CarbonKg, Currency};
 use ecolaura_core::scoring::ScoreBreakdown;
 use ecolaura_core::services::ProductSustainability;
+use ecolaura_core::sustainability::FootprintSource;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
-use super::{Amount, Fields};
+use super::text::{CategoryNameRule, DescriptionRule, ProductNameRule, SlugRule, Text};
+use super::{Amount, Fields, Nullable, PriceInput};
 
 const SAMPLE_TIME: &str = "2026-11-24T09:30:00Z";
 
@@ -18,7 +20,7 @@ fn sample_time() -> chrono::DateTime<chrono::Utc> {
 /// A category of products.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "Category", example)]
-pub struct CategoryDto {
+pub(crate) struct CategoryDto {
     /// The category's identifier in URLs and filters: `[a-z0-9-]{1,64}`.
     pub slug: String,
     /// Display name.
@@ -50,25 +52,47 @@ impl From<Category> for CategoryDto {
 /// A new category.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "CategoryInput", example)]
-pub struct CategoryInput {
+pub(crate) struct CategoryInput {
     /// `[a-z0-9-]{1,64}`; unique.
-    #[oai(validator(min_length = "1", max_length = "64"))]
-    pub slug: String,
+    pub slug: Text<SlugRule>,
     /// Display name, 1..100 characters.
-    #[oai(validator(min_length = "1", max_length = "100"))]
-    pub name: String,
+    pub name: Text<CategoryNameRule>,
     /// Longer description, up to 5000 characters (default empty).
-    #[oai(nullable, validator(max_length = "5000"))]
-    pub description: Option<String>,
+    #[oai(nullable)]
+    pub description: Option<Text<DescriptionRule>>,
+}
+
+/// A new category, its field errors collected with their paths.
+impl TryFrom<&CategoryInput> for ecolaura_core::catalog::NewCategory {
+    type Error = crate::problem::Problem;
+
+    fn try_from(input: &CategoryInput) -> Result<Self, Self::Error> {
+        use ecolaura_core::domain::{CategoryName, Description, Slug};
+        let mut fields = Fields::default();
+        let slug = fields.check("slug", Slug::parse(&input.slug));
+        let name = fields.check("name", CategoryName::parse(&input.name));
+        let description = fields.check(
+            "description",
+            Description::parse(input.description.as_deref().unwrap_or_default()),
+        );
+        let (Some(slug), Some(name), Some(description)) = (slug, name, description) else {
+            return Err(fields.into_problem());
+        };
+        Ok(Self {
+            slug,
+            name,
+            description,
+        })
+    }
 }
 
 impl CategoryInput {
     pub(crate) fn sample() -> Self {
         let c = CategoryDto::sample();
         Self {
-            slug: c.slug,
-            name: c.name,
-            description: Some(c.description),
+            slug: c.slug.as_str().into(),
+            name: c.name.as_str().into(),
+            description: Some(c.description.as_str().into()),
         }
     }
 }
@@ -76,7 +100,7 @@ impl CategoryInput {
 /// How a product's score was arrived at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename = "ScoreSource", rename_all = "snake_case")]
-pub enum ScoreSourceDto {
+pub(crate) enum ScoreSourceDto {
     /// Computed from the product's metrics by the shop's scoring policy.
     Metrics,
     /// Given by staff; the product has no metrics.
@@ -95,13 +119,27 @@ impl From<ScoreSource> for ScoreSourceDto {
 /// A product's environmental metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Object)]
 #[oai(rename = "Sustainability", example)]
-pub struct SustainabilityDto {
+pub(crate) struct SustainabilityDto {
     /// Carbon footprint of one unit, in kg CO₂e.
     pub carbon_footprint_kg: f64,
     /// Whether the product can be recycled.
     pub recyclable: bool,
     /// Whether the product is biodegradable.
     pub biodegradable: bool,
+    #[allow(missing_docs)]
+    pub footprint_source: FootprintSourceDto,
+}
+
+/// Where `carbon_footprint_kg` comes from: `record` while the product has a
+/// footprint record (its per-item figure; sending another figure is 409),
+/// else `declared` by staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "FootprintSource", rename_all = "snake_case")]
+pub(crate) enum FootprintSourceDto {
+    /// Given by staff.
+    Declared,
+    /// The per-item figure of the product's footprint record.
+    Record,
 }
 
 impl SustainabilityDto {
@@ -110,16 +148,20 @@ impl SustainabilityDto {
             carbon_footprint_kg: 1.2,
             recyclable: true,
             biodegradable: false,
+            footprint_source: FootprintSourceDto::Declared,
         }
     }
-}
 
-impl From<SustainabilityMetrics> for SustainabilityDto {
-    fn from(m: SustainabilityMetrics) -> Self {
+    /// A product's metrics and where their footprint comes from.
+    fn of(m: SustainabilityMetrics, source: FootprintSource) -> Self {
         Self {
             carbon_footprint_kg: m.carbon_footprint_kg.to_f64(),
             recyclable: m.recyclable,
             biodegradable: m.biodegradable,
+            footprint_source: match source {
+                FootprintSource::Declared => FootprintSourceDto::Declared,
+                FootprintSource::Record => FootprintSourceDto::Record,
+            },
         }
     }
 }
@@ -127,7 +169,7 @@ impl From<SustainabilityMetrics> for SustainabilityDto {
 /// Environmental metrics to set on a product; all three are required.
 #[derive(Debug, Clone, Copy, PartialEq, Object)]
 #[oai(rename = "SustainabilityInput", example)]
-pub struct MetricsInput {
+pub(crate) struct MetricsInput {
     /// Carbon footprint of one unit, in kg CO₂e; >= 0.
     #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))]
     pub carbon_footprint_kg: f64,
@@ -148,7 +190,7 @@ impl MetricsInput {
     }
 
     /// The domain metrics; errors under `prefix.carbon_footprint_kg`.
-    pub fn parse(&self, prefix: &str, fields: &mut Fields) -> Option<SustainabilityMetrics> {
+    pub(crate) fn parse(&self, prefix: &str, fields: &mut Fields) -> Option<SustainabilityMetrics> {
         let kg = fields.check(
             &format!("{prefix}carbon_footprint_kg"),
             CarbonKg::from_f64(self.carbon_footprint_kg),
@@ -164,7 +206,7 @@ impl MetricsInput {
 /// A product in the catalog.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "Product", example)]
-pub struct ProductDto {
+pub(crate) struct ProductDto {
     /// The product's id (UUID v7).
     pub id: uuid::Uuid,
     /// Name, 1..200 characters.
@@ -196,19 +238,21 @@ pub struct ProductDto {
 }
 
 impl ProductDto {
-    /// The wire form of `p`, priced in `currency`.
-    pub fn new(p: Product, currency: &str) -> Self {
+    /// The wire form of `p`, priced in the shop's `currency`.
+    pub(crate) fn new(p: Product, currency: Currency) -> Self {
         Self {
             id: p.id.as_uuid(),
             name: p.name.as_str().to_owned(),
             description: p.description.as_str().to_owned(),
             price: p.price.into(),
-            currency: currency.to_owned(),
+            currency: currency.to_string(),
             category: p.category.map(String::from),
             stock: p.stock.get(),
             sustainability_score: p.score.value(),
             score_source: p.score_source.into(),
-            sustainability: p.metrics.map(Into::into),
+            sustainability: p
+                .metrics
+                .map(|m| SustainabilityDto::of(m, p.footprint_source)),
             created_at: p.created_at,
             updated_at: p.updated_at,
         }
@@ -235,18 +279,17 @@ impl ProductDto {
 /// A product to create, or all of a product's fields to replace (PUT).
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "ProductInput", example)]
-pub struct ProductInput {
+pub(crate) struct ProductInput {
     /// Name, 1..200 characters.
-    #[oai(validator(min_length = "1", max_length = "200"))]
-    pub name: String,
+    pub name: Text<ProductNameRule>,
     /// Description, up to 5000 characters (default empty).
-    #[oai(nullable, validator(max_length = "5000"))]
-    pub description: Option<String>,
+    #[oai(nullable)]
+    pub description: Option<Text<DescriptionRule>>,
     /// Unit price >= 0: at most 10 digits, 2 after the point.
-    pub price: Amount,
+    pub price: PriceInput,
     /// An existing category's slug, or null (the default).
     #[oai(nullable)]
-    pub category: Option<String>,
+    pub category: Option<Text<SlugRule>>,
     /// Units in stock, >= 0 (default 0).
     #[oai(
         nullable,
@@ -267,7 +310,7 @@ impl ProductInput {
         Self {
             name: "Eco Bottle".into(),
             description: Some("A steel bottle that lasts.".into()),
-            price: ProductDto::sample().price,
+            price: PriceInput::sample("19.99"),
             category: Some("bottles".into()),
             stock: Some(120),
             sustainability_score: None,
@@ -276,22 +319,62 @@ impl ProductInput {
     }
 }
 
+/// A product's fields, all of them (PUT): each one named here replaces the
+/// product's; `sustainability` left out keeps the metrics.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "ProductReplacement", example)]
+pub(crate) struct ProductReplacement {
+    /// Name, 1..200 characters.
+    pub name: Text<ProductNameRule>,
+    /// Description, up to 5000 characters (may be empty).
+    pub description: Text<DescriptionRule>,
+    /// Unit price >= 0: at most 10 digits, 2 after the point.
+    pub price: PriceInput,
+    /// An existing category's slug, or null for none.
+    #[oai(nullable)]
+    pub category: Nullable<Text<SlugRule>>,
+    /// Units in stock, >= 0.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))]
+    pub stock: i64,
+    /// The manual score 0..100, used while the product has no metrics.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
+    pub sustainability_score: i64,
+    /// The metrics: an object sets them, null removes them, leaving the
+    /// field out keeps what the product has.
+    #[oai(nullable)]
+    pub sustainability: MaybeUndefined<MetricsInput>,
+}
+
+impl ProductReplacement {
+    pub(crate) fn sample() -> Self {
+        Self {
+            name: "Eco Bottle".into(),
+            description: "A steel bottle that lasts.".into(),
+            price: PriceInput::sample("19.99"),
+            category: Nullable(Some("bottles".into())),
+            stock: 120,
+            sustainability_score: 0,
+            sustainability: MaybeUndefined::Undefined,
+        }
+    }
+}
+
 /// Some of a product's fields to change (PATCH); fields left out are kept.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "ProductPatch", example)]
-pub struct ProductPatch {
+pub(crate) struct ProductPatch {
     /// Name, 1..200 characters.
-    #[oai(nullable, validator(min_length = "1", max_length = "200"))]
-    pub name: Option<String>,
+    #[oai(nullable)]
+    pub name: Option<Text<ProductNameRule>>,
     /// Description, up to 5000 characters.
-    #[oai(nullable, validator(max_length = "5000"))]
-    pub description: Option<String>,
+    #[oai(nullable)]
+    pub description: Option<Text<DescriptionRule>>,
     /// Unit price >= 0.
     #[oai(nullable)]
-    pub price: Option<Amount>,
+    pub price: Option<PriceInput>,
     /// An existing category's slug; null removes the category.
     #[oai(nullable)]
-    pub category: MaybeUndefined<String>,
+    pub category: MaybeUndefined<Text<SlugRule>>,
     /// Units in stock, >= 0.
     #[oai(
         nullable,
@@ -311,7 +394,7 @@ impl ProductPatch {
         Self {
             name: None,
             description: None,
-            price: Some(Amount::sample("17.99")),
+            price: Some(PriceInput::sample("17.99")),
             category: MaybeUndefined::Undefined,
             stock: Some(80),
             sustainability_score: None,
@@ -323,7 +406,7 @@ impl ProductPatch {
 /// One factor of a score and the points it gave.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "ScoreFactor")]
-pub struct ScoreFactorDto {
+pub(crate) struct ScoreFactorDto {
     /// What was judged, such as `carbon_footprint` or `recyclable`.
     pub factor: String,
     /// Points it contributed.
@@ -333,7 +416,7 @@ pub struct ScoreFactorDto {
 /// A product's metrics, its score and how the score was computed.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "ProductSustainability", example)]
-pub struct ProductSustainabilityDto {
+pub(crate) struct ProductSustainabilityDto {
     /// Carbon footprint of one unit, in kg CO₂e.
     pub carbon_footprint_kg: f64,
     /// Whether the product can be recycled.

@@ -4,22 +4,55 @@
 //! data that the handlers convert into domain types with [`Fields`], which
 //! collects every field error before answering 422.
 
+/// A wire enum and a domain enum that name the same terms: each maps to
+/// the other, variant by variant.
+macro_rules! same_terms {
+    ($dto:ident, $domain:ident { $($variant:ident),+ $(,)? }) => {
+        impl From<$dto> for $domain {
+            fn from(v: $dto) -> Self {
+                match v {
+                    $($dto::$variant => $domain::$variant),+
+                }
+            }
+        }
+
+        impl From<$domain> for $dto {
+            fn from(v: $domain) -> Self {
+                match v {
+                    $($domain::$variant => $dto::$variant),+
+                }
+            }
+        }
+    };
+}
+
 mod accounts;
 mod amount;
 mod catalog;
+mod claims;
+mod date;
+mod footprint;
+mod nullable;
 mod orders;
-mod page;
+pub(crate) mod page;
+mod product_input;
+pub(crate) mod text;
 
-pub use accounts::{RefreshRequest, RegisterRequest, RoleDto, TokenPair, TokenRequest, UserDto};
-pub use amount::Amount;
-pub use catalog::{
+pub(crate) use accounts::{
+    LogoutRequest, PasswordChange, PasswordResetConfirm, PasswordResetRequest, ProfileUpdate,
+    RefreshRequest, RegisterRequest, TokenPair, TokenRequest, UserDto,
+};
+pub(crate) use amount::is_price_text;
+pub(crate) use amount::{Amount, PriceInput};
+pub(crate) use catalog::{
     CategoryDto, CategoryInput, MetricsInput, ProductDto, ProductInput, ProductPatch,
-    ProductSustainabilityDto, ScoreFactorDto, ScoreSourceDto, SustainabilityDto,
+    ProductReplacement, ProductSustainabilityDto, SustainabilityDto,
 };
-pub use orders::{
-    OrderDto, OrderInput, OrderLineDto, OrderLineInput, OrderStatusDto, StatusInput, SummaryDto,
-};
-pub use page::{BadPublicUrl, CategoryPage, OrderPage, PageLinks, ProductPage, PublicUrl};
+pub(crate) use claims::{ClaimDto, ClaimInput, ExpiringClaimDto};
+pub(crate) use footprint::{FootprintDto, FootprintInput};
+pub(crate) use nullable::Nullable;
+pub(crate) use orders::{OrderDto, OrderInput, OrderLineDto, StatusInput, SummaryDto};
+pub(crate) use page::{CategoryPage, OrderPage, PageLinks, ProductPage, PublicUrl};
 
 use std::fmt::Display;
 
@@ -40,6 +73,11 @@ examples!(
     TokenRequest,
     RefreshRequest,
     TokenPair,
+    LogoutRequest,
+    PasswordResetRequest,
+    PasswordResetConfirm,
+    PasswordChange,
+    ProfileUpdate,
     CategoryDto,
     CategoryInput,
     SustainabilityDto,
@@ -47,7 +85,12 @@ examples!(
     ProductDto,
     ProductInput,
     ProductPatch,
+    ProductReplacement,
     ProductSustainabilityDto,
+    FootprintInput,
+    FootprintDto,
+    ClaimInput,
+    ClaimDto,
     OrderLineDto,
     OrderDto,
     OrderInput,
@@ -62,13 +105,13 @@ use crate::problem::{FieldErrors, Problem};
 
 /// Collects field errors while a request DTO becomes domain values.
 #[derive(Debug, Default)]
-pub struct Fields {
+pub(crate) struct Fields {
     errors: FieldErrors,
 }
 
 impl Fields {
     /// The value, or `None` with the error recorded under `field`.
-    pub fn check<T, E: Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+    pub(crate) fn check<T, E: Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
@@ -79,7 +122,7 @@ impl Fields {
     }
 
     /// Record an error under `field`.
-    pub fn add(&mut self, field: &str, message: String) {
+    pub(crate) fn add(&mut self, field: &str, message: String) {
         self.errors
             .entry(field.to_owned())
             .or_default()
@@ -90,7 +133,7 @@ impl Fields {
     ///
     /// # Errors
     /// The 422 problem.
-    pub fn finish(self) -> Result<(), Problem> {
+    pub(crate) fn finish(self) -> Result<(), Problem> {
         if self.errors.is_empty() {
             Ok(())
         } else {
@@ -99,7 +142,12 @@ impl Fields {
     }
 
     /// The 422 problem for what was recorded.
-    pub fn into_problem(self) -> Problem {
+    pub(crate) fn into_problem(self) -> Problem {
         Problem::invalid(self.errors)
+    }
+
+    /// What was recorded, by field path.
+    pub(crate) fn into_errors(self) -> FieldErrors {
+        self.errors
     }
 }

@@ -25,9 +25,11 @@ impl TestApp {
         body
     }
 
-    /// GET `path` twice, so that it is cached; returns the body.
+    /// GET `path` until it is answered from the cache (the cache keeps a
+    /// query the second time it is asked); returns the body.
     async fn warm(&self, path: &str) -> Value {
         let first = self.get(path, None).await.ok(200).clone();
+        assert_eq!(self.get(path, None).await.ok(200).clone(), first);
         assert_eq!(self.get_cached(path).await, first);
         first
     }

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use ecolaura_core::Ecolaura;
 use ecolaura_core::accounts::{NewAccount, Password, PasswordHasher, Role};
 use ecolaura_core::auth::Actor;
-use ecolaura_core::domain::{Email, PersonName};
+use ecolaura_core::domain::{Currency, Email, PersonName};
 use ecolaura_core::memory::{ManualClock, MemoryStore};
-use ecolaura_http::auth::{JwtSecret, TokenConfig};
-use ecolaura_http::state::QueueReadiness;
-use ecolaura_http::{Host, HostConfig};
+use ecolaura_core::services::OrdersConfig;
+use ecolaura_http::{Host, HostConfig, JwtSecret, QueueReadiness, TokenConfig};
 use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderMap, Method, StatusCode};
 use poem::test::TestClient;
@@ -80,10 +79,44 @@ impl TestApp {
     pub(crate) fn with_config(change: impl FnOnce(HostConfig) -> HostConfig) -> Self {
         let store = Arc::new(MemoryStore::new());
         let clock = Arc::new(ManualClock::default());
+        Self::over(store, clock, OrdersConfig::default(), change)
+    }
+
+    /// A second host over this one's store and clock, with its own caches:
+    /// another process behind the same balancer.
+    pub(crate) fn beside(&self) -> Self {
+        Self::over(
+            self.store.clone(),
+            self.clock.clone(),
+            OrdersConfig::default(),
+            |c| c,
+        )
+    }
+
+    /// A new application and host over this one's store and clock, as after
+    /// a restart, with the shop's currency set to `currency`. Tokens issued
+    /// by this host stay valid.
+    pub(crate) fn restarted_with_currency(&self, currency: &str) -> Self {
+        let orders = OrdersConfig {
+            currency: Currency::parse(currency).unwrap(),
+            ..OrdersConfig::default()
+        };
+        Self::over(self.store.clone(), self.clock.clone(), orders, |config| {
+            config
+        })
+    }
+
+    fn over(
+        store: Arc<MemoryStore>,
+        clock: Arc<ManualClock>,
+        orders: OrdersConfig,
+        change: impl FnOnce(HostConfig) -> HostConfig,
+    ) -> Self {
         let app = Ecolaura::builder()
             .store(store.clone())
             .clock(clock.clone())
             .password_hasher(PasswordHasher::fast_insecure())
+            .orders_config(orders)
             .build()
             .unwrap();
         let host = Host::new(

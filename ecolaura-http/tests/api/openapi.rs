@@ -39,7 +39,13 @@ async fn every_route_of_the_contract_is_documented() {
         "POST /api/v1/auth/register",
         "POST /api/v1/auth/token",
         "POST /api/v1/auth/token/refresh",
+        "POST /api/v1/auth/logout",
+        "POST /api/v1/auth/logout-all",
+        "POST /api/v1/auth/password-reset",
+        "POST /api/v1/auth/password-reset/confirm",
         "GET /api/v1/users/me",
+        "PATCH /api/v1/users/me",
+        "POST /api/v1/users/me/password",
         "GET /api/v1/categories",
         "POST /api/v1/categories",
         "GET /api/v1/products",
@@ -50,6 +56,13 @@ async fn every_route_of_the_contract_is_documented() {
         "DELETE /api/v1/products/{id}",
         "GET /api/v1/products/{id}/sustainability",
         "PUT /api/v1/products/{id}/sustainability",
+        "GET /api/v1/products/{id}/footprint",
+        "PUT /api/v1/products/{id}/footprint",
+        "DELETE /api/v1/products/{id}/footprint",
+        "POST /api/v1/products/{id}/claims",
+        "GET /api/v1/products/{id}/claims",
+        "DELETE /api/v1/products/{id}/claims/{claim_id}",
+        "GET /api/v1/claims",
         "POST /api/v1/orders",
         "GET /api/v1/orders",
         "GET /api/v1/orders/{id}",
@@ -152,5 +165,49 @@ async fn the_document_matches_the_reviewed_snapshot() {
     assert!(
         snapshot == rendered,
         "the OpenAPI document changed; review it and run `UPDATE_OPENAPI=1 cargo test -p ecolaura-http --test api openapi` to accept"
+    );
+}
+
+/// The document's numeric limits are the domain's constants: written once
+/// in the domain, and this test ties the validators to them.
+#[tokio::test]
+async fn the_documented_limits_are_the_domains() {
+    use ecolaura_core::domain::{PageRequest, Quantity, Score, Stock};
+    use ecolaura_core::orders::OrderRequest;
+    let doc = document().await;
+    let schemas = &doc["components"]["schemas"];
+    let number = |v: &Value| v.as_f64().unwrap();
+    let quantity = &schemas["OrderLineInput"]["properties"]["quantity"];
+    assert_eq!(number(&quantity["maximum"]), f64::from(Quantity::MAX));
+    assert_eq!(number(&quantity["minimum"]), 1.0);
+    let lines = &schemas["OrderInput"]["properties"]["lines"];
+    assert_eq!(
+        lines["maxItems"].as_u64().unwrap(),
+        OrderRequest::MAX_LINES as u64
+    );
+    assert_eq!(lines["minItems"].as_u64().unwrap(), 1);
+    for schema in ["ProductInput", "ProductPatch", "ProductReplacement"] {
+        let props = &schemas[schema]["properties"];
+        assert_eq!(
+            number(&props["stock"]["maximum"]),
+            f64::from(Stock::MAX),
+            "{schema}"
+        );
+        assert_eq!(
+            number(&props["sustainability_score"]["maximum"]),
+            f64::from(Score::MAX.value()),
+            "{schema}"
+        );
+    }
+    let list = &doc["paths"]["/api/v1/products"]["get"]["parameters"];
+    let page_size = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page_size")
+        .unwrap();
+    assert_eq!(
+        number(&page_size["schema"]["maximum"]),
+        f64::from(PageRequest::MAX_PAGE_SIZE)
     );
 }

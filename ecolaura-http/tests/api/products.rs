@@ -28,7 +28,7 @@ async fn a_created_product_has_every_field_of_the_contract() {
     assert_eq!(p["score_source"], "metrics");
     assert_eq!(
         p["sustainability"],
-        json!({"carbon_footprint_kg": 1.2, "recyclable": true, "biodegradable": false})
+        json!({"carbon_footprint_kg": 1.2, "recyclable": true, "biodegradable": false, "footprint_source": "declared"})
     );
     let score = p["sustainability_score"].as_u64().unwrap();
     assert!(score <= 100);
@@ -132,18 +132,40 @@ async fn put_replaces_patch_changes_and_leaving_out_sustainability_keeps_it() {
     assert_eq!(patched["name"], "Eco Bottle");
     assert_eq!(patched["sustainability"], p["sustainability"]);
 
-    let put = t
-        .put(
-            &path,
-            Some(&staff),
-            json!({"name": "Bottle 2", "price": "10.00", "stock": 3}),
-        )
-        .await;
+    let replacement = json!({
+        "name": "Bottle 2", "description": "", "price": "10.00", "stock": 3,
+        "category": null, "sustainability_score": 0,
+    });
+    let put = t.put(&path, Some(&staff), replacement.clone()).await;
     let put = put.ok(200);
     assert_eq!(put["name"], "Bottle 2");
     assert_eq!(put["description"], "");
     assert_eq!(put["stock"], 3);
     assert_eq!(put["score_source"], "metrics", "metrics kept when left out");
+
+    // Every named field is required: leaving one out is a 422 naming it,
+    // and changes nothing (a PUT without stock used to set it to 0).
+    for field in [
+        "name",
+        "description",
+        "price",
+        "stock",
+        "category",
+        "sustainability_score",
+    ] {
+        let mut body = replacement.clone();
+        body["name"] = json!("Changed");
+        body.as_object_mut().unwrap().remove(field);
+        let a = t.put(&path, Some(&staff), body).await;
+        assert!(
+            a.problem(422)["errors"][field].is_array(),
+            "{field}: {}",
+            a.text
+        );
+    }
+    let unchanged = t.get(&path, None).await;
+    assert_eq!(unchanged.ok(200)["name"], "Bottle 2");
+    assert_eq!(unchanged.body["stock"], 3);
 
     let removed = t
         .patch(
@@ -272,7 +294,10 @@ async fn customers_may_not_change_the_catalog() {
     t.patch(&path, Some(&customer), json!({"price": "1.00"}))
         .await
         .problem(403);
-    t.put(&path, Some(&customer), bottle()).await.problem(403);
+    let mut whole = bottle();
+    whole["category"] = json!(null);
+    whole["sustainability_score"] = json!(0);
+    t.put(&path, Some(&customer), whole).await.problem(403);
     t.delete(&path, Some(&customer)).await.problem(403);
     t.delete(&path, None).await.problem(401);
 }
@@ -457,9 +482,11 @@ async fn reads_are_cached_and_a_write_is_visible_to_the_next_read() {
     let staff = t.staff().await;
     let p = t.product(&staff, bottle()).await;
     let list = "/api/v1/products?ordering=price";
+    // Kept the second time it is asked, answered from the cache the third.
     let first = t.get(list, None).await.text;
+    let second = t.get(list, None).await.text;
     let again = t.get(list, None).await.text;
-    assert_eq!(first, again);
+    assert_eq!((&first, &second), (&again, &again));
     let metrics = t.get("/metrics", None).await.text;
     assert!(
         metrics.contains("ecolaura_response_cache_requests_total{result=\"hit\"} 1"),
@@ -485,4 +512,109 @@ async fn a_product_path_id_that_is_not_a_uuid_is_400_and_an_unknown_one_404() {
     t.get(&format!("/api/v1/products/{}", uuid::Uuid::now_v7()), None)
         .await
         .problem(404);
+}
+
+#[tokio::test]
+async fn a_price_is_a_documented_decimal_string_or_a_number() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    for price in [json!("19.99"), json!("5"), json!(19.99), json!(0)] {
+        let a = t
+            .post(
+                "/api/v1/products",
+                Some(&staff),
+                json!({"name": "X", "price": price}),
+            )
+            .await;
+        a.ok(201);
+    }
+    for price in [
+        json!(""),
+        json!(" 1"),
+        json!("1."),
+        json!("+1"),
+        json!("1.999"),
+        json!(1.999),
+    ] {
+        let a = t
+            .post(
+                "/api/v1/products",
+                Some(&staff),
+                json!({"name": "X", "price": price}),
+            )
+            .await;
+        assert!(
+            a.problem(422)["errors"]["price"].is_array(),
+            "{price}: {}",
+            a.text
+        );
+    }
+    let a = t
+        .post(
+            "/api/v1/products",
+            Some(&staff),
+            json!({"name": "X", "price": true}),
+        )
+        .await;
+    a.problem(400);
+}
+
+#[tokio::test]
+async fn texts_follow_their_documented_patterns() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    for (body, field) in [
+        (json!({"name": "bell\u{7}", "price": "1.00"}), "name"),
+        (json!({"name": "   ", "price": "1.00"}), "name"),
+        (
+            json!({"name": "X", "description": "nul\u{0}", "price": "1.00"}),
+            "description",
+        ),
+        (
+            json!({"name": "X", "category": "Not A Slug", "price": "1.00"}),
+            "category",
+        ),
+    ] {
+        let a = t.post("/api/v1/products", Some(&staff), body).await;
+        assert!(a.problem(422)["errors"][field].is_array(), "{}", a.text);
+    }
+    let ok = t
+        .post(
+            "/api/v1/products",
+            Some(&staff),
+            json!({"name": " Padded ", "description": "two\nlines\ttab", "price": "1.00"}),
+        )
+        .await;
+    assert_eq!(ok.ok(201)["name"], "Padded");
+}
+
+#[tokio::test]
+async fn an_unknown_category_does_not_hide_a_bad_filter() {
+    let t = TestApp::new();
+    t.get("/api/v1/products?category=no%20such%20slug", None)
+        .await
+        .ok(200);
+    for query in [
+        "category=no%20such%20slug&min_price=abc",
+        "category=no%20such%20slug&search=%C2%96",
+        "min_price=%201",
+    ] {
+        t.get(&format!("/api/v1/products?{query}"), None)
+            .await
+            .problem(400);
+    }
+}
+
+#[tokio::test]
+async fn a_fraction_where_an_integer_is_required_is_400() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let a = t
+        .post(
+            "/api/v1/products",
+            Some(&staff),
+            json!({"name": "X", "price": "1.00", "stock": 1.5}),
+        )
+        .await;
+    assert!(a.problem(400)["errors"]["stock"].is_array(), "{}", a.text);
 }

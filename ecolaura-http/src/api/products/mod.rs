@@ -1,11 +1,15 @@
 //! `/api/v1/products` and a product's sustainability.
 
-mod input;
+mod claims;
+mod footprint;
 mod query;
+
+pub(crate) use claims::ClaimsApi;
+pub(crate) use footprint::FootprintApi;
 
 use std::sync::Arc;
 
-use ecolaura_core::catalog::{ProductChanges, ReadScope};
+use ecolaura_core::catalog::{NewProduct, ProductChanges, ReadScope};
 use ecolaura_core::domain::{Page, ProductId};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -14,20 +18,20 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use super::query::page_request;
-use crate::auth::BearerAuth;
+use crate::api::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::Problem;
 use crate::response_cache::{CachedJson, cached_json};
 use crate::state::AppState;
+use crate::wire::text::{PriceParamRule, SearchRule, Text};
 use crate::wire::{
     Fields, MetricsInput, PageLinks, ProductDto, ProductInput, ProductPage, ProductPatch,
-    ProductSustainabilityDto,
+    ProductReplacement, ProductSustainabilityDto,
 };
-use input::{full_product, patch_changes};
 use query::{ListParams, OrderingParam, canonical_params, product_query};
 
 /// Products.
-pub struct ProductsApi {
+pub(crate) struct ProductsApi {
     state: Arc<AppState>,
 }
 
@@ -81,7 +85,7 @@ enum SustainabilityFound {
 
 impl ProductsApi {
     fn dto(&self, p: ecolaura_core::catalog::Product) -> ProductDto {
-        ProductDto::new(p, &self.state.currency)
+        ProductDto::new(p, self.state.app.currency())
     }
 }
 
@@ -102,13 +106,13 @@ impl ProductsApi {
         #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
         min_score: Query<Option<i64>>,
         /// Only products costing at least this, such as `5.00`.
-        min_price: Query<Option<String>>,
+        min_price: Query<Option<Text<PriceParamRule>>>,
         /// Only products costing at most this.
-        max_price: Query<Option<String>>,
+        max_price: Query<Option<Text<PriceParamRule>>>,
         /// `true`: only products in stock; `false`: only those with stock 0.
         in_stock: Query<Option<bool>>,
         /// Case-insensitive text to find in the name or description.
-        search: Query<Option<String>>,
+        search: Query<Option<Text<SearchRule>>>,
         /// Sort order (default `-created_at`).
         ordering: Query<Option<OrderingParam>>,
         /// Page number, from 1.
@@ -161,12 +165,12 @@ impl ProductsApi {
         auth: BearerAuth,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductCreated, Problem> {
-        let (product, _) = full_product(&body.0)?;
+        let product = NewProduct::try_from(&body.0)?;
         let created = self
             .state
             .app
             .catalog()
-            .create_product(&auth.0, product)
+            .create_product(auth.actor(), product)
             .await?;
         Ok(ProductCreated::Created(Json(self.dto(created))))
     }
@@ -195,8 +199,10 @@ impl ProductsApi {
 
     /// Replace a product (staff)
     ///
-    /// Every field is set; optional ones left out take their defaults,
-    /// except `sustainability`, which is kept when left out.
+    /// `name`, `description`, `price`, `stock`, `category` (may be null) and
+    /// `sustainability_score` are required, and each replaces the product's;
+    /// a missing one is 422 naming it. `sustainability` left out keeps the
+    /// metrics: a PUT never resets a field it does not name.
     #[oai(
         path = "/products/:id",
         method = "put",
@@ -207,18 +213,9 @@ impl ProductsApi {
         auth: BearerAuth,
         /// The product's id.
         id: Path<uuid::Uuid>,
-        body: JsonBody<ProductInput>,
+        body: JsonBody<ProductReplacement>,
     ) -> Result<ProductUpdated, Problem> {
-        let (p, metrics) = full_product(&body.0)?;
-        let changes = ProductChanges {
-            name: Some(p.name),
-            description: Some(p.description),
-            price: Some(p.price),
-            category: Some(p.category),
-            stock: Some(p.stock),
-            metrics,
-            manual_score: Some(p.manual_score),
-        };
+        let changes = ProductChanges::try_from(&body.0)?;
         self.update(&auth, id.0, &changes).await
     }
 
@@ -235,7 +232,7 @@ impl ProductsApi {
         id: Path<uuid::Uuid>,
         body: JsonBody<ProductPatch>,
     ) -> Result<ProductUpdated, Problem> {
-        let changes = patch_changes(&body.0)?;
+        let changes = ProductChanges::try_from(&body.0)?;
         self.update(&auth, id.0, &changes).await
     }
 
@@ -257,7 +254,7 @@ impl ProductsApi {
         self.state
             .app
             .catalog()
-            .archive_product(&auth.0, ProductId::from_uuid(id.0))
+            .archive_product(auth.actor(), ProductId::from_uuid(id.0))
             .await?;
         Ok(ProductArchived::NoContent)
     }
@@ -307,7 +304,7 @@ impl ProductsApi {
             .state
             .app
             .sustainability()
-            .set_product_metrics(&auth.0, ProductId::from_uuid(id.0), metrics)
+            .set_product_metrics(auth.actor(), ProductId::from_uuid(id.0), metrics)
             .await?;
         Ok(SustainabilityFound::Ok(Json(updated.into())))
     }
@@ -324,7 +321,7 @@ impl ProductsApi {
             .state
             .app
             .catalog()
-            .update_product(&auth.0, ProductId::from_uuid(id), changes)
+            .update_product(auth.actor(), ProductId::from_uuid(id), changes)
             .await?;
         Ok(ProductUpdated::Ok(Json(self.dto(updated))))
     }
