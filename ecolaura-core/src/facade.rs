@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::accounts::PasswordHasher;
-use crate::cache::MokaCache;
+use crate::cache::{MokaCache, MokaCacheConfig};
 use crate::domain::Currency;
 use crate::jobs::{
     LibraryJobHandler, OrderJobHandler, PasswordResetHandler, ShopMail, Worker, WorkerConfig,
@@ -201,7 +201,9 @@ impl EcolauraBuilder {
         self
     }
 
-    /// Cache reads here (default: a [`MokaCache`]).
+    /// Cache reads here (default: a [`MokaCache`] telling time by the
+    /// builder's [clock](EcolauraBuilder::clock); a cache given here should
+    /// tell time by the same clock).
     pub fn cache(mut self, cache: Arc<dyn Cache>) -> Self {
         self.cache = Some(cache);
         self
@@ -264,8 +266,13 @@ impl EcolauraBuilder {
         let throttle = self.throttle.ok_or(MissingPort("login throttle store"))?;
         let queue = self.queue.ok_or(MissingPort("job queue"))?;
         let mailer = self.mailer.ok_or(MissingPort("mailer"))?;
-        let cache = self.cache.unwrap_or_else(|| Arc::new(MokaCache::default()));
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let cache = self.cache.unwrap_or_else(|| {
+            Arc::new(MokaCache::with_clock(
+                MokaCacheConfig::default(),
+                clock.clone(),
+            ))
+        });
         let scoring = self
             .scoring
             .unwrap_or_else(|| Arc::new(DefaultScoringPolicy));

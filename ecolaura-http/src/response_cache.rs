@@ -4,7 +4,8 @@
 //! no serialization. Each rendering is kept with what it shows (a
 //! [`ReadScope`]: the product, or the list's filter, ordering and the ids on
 //! the page), so a write drops exactly the renderings it changes and the
-//! rest stay. The protocol is the core's own: a ticket taken *before* the
+//! rest stay. A rendering that shows something dated (a green claim whose
+//! evidence starts or lapses) is also kept only until that instant. The protocol is the core's own: a ticket taken *before* the
 //! load, handed to the insert, so a response rendered across a write that
 //! changes it is never kept, and the next read after a write renders afresh.
 //!
@@ -22,6 +23,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use ecolaura_core::catalog::ReadScope;
+use ecolaura_core::domain::Timestamp;
 use ecolaura_core::ports::{Cache, CacheEntry};
 use poem::http::{Method, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
@@ -36,8 +38,8 @@ use crate::problem::Problem;
 /// A JSON body rendered ahead of time; documented as `T`.
 pub(crate) struct CachedJson<T> {
     bytes: Bytes,
-    /// What it shows; `None`: not to be cached.
-    scope: Option<Arc<ReadScope>>,
+    /// What it shows and until when; `None`: not to be cached.
+    scope: Option<Shows>,
     _schema: PhantomData<fn() -> T>,
 }
 
@@ -71,12 +73,32 @@ impl<T: Type> Payload for CachedJson<T> {
     }
 }
 
+/// What a loaded value shows, and the instant it may stop being true with
+/// no write (`None`: only a write makes it untrue).
+#[derive(Debug, Clone)]
+pub(crate) struct Shows {
+    /// What a write must touch to make it untrue.
+    pub scope: Arc<ReadScope>,
+    /// When it lapses by itself.
+    pub true_until: Option<Timestamp>,
+}
+
+impl Shows {
+    /// A value made untrue by writes that affect `scope`, and at `true_until`.
+    pub(crate) fn new(scope: ReadScope, true_until: Option<Timestamp>) -> Self {
+        Self {
+            scope: Arc::new(scope),
+            true_until,
+        }
+    }
+}
+
 /// The rendered body of a cacheable response and what it shows, attached
 /// to the response for [`edge_reads`] to keep.
 #[derive(Debug, Clone)]
 struct Rendered {
     bytes: Bytes,
-    scope: Arc<ReadScope>,
+    shows: Shows,
 }
 
 impl Rendered {
@@ -84,7 +106,8 @@ impl Rendered {
         CacheEntry {
             bytes: self.bytes.len(),
             value: Arc::new(self.bytes),
-            scope: self.scope,
+            scope: self.shows.scope,
+            true_until: self.shows.true_until,
         }
     }
 }
@@ -100,10 +123,10 @@ const JSON: &str = "application/json; charset=utf-8";
 impl<T: Send> IntoResponse for CachedJson<T> {
     fn into_response(self) -> Response {
         let mut response = json_response(self.bytes.clone());
-        if let Some(scope) = self.scope {
+        if let Some(shows) = self.scope {
             response.set_data(Rendered {
                 bytes: self.bytes,
-                scope,
+                shows,
             });
         }
         response
@@ -164,14 +187,18 @@ pub(crate) async fn edge_reads<E: Endpoint>(
 }
 
 /// The rendered bytes under `key` and what they show, if the cache holds them.
-async fn rendered(cache: &dyn Cache, key: &str) -> Option<(Bytes, Arc<ReadScope>)> {
+async fn rendered(cache: &dyn Cache, key: &str) -> Option<(Bytes, Shows)> {
     let entry = cache.get(key).await?;
     let bytes = entry.value.downcast_ref::<Bytes>()?.clone();
-    Some((bytes, entry.scope))
+    let shows = Shows {
+        scope: entry.scope,
+        true_until: entry.true_until,
+    };
+    Some((bytes, shows))
 }
 
 /// The response under `key`, rendered from `load` on a miss; `load` also
-/// says what the response shows.
+/// says what the response shows and until when.
 ///
 /// # Errors
 /// What `load` returns; errors are not cached.
@@ -183,7 +210,7 @@ pub(crate) async fn cached_json<T, F>(
 ) -> Result<CachedJson<T>, Problem>
 where
     T: ToJSON,
-    F: Future<Output = Result<(T, ReadScope), Problem>>,
+    F: Future<Output = Result<(T, Shows), Problem>>,
 {
     let key = format!("http|{key}");
     if let Some((bytes, scope)) = rendered(cache.as_ref(), &key).await {
@@ -197,15 +224,15 @@ where
     metrics.response_cache(false);
     // Before the load: a write that lands during it keeps the result out.
     let ticket = cache.ticket();
-    let (value, scope) = load.await?;
+    let (value, shows) = load.await?;
     let rendered = Rendered {
         bytes: CachedJson::render(&value)?.bytes,
-        scope: Arc::new(scope),
+        shows,
     };
     cache.insert(key, rendered.clone().entry(), ticket).await;
     Ok(CachedJson {
         bytes: rendered.bytes,
-        scope: Some(rendered.scope),
+        scope: Some(rendered.shows),
         _schema: PhantomData,
     })
 }

@@ -352,9 +352,12 @@ impl CatalogStore for PgStore {
             .await
     }
 
-    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError> {
+    async fn list_claims(&self, products: &[ProductId]) -> Result<Vec<Claim>, StoreError> {
+        if products.is_empty() {
+            return Ok(Vec::new());
+        }
         let rows: Vec<ClaimRow> =
-            all(&mut *self.conn().await?, &sql::select_claims(product)).await?;
+            all(&mut *self.conn().await?, &sql::select_claims(products)).await?;
         convert(rows)
     }
 

@@ -308,9 +308,12 @@ impl CatalogStore for SqliteStore {
             .await
     }
 
-    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError> {
+    async fn list_claims(&self, products: &[ProductId]) -> Result<Vec<Claim>, StoreError> {
+        if products.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut conn = self.conn().await?;
-        let rows: Vec<ClaimRow> = all(&mut *conn, &sql::select_claims(product)).await?;
+        let rows: Vec<ClaimRow> = all(&mut *conn, &sql::select_claims(products)).await?;
         convert(rows)
     }
 

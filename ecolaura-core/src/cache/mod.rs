@@ -8,6 +8,10 @@
 //! dropped. Nothing is dropped wholesale: a write costs the reads it
 //! touches, not the whole cache.
 //!
+//! An entry may also be true only until an instant
+//! ([`CacheEntry::true_until`]: a rendering that shows a green claim whose
+//! evidence lapses tonight); from then on a lookup misses, with no write.
+//!
 //! The cache is bounded by bytes: each entry weighs its key, its value (as
 //! its writer estimates it) and its scope, plus a fixed overhead. By
 //! default a value is kept the second time its key is offered
@@ -26,7 +30,7 @@ use async_trait::async_trait;
 use self::doorkeeper::Doorkeeper;
 use self::log::ChangeLog;
 use crate::catalog::CatalogChange;
-use crate::ports::{Cache, CacheEntry, CacheStats, ReadTicket};
+use crate::ports::{Cache, CacheEntry, CacheStats, Clock, ReadTicket, SystemClock};
 
 /// What an entry costs beyond its key, value and scope: moka's bookkeeping
 /// and this adapter's (measured roughly; better too much than too little).
@@ -95,6 +99,8 @@ struct Stored {
 /// An in-process cache bounded by bytes, that drops only what writes change.
 pub struct MokaCache {
     entries: moka::future::Cache<String, Arc<Stored>>,
+    /// Tells when an entry's [`CacheEntry::true_until`] has come.
+    clock: Arc<dyn Clock>,
     log: RwLock<ChangeLog>,
     /// For [`Admission::SecondOffer`].
     doorkeeper: Option<Doorkeeper>,
@@ -108,8 +114,15 @@ pub struct MokaCache {
 }
 
 impl MokaCache {
-    /// A cache with these settings.
+    /// A cache with these settings, telling time by the system's clock.
     pub fn new(config: MokaCacheConfig) -> Self {
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// A cache with these settings, telling time by `clock` (the one the
+    /// services read, so that an entry true until midnight lapses when
+    /// their day ends).
+    pub fn with_clock(config: MokaCacheConfig, clock: Arc<dyn Clock>) -> Self {
         let entries = moka::future::Cache::builder()
             .max_capacity(config.max_bytes)
             .weigher(|key: &String, stored: &Arc<Stored>| {
@@ -123,6 +136,7 @@ impl MokaCache {
             .build();
         Self {
             entries,
+            clock,
             log: RwLock::new(ChangeLog::new(config.change_log_bytes)),
             doorkeeper: match config.admission {
                 Admission::Always => None,
@@ -143,6 +157,11 @@ impl MokaCache {
 
     /// Whether `stored` is still true; if so, it is marked checked up to now.
     fn still_true(&self, stored: &Stored) -> bool {
+        if let Some(until) = stored.entry.true_until
+            && self.clock.now() >= until
+        {
+            return false;
+        }
         let checked = stored.checked.load(Ordering::Acquire);
         if checked >= self.last.load(Ordering::Acquire) {
             return true;
@@ -248,6 +267,7 @@ mod tests {
             value: Arc::new(value),
             scope: Arc::new(scope),
             bytes,
+            true_until: None,
         }
     }
 
@@ -352,6 +372,7 @@ mod tests {
                         value: Arc::new(read),
                         scope: Arc::new(ReadScope::Product(id)),
                         bytes: 8,
+                        true_until: None,
                     };
                     cache.insert("p".into(), e, ticket).await;
                 }
@@ -370,6 +391,37 @@ mod tests {
         for t in tasks {
             t.await.unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn a_value_true_until_an_instant_misses_from_that_instant_with_no_write() {
+        use crate::memory::ManualClock;
+        let clock = Arc::new(ManualClock::default());
+        let c = MokaCache::with_clock(
+            MokaCacheConfig {
+                admission: Admission::Always,
+                ..MokaCacheConfig::default()
+            },
+            clock.clone(),
+        );
+        let midnight = clock.now() + chrono::Duration::hours(2);
+        let mut lapsing = entry(1, ReadScope::Categories, 4);
+        lapsing.true_until = Some(midnight);
+        assert!(c.insert("lapsing".into(), lapsing, c.ticket()).await);
+        assert!(
+            c.insert(
+                "lasting".into(),
+                entry(2, ReadScope::Categories, 4),
+                c.ticket()
+            )
+            .await
+        );
+        clock.advance(std::time::Duration::from_secs(2 * 3600 - 1));
+        assert_eq!(value(c.get("lapsing").await), Some(1), "a second before");
+        clock.advance(std::time::Duration::from_secs(1));
+        assert_eq!(value(c.get("lapsing").await), None, "at the instant");
+        assert_eq!(value(c.get("lasting").await), Some(2));
+        assert_eq!(c.stats().stale, 1);
     }
 
     #[tokio::test]

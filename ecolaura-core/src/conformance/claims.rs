@@ -49,7 +49,7 @@ pub fn claim(product: ProductId, until: NaiveDate, full: bool) -> Claim {
 pub async fn claims_read_back_and_move_their_products_version(store: Arc<dyn Store>) {
     let p = product("Bottle", "9.00", 4);
     insert_all(&store, &[&p]).await;
-    assert!(store.list_claims(p.id).await.expect("list").is_empty());
+    assert!(store.list_claims(&[p.id]).await.expect("list").is_empty());
 
     let mut first = claim(p.id, day(2027, 6, 30), true);
     first.created_at = at(3);
@@ -59,7 +59,7 @@ pub async fn claims_read_back_and_move_their_products_version(store: Arc<dyn Sto
     second.created_at = at(4);
     let after_second = store.add_claim(&after_first, &second).await.expect("add");
     assert_eq!(
-        store.list_claims(p.id).await.expect("list"),
+        store.list_claims(&[p.id]).await.expect("list"),
         [first.clone(), second.clone()]
     );
 
@@ -69,7 +69,7 @@ pub async fn claims_read_back_and_move_their_products_version(store: Arc<dyn Sto
         store.add_claim(&after_first, &third).await,
         Err(StoreError::StaleWrite)
     ));
-    assert_eq!(store.list_claims(p.id).await.expect("list").len(), 2);
+    assert_eq!(store.list_claims(&[p.id]).await.expect("list").len(), 2);
 
     let after_removal = store
         .remove_claim(&after_second, first.id)
@@ -77,7 +77,7 @@ pub async fn claims_read_back_and_move_their_products_version(store: Arc<dyn Sto
         .expect("remove");
     assert_eq!(after_removal.version, after_second.version + 1);
     assert_eq!(
-        store.list_claims(p.id).await.expect("list"),
+        store.list_claims(&[p.id]).await.expect("list"),
         [second.clone()]
     );
     // A claim that is not the product's: nothing written.
@@ -97,7 +97,8 @@ pub async fn expiring_claims_are_listed_soonest_first(store: Arc<dyn Store>) {
     insert_all(&store, &[&a, &b]).await;
     let late = claim(a.id, day(2027, 3, 1), false);
     let soon = claim(b.id, day(2027, 1, 10), true);
-    let outside = claim(a.id, day(2027, 9, 1), false);
+    let mut outside = claim(a.id, day(2027, 9, 1), false);
+    outside.created_at = at(4);
     let a1 = store.add_claim(&a, &late).await.expect("add");
     store.add_claim(&a1, &outside).await.expect("add");
     store.add_claim(&b, &soon).await.expect("add");
@@ -114,8 +115,24 @@ pub async fn expiring_claims_are_listed_soonest_first(store: Arc<dyn Store>) {
         .expect("limited");
     assert_eq!(one.len(), 1);
 
+    // Several products in one read: each one's claims, oldest first; an id
+    // that is no product adds nothing.
+    let both = store
+        .list_claims(&[b.id, a.id, ProductId::new(), a.id])
+        .await
+        .expect("list");
+    let of = |id: ProductId| -> Vec<ClaimId> {
+        both.iter()
+            .filter(|c| c.product_id == id)
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(of(a.id), [late.id, outside.id]);
+    assert_eq!(of(b.id), [soon.id]);
+    assert_eq!(both.len(), 3, "each claim once");
+
     store.archive_product(b.id, at(9)).await.expect("archive");
-    assert!(store.list_claims(b.id).await.expect("list").is_empty());
+    assert!(store.list_claims(&[b.id]).await.expect("list").is_empty());
     let found = store
         .expiring_claims(day(2027, 1, 1), day(2027, 12, 31), 10)
         .await

@@ -308,12 +308,20 @@ impl CatalogStore for MemoryStore {
         self.lock()?.replace_product(product)
     }
 
-    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError> {
+    async fn list_claims(&self, products: &[ProductId]) -> Result<Vec<Claim>, StoreError> {
         let s = self.lock()?;
-        Ok(s.live_product(&product)
-            .and(s.claims.get(&product))
+        let mut live: Vec<&ProductId> = products
+            .iter()
+            .filter(|id| s.live_product(id).is_some())
+            .collect();
+        live.sort_unstable();
+        live.dedup();
+        Ok(live
+            .into_iter()
+            .filter_map(|id| s.claims.get(id))
+            .flatten()
             .cloned()
-            .unwrap_or_default())
+            .collect())
     }
 
     async fn expiring_claims(

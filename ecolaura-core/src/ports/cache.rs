@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::catalog::{CatalogChange, ReadScope};
+use crate::domain::Timestamp;
 
 /// A cached value: any shared, immutable value (a page of products, a
 /// rendered response), cheap to clone. Readers downcast to what they stored.
@@ -22,6 +23,10 @@ pub struct CacheEntry {
     /// Roughly how many bytes the value holds (the cache adds the key's and
     /// the scope's).
     pub bytes: usize,
+    /// The instant from which the value may be untrue with no write (a
+    /// green claim's evidence starting or lapsing); `None`: only writes
+    /// make it untrue.
+    pub true_until: Option<Timestamp>,
 }
 
 impl std::fmt::Debug for CacheEntry {
@@ -29,6 +34,7 @@ impl std::fmt::Debug for CacheEntry {
         f.debug_struct("CacheEntry")
             .field("scope", &self.scope)
             .field("bytes", &self.bytes)
+            .field("true_until", &self.true_until)
             .finish_non_exhaustive()
     }
 }
@@ -45,9 +51,11 @@ pub struct ReadTicket(pub u64);
 pub struct CacheStats {
     /// Lookups that found a value that is still true.
     pub hits: u64,
-    /// Lookups that found nothing (or a value a change had made untrue).
+    /// Lookups that found nothing (or a value a change or the date had
+    /// made untrue).
     pub misses: u64,
-    /// Of the misses, those that found a value a change had made untrue.
+    /// Of the misses, those that found a value a change or the date had
+    /// made untrue.
     pub stale: u64,
     /// Values offered to [`Cache::insert`] and refused because a change
     /// since their ticket affects them.
@@ -73,8 +81,9 @@ pub struct CacheStats {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Cache: Send + Sync {
-    /// The value under `key`, unless a change has made it untrue; counts a
-    /// hit or a miss.
+    /// The value under `key`, unless a change has made it untrue or its
+    /// [`true_until`](CacheEntry::true_until) has come; counts a hit or a
+    /// miss.
     async fn get(&self, key: &str) -> Option<CacheEntry>;
 
     /// The point in the history of changes a read that begins now starts from.

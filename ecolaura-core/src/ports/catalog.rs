@@ -78,9 +78,9 @@ pub trait CatalogStore: Send + Sync {
         record: Option<&'a FootprintRecord>,
     ) -> Result<Product, StoreError>;
 
-    /// The claims of a live product, oldest first (none for a missing or
-    /// archived product).
-    async fn list_claims(&self, product: ProductId) -> Result<Vec<Claim>, StoreError>;
+    /// The claims of the live products among `products`, by product, each
+    /// product's oldest first (none for a missing or archived product).
+    async fn list_claims(&self, products: &[ProductId]) -> Result<Vec<Claim>, StoreError>;
 
     /// Claims of live products whose evidence's last day is in
     /// `from..=until`, soonest first (ties by id), at most `limit`.

@@ -7,7 +7,9 @@ mod errors;
 pub mod footprint;
 mod vocabulary;
 
-pub use claims::{Claim, ClaimDraft, ClaimPolicy, ClaimType, Evidence, Market, Refusal};
+pub use claims::{
+    Claim, ClaimDraft, ClaimPolicy, ClaimType, Evidence, Market, Refusal, ShownClaims,
+};
 pub use errors::{FieldError, label_error};
 pub use footprint::{
     DeclaredUnit, FootprintDraft, FootprintRecord, FootprintSource, Geography, SystemBoundary,

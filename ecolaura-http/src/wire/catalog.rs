@@ -4,12 +4,12 @@ use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetri
 use ecolaura_core::domain::{CarbonKg, Currency};
 use ecolaura_core::scoring::ScoreBreakdown;
 use ecolaura_core::services::ProductSustainability;
-use ecolaura_core::sustainability::FootprintSource;
+use ecolaura_core::sustainability::{Claim, FootprintSource};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
 use super::text::{CategoryNameRule, DescriptionRule, ProductNameRule, SlugRule, Text};
-use super::{Amount, Fields, Nullable, PriceInput};
+use super::{Amount, Fields, Nullable, PriceInput, ShownClaimDto};
 
 const SAMPLE_TIME: &str = "2026-11-24T09:30:00Z";
 
@@ -231,6 +231,9 @@ pub(crate) struct ProductDto {
     /// The environmental metrics, or null when the product has none.
     #[oai(nullable)]
     pub sustainability: Option<SustainabilityDto>,
+    /// The green claims shown in the requested market (`?market=`, default
+    /// the shop's) whose evidence holds today, oldest first.
+    pub claims: Vec<ShownClaimDto>,
     /// When the product was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the product last changed.
@@ -238,8 +241,9 @@ pub(crate) struct ProductDto {
 }
 
 impl ProductDto {
-    /// The wire form of `p`, priced in the shop's `currency`.
-    pub(crate) fn new(p: Product, currency: Currency) -> Self {
+    /// The wire form of `p`, priced in the shop's `currency`, with the
+    /// `claims` shown on it.
+    pub(crate) fn new(p: Product, currency: Currency, claims: Vec<Claim>) -> Self {
         Self {
             id: p.id.as_uuid(),
             name: p.name.as_str().to_owned(),
@@ -253,6 +257,7 @@ impl ProductDto {
             sustainability: p
                 .metrics
                 .map(|m| SustainabilityDto::of(m, p.footprint_source)),
+            claims: claims.into_iter().map(ShownClaimDto::from).collect(),
             created_at: p.created_at,
             updated_at: p.updated_at,
         }
@@ -270,6 +275,7 @@ impl ProductDto {
             sustainability_score: 95,
             score_source: ScoreSourceDto::Metrics,
             sustainability: Some(SustainabilityDto::sample()),
+            claims: vec![ShownClaimDto::sample()],
             created_at: sample_time(),
             updated_at: sample_time(),
         }

@@ -257,6 +257,50 @@ impl ClaimDto {
     }
 }
 
+/// A claim as a product read shows it: one that holds today in the
+/// reader's market.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "ShownClaim")]
+pub(crate) struct ShownClaimDto {
+    /// The claim's id.
+    pub id: uuid::Uuid,
+    #[oai(rename = "type")]
+    #[allow(missing_docs)]
+    pub claim_type: ClaimTypeDto,
+    /// The words a storefront shows.
+    pub statement: String,
+    /// The scheme or standard its evidence comes from.
+    pub scheme: String,
+    /// The last day its evidence holds; the claim is gone from reads the
+    /// day after.
+    pub valid_until: Date,
+}
+
+impl From<Claim> for ShownClaimDto {
+    fn from(claim: Claim) -> Self {
+        Self {
+            id: claim.id.as_uuid(),
+            claim_type: claim.claim_type.into(),
+            statement: claim.statement,
+            scheme: claim.evidence.scheme,
+            valid_until: claim.evidence.valid_until.into(),
+        }
+    }
+}
+
+impl ShownClaimDto {
+    pub(crate) fn sample() -> Self {
+        let claim = ClaimDto::sample();
+        Self {
+            id: claim.id,
+            claim_type: claim.claim_type,
+            statement: claim.statement,
+            scheme: claim.evidence.scheme,
+            valid_until: claim.evidence.valid_until,
+        }
+    }
+}
+
 /// A product, as a claim report names it.
 #[derive(Debug, Clone, PartialEq, Object)]
 #[oai(rename = "ClaimProduct")]

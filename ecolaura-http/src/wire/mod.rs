@@ -48,7 +48,7 @@ pub(crate) use catalog::{
     CategoryDto, CategoryInput, MetricsInput, ProductDto, ProductInput, ProductPatch,
     ProductReplacement, ProductSustainabilityDto, SustainabilityDto,
 };
-pub(crate) use claims::{ClaimDto, ClaimInput, ExpiringClaimDto};
+pub(crate) use claims::{ClaimDto, ClaimInput, ExpiringClaimDto, ShownClaimDto};
 pub(crate) use footprint::{FootprintDto, FootprintInput};
 pub(crate) use nullable::Nullable;
 pub(crate) use orders::{OrderDto, OrderInput, OrderLineDto, StatusInput, SummaryDto};

@@ -288,3 +288,77 @@ async fn a_claim_disappears_the_day_after_its_evidence_lapses_with_no_write() {
         "and the one that starts today is there"
     );
 }
+
+fn claim_ids(product: &Value) -> Vec<String> {
+    assert!(product["claims"].is_array(), "{product}");
+    shown_ids(&product["claims"])
+}
+
+#[tokio::test]
+async fn product_reads_show_their_markets_claims_until_the_midnight_they_lapse_at() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let p = product(&t, &staff, true, true).await;
+    let path = format!("/api/v1/products/{p}/claims");
+    let last_day = today(&t);
+    let mut eu = claim(&t, "organic", json!(["EU"]));
+    eu["evidence"]["valid_until"] = json!(last_day.to_string());
+    let eu = id(t.post(&path, Some(&staff), eu).await.ok(201));
+    let fr = id(t
+        .post(&path, Some(&staff), claim(&t, "repairable", json!(["FR"])))
+        .await
+        .ok(201));
+
+    let detail = format!("/api/v1/products/{p}");
+    let read = t.get(&detail, None).await;
+    assert_eq!(
+        read.ok(200)["claims"],
+        json!([{"id": eu, "type": "organic", "statement": "Made with 80% recycled PET",
+                "scheme": "Global Recycled Standard", "valid_until": last_day.to_string()}]),
+        "the shop's market (the EU) by default; no certificate, no markets"
+    );
+    let in_france = t.get(&format!("{detail}?market=FR"), None).await;
+    assert_eq!(claim_ids(in_france.ok(200)), [eu.clone(), fr.clone()]);
+    let list = t.get("/api/v1/products?market=FR", None).await;
+    assert_eq!(
+        claim_ids(&list.ok(200)["results"][0]),
+        [eu.clone(), fr.clone()]
+    );
+    t.get(&format!("{detail}?market=US"), None)
+        .await
+        .problem(422);
+    t.get("/api/v1/products?market=fr", None).await.problem(422);
+    let patched = t
+        .patch(&detail, Some(&staff), json!({"price": "9.50"}))
+        .await;
+    assert_eq!(claim_ids(patched.ok(200)), [eu.as_str()]);
+
+    // The last second of the evidence's last day: reads come from the cache.
+    let last_second = last_day.and_hms_opt(23, 59, 59).unwrap().and_utc();
+    t.clock.set(last_second);
+    let reads = [
+        detail.clone(),
+        format!("{detail}?market=FR"),
+        "/api/v1/products".to_owned(),
+        "/api/v1/products?market=FR".to_owned(),
+    ];
+    for _ in 0..3 {
+        for r in &reads {
+            t.get(r, None).await.ok(200);
+        }
+    }
+    let hits = t.app.cache().stats().hits;
+    let cached = t.get(&detail, None).await;
+    assert_eq!(claim_ids(cached.ok(200)), [eu.as_str()]);
+    assert!(t.app.cache().stats().hits > hits, "answered from the cache");
+
+    // Midnight: gone from every read, cached or not, with no write.
+    t.clock.advance(std::time::Duration::from_secs(1));
+    assert!(claim_ids(t.get(&detail, None).await.ok(200)).is_empty());
+    let list = t.get("/api/v1/products", None).await;
+    assert!(claim_ids(&list.ok(200)["results"][0]).is_empty());
+    let in_france = t.get(&format!("{detail}?market=FR"), None).await;
+    assert_eq!(claim_ids(in_france.ok(200)), [fr.as_str()]);
+    let list = t.get("/api/v1/products?market=FR", None).await;
+    assert_eq!(claim_ids(&list.ok(200)["results"][0]), [fr]);
+}

@@ -73,10 +73,12 @@ fn live_claims() -> SelectStatement {
     q
 }
 
-/// The claims of a live product, oldest first.
-pub fn select_claims(product: ProductId) -> SelectStatement {
+/// The claims of the live products among `products`, by product, each
+/// product's oldest first.
+pub fn select_claims(products: &[ProductId]) -> SelectStatement {
     let mut q = live_claims();
-    q.and_where(Expr::col((C::Table, C::ProductId)).eq(uuid(product)))
+    q.and_where(Expr::col((C::Table, C::ProductId)).is_in(products.iter().map(|p| uuid(*p))))
+        .order_by((C::Table, C::ProductId), Sort::Asc)
         .order_by((C::Table, C::CreatedAt), Sort::Asc)
         .order_by((C::Table, C::Id), Sort::Asc);
     q

@@ -10,7 +10,7 @@ use crate::auth::{Action, Actor, authorize};
 use crate::domain::{ClaimId, ProductId, ProductName};
 use crate::services::CatalogError;
 use crate::sustainability::claims::{ClaimContext, ClaimVerdict};
-use crate::sustainability::{Claim, ClaimDraft};
+use crate::sustainability::{Claim, ClaimDraft, Market, ShownClaims};
 
 /// The most claims one product holds.
 pub const MAX_CLAIMS_PER_PRODUCT: usize = 50;
@@ -96,7 +96,23 @@ impl Catalog {
     /// [`CatalogError::ProductNotFound`].
     pub async fn claims(&self, product: ProductId) -> Result<Vec<Claim>, CatalogError> {
         self.product(product).await?;
-        Ok(self.store.list_claims(product).await?)
+        Ok(self.store.list_claims(&[product]).await?)
+    }
+
+    /// The claims a reader in `market` sees today on `products` (live
+    /// ones), with the day that selection may change on: what a product
+    /// read shows beside each product.
+    ///
+    /// # Errors
+    /// [`CatalogError::Store`].
+    pub async fn shown_claims(
+        &self,
+        products: &[ProductId],
+        market: Market,
+    ) -> Result<ShownClaims, CatalogError> {
+        let today = self.clock.now().date_naive();
+        let claims = self.store.list_claims(products).await?;
+        Ok(ShownClaims::select(claims, market, today))
     }
 
     /// Claims whose evidence lapses from today to `days` days ahead

@@ -241,6 +241,7 @@ impl Catalog {
         let entry = CacheEntry {
             scope: Arc::new(ReadScope::membership(query, members.ids.iter().copied())),
             bytes: members.ids.len() * std::mem::size_of::<ProductId>(),
+            true_until: None,
             value: Arc::new(members),
         };
         self.cache.insert(key, entry, ticket).await;
@@ -349,7 +350,7 @@ impl Catalog {
                 .await?
                 .ok_or(CatalogError::ProductNotFound)?;
             let claims = if with_claims {
-                self.store.list_claims(id).await?
+                self.store.list_claims(&[id]).await?
             } else {
                 Vec::new()
             };
@@ -417,6 +418,7 @@ impl Catalog {
             value: Arc::new(value.clone()),
             scope: Arc::new(scope),
             bytes,
+            true_until: None,
         };
         self.cache.insert(key, entry, ticket).await;
         Ok(value)
@@ -730,6 +732,7 @@ mod tests {
                 value: Arc::new(members.clone()),
                 scope: scope.clone(),
                 bytes: 0,
+                true_until: None,
             })
         });
         c
@@ -742,6 +745,7 @@ mod tests {
             value: Arc::new(Some(p.clone())),
             scope: Arc::new(ReadScope::Product(p.id)),
             bytes: p.approx_bytes(),
+            true_until: None,
         };
         let mut cache = MockCache::new();
         let id = p.id;

@@ -4,12 +4,14 @@
 
 mod market;
 mod policy;
+mod shown;
 
 pub use market::{EU_STATES, Market, MarketError};
 pub use policy::{
     AgecArticle13, ClaimContext, ClaimPolicy, ClaimRule, ClaimVerdict, EmpCoGenericClaims,
     EmpCoOffsets, MetricsAgreement, Refusal, metrics_contradicting_claims,
 };
+pub use shown::ShownClaims;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -31,6 +31,21 @@ impl ClaimsApi {
     }
 }
 
+/// The market a read asks for with `?market=`, else the shop's
+/// (`ECOLAURA_MARKET`).
+///
+/// # Errors
+/// 422 naming `market` for a code that is neither `EU` nor an EU state's.
+pub(crate) fn requested_market(
+    state: &AppState,
+    param: Option<Text<MarketRule>>,
+) -> Result<Market, Problem> {
+    match param {
+        Some(m) => Market::parse(&m).map_err(|e| Problem::invalid_field("market", e.to_string())),
+        None => Ok(state.market),
+    }
+}
+
 #[derive(ApiResponse)]
 enum ClaimCreated {
     /// The claim was made.
@@ -115,12 +130,7 @@ impl ClaimsApi {
         /// (`ECOLAURA_MARKET`).
         market: Query<Option<Text<MarketRule>>>,
     ) -> Result<ClaimList, Problem> {
-        let market = match market.0 {
-            Some(m) => {
-                Market::parse(&m).map_err(|e| Problem::invalid_field("market", e.to_string()))?
-            }
-            None => self.state.market,
-        };
+        let market = requested_market(&self.state, market.0)?;
         let today = self.today();
         let claims = self
             .state

@@ -5,12 +5,15 @@ mod footprint;
 mod query;
 
 pub(crate) use claims::ClaimsApi;
+use claims::requested_market;
 pub(crate) use footprint::FootprintApi;
 
 use std::sync::Arc;
 
+use ecolaura_core::catalog::Product;
 use ecolaura_core::catalog::{NewProduct, ProductChanges, ReadScope};
 use ecolaura_core::domain::{Page, ProductId};
+use ecolaura_core::sustainability::{Market, ShownClaims};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -21,9 +24,9 @@ use super::query::page_request;
 use crate::api::BearerAuth;
 use crate::body::JsonBody;
 use crate::problem::Problem;
-use crate::response_cache::{CachedJson, cached_json};
+use crate::response_cache::{CachedJson, Shows, cached_json};
 use crate::state::AppState;
-use crate::wire::text::{PriceParamRule, SearchRule, Text};
+use crate::wire::text::{MarketRule, PriceParamRule, SearchRule, Text};
 use crate::wire::{
     Fields, MetricsInput, PageLinks, ProductDto, ProductInput, ProductPage, ProductPatch,
     ProductReplacement, ProductSustainabilityDto,
@@ -84,8 +87,23 @@ enum SustainabilityFound {
 }
 
 impl ProductsApi {
-    fn dto(&self, p: ecolaura_core::catalog::Product) -> ProductDto {
-        ProductDto::new(p, self.state.app.currency())
+    fn dto(&self, p: Product, claims: &mut ShownClaims) -> ProductDto {
+        let shown = claims.take(p.id);
+        ProductDto::new(p, self.state.app.currency(), shown)
+    }
+
+    /// The claims shown in `market` today on `products`.
+    async fn shown_claims(
+        &self,
+        products: &[ProductId],
+        market: Market,
+    ) -> Result<ShownClaims, Problem> {
+        Ok(self
+            .state
+            .app
+            .catalog()
+            .shown_claims(products, market)
+            .await?)
     }
 }
 
@@ -121,7 +139,11 @@ impl ProductsApi {
         /// Items per page, 1..100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         page_size: Query<Option<u32>>,
+        /// Show the green claims made for this market: `EU` or an EU
+        /// member state's code; default the shop's (`ECOLAURA_MARKET`).
+        market: Query<Option<Text<MarketRule>>>,
     ) -> Result<ProductList, Problem> {
+        let market = requested_market(&self.state, market.0)?;
         let params = ListParams {
             category: category.0,
             min_score: min_score.0,
@@ -141,18 +163,25 @@ impl ProductsApi {
             let page = ProductPage::new(
                 empty,
                 &PageLinks::new(&self.state.public_url, req, Vec::new()),
-                |p| self.dto(p),
+                |p| self.dto(p, &mut ShownClaims::default()),
             );
             return CachedJson::render(&page).map(ProductList::Ok);
         };
         let links = PageLinks::new(&self.state.public_url, req, canonical_params(&query));
-        let key = format!("products|{}|{}", links.cache_key(), query.cache_key());
+        let key = format!(
+            "products|{}|{}|{market}",
+            links.cache_key(),
+            query.cache_key()
+        );
         let state = &self.state;
         cached_json(state.app.cache(), &state.metrics, &key, async {
             // The rendering is what is cached; the page itself need not be.
             let found = state.app.catalog().products_uncached(&query).await?;
-            let scope = ReadScope::list(&query, found.items.iter().map(|p| p.id));
-            Ok((ProductPage::new(found, &links, |p| self.dto(p)), scope))
+            let ids: Vec<ProductId> = found.items.iter().map(|p| p.id).collect();
+            let mut claims = self.shown_claims(&ids, market).await?;
+            let shows = Shows::new(ReadScope::list(&query, ids), claims.true_until());
+            let page = ProductPage::new(found, &links, |p| self.dto(p, &mut claims));
+            Ok((page, shows))
         })
         .await
         .map(ProductList::Ok)
@@ -172,7 +201,9 @@ impl ProductsApi {
             .catalog()
             .create_product(auth.actor(), product)
             .await?;
-        Ok(ProductCreated::Created(Json(self.dto(created))))
+        // A new product has no claims yet.
+        let dto = self.dto(created, &mut ShownClaims::default());
+        Ok(ProductCreated::Created(Json(dto)))
     }
 
     /// A product
@@ -181,16 +212,22 @@ impl ProductsApi {
         &self,
         /// The product's id.
         id: Path<uuid::Uuid>,
+        /// Show the green claims made for this market: `EU` or an EU
+        /// member state's code; default the shop's (`ECOLAURA_MARKET`).
+        market: Query<Option<Text<MarketRule>>>,
     ) -> Result<ProductFound, Problem> {
+        let market = requested_market(&self.state, market.0)?;
         let id = ProductId::from_uuid(id.0);
         let state = &self.state;
         cached_json(
             state.app.cache(),
             &state.metrics,
-            &format!("product|{id}"),
+            &format!("product|{id}|{market}"),
             async {
                 let product = state.app.catalog().product_uncached(id).await?;
-                Ok((self.dto(product), ReadScope::Product(id)))
+                let mut claims = self.shown_claims(&[id], market).await?;
+                let shows = Shows::new(ReadScope::Product(id), claims.true_until());
+                Ok((self.dto(product, &mut claims), shows))
             },
         )
         .await
@@ -323,6 +360,7 @@ impl ProductsApi {
             .catalog()
             .update_product(auth.actor(), ProductId::from_uuid(id), changes)
             .await?;
-        Ok(ProductUpdated::Ok(Json(self.dto(updated))))
+        let mut claims = self.shown_claims(&[updated.id], self.state.market).await?;
+        Ok(ProductUpdated::Ok(Json(self.dto(updated, &mut claims))))
     }
 }
