@@ -139,23 +139,50 @@ impl Server {
             .await
     }
 
+    /// `POST path` as a well-behaved client sends a sign-in: while the host
+    /// answers 503 (every password-hashing turn taken, API.md), it waits
+    /// the `Retry-After` it was given and asks again, for at most a minute.
+    pub(crate) async fn post_patiently(&self, path: &str, body: Value) -> (u16, Value) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let resp = self
+                .http
+                .post(self.url(path))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            let bytes = resp.bytes().await.unwrap();
+            let answer = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            match retry_after {
+                Some(secs) if status == 503 && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_secs(secs.max(1))).await;
+                }
+                _ => return (status, answer),
+            }
+        }
+    }
+
     pub(crate) async fn register_and_login(&self, email: &str, password: &str) -> String {
-        let (status, _) = self
-            .post(
+        let (status, body) = self
+            .post_patiently(
                 "/api/v1/auth/register",
-                None,
                 json!({"email": email, "password": password, "name": "Buyer"}),
             )
             .await;
-        assert_eq!(status, 201);
+        assert_eq!(status, 201, "{body}");
         self.login(email, password).await
     }
 
     pub(crate) async fn login(&self, email: &str, password: &str) -> String {
         let (status, body) = self
-            .post(
+            .post_patiently(
                 "/api/v1/auth/token",
-                None,
                 json!({"email": email, "password": password}),
             )
             .await;
