@@ -3,7 +3,7 @@
 //! with evidence (EmpCo, AGEC).
 
 pub mod claims;
-mod errors;
+pub(crate) mod errors;
 pub mod footprint;
 mod vocabulary;
 

@@ -4,12 +4,18 @@
 //! [`ScoreBreakdown`]: points per factor. The score is the sum of the points,
 //! clamped to `0..=100`, so the breakdown always explains the score.
 //!
-//! Shops plug their own policy into [`EcolauraBuilder::scoring`](crate::EcolauraBuilder::scoring).
+//! The default policy is data ([`ScoreRules`]: footprint bands and points
+//! per attribute, validated so that a greener product never scores lower);
+//! shops plug their own policy into [`EcolauraBuilder::scoring`](crate::EcolauraBuilder::scoring).
+
+mod rules;
+
+pub use rules::{FootprintBand, MAX_FACTOR_POINTS, MAX_FOOTPRINT_BANDS, ScoreRules};
 
 use std::borrow::Cow;
 use std::fmt::Debug;
+use std::sync::LazyLock;
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::SustainabilityMetrics;
@@ -62,8 +68,8 @@ pub trait ScoringPolicy: Send + Sync + Debug {
     fn breakdown(&self, metrics: &SustainabilityMetrics) -> ScoreBreakdown;
 }
 
-/// The default policy: up to 60 points for a low carbon footprint, 20 for
-/// recyclable, 20 for biodegradable.
+/// The default policy: [`ScoreRules::default`], up to 60 points for a low
+/// carbon footprint, 20 for recyclable, 20 for biodegradable.
 ///
 /// Footprint points, per unit of product (kg CO2e):
 ///
@@ -96,45 +102,10 @@ pub trait ScoringPolicy: Send + Sync + Debug {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultScoringPolicy;
 
-impl DefaultScoringPolicy {
-    /// Upper bounds (kg, inclusive) and their points, best first.
-    const FOOTPRINT_BANDS: [(i64, u32, i64); 7] = [
-        // (mantissa, scale, points): 5/10 = 0.5 kg
-        (5, 1, 60),
-        (1, 0, 55),
-        (2, 0, 50),
-        (5, 0, 40),
-        (10, 0, 30),
-        (20, 0, 20),
-        (50, 0, 10),
-    ];
-
-    fn footprint_points(kg: Decimal) -> i64 {
-        Self::FOOTPRINT_BANDS
-            .iter()
-            .find(|(m, s, _)| kg <= Decimal::new(*m, *s))
-            .map_or(0, |(_, _, points)| *points)
-    }
-}
-
 impl ScoringPolicy for DefaultScoringPolicy {
     fn breakdown(&self, m: &SustainabilityMetrics) -> ScoreBreakdown {
-        ScoreBreakdown {
-            factors: vec![
-                ScoreFactor {
-                    factor: Cow::Borrowed("carbon_footprint"),
-                    points: Self::footprint_points(m.carbon_footprint_kg.kg()),
-                },
-                ScoreFactor {
-                    factor: Cow::Borrowed("recyclable"),
-                    points: if m.recyclable { 20 } else { 0 },
-                },
-                ScoreFactor {
-                    factor: Cow::Borrowed("biodegradable"),
-                    points: if m.biodegradable { 20 } else { 0 },
-                },
-            ],
-        }
+        static RULES: LazyLock<ScoreRules> = LazyLock::new(ScoreRules::default);
+        RULES.breakdown(m)
     }
 }
 
