@@ -163,6 +163,8 @@ mod tests {
             manual_score: Score::MIN,
             score: Score::MIN,
             score_source: ScoreSource::Manual,
+            score_method: ecolaura_core::scoring::ScoreMethod::manual(),
+            score_computed_at: now,
             footprint_source: ecolaura_core::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,

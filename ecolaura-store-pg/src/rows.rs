@@ -20,6 +20,8 @@ pub(crate) struct ProductRow {
     manual_score: i16,
     score: i16,
     score_source: String,
+    score_method: Option<String>,
+    score_computed_at: Option<DateTime<Utc>>,
     archived: bool,
     version: i64,
     created_at: DateTime<Utc>,
@@ -42,6 +44,8 @@ impl From<ProductRow> for ProductRecord {
             manual_score: r.manual_score.into(),
             score: r.score.into(),
             score_source: r.score_source,
+            score_method: r.score_method,
+            score_computed_at: r.score_computed_at,
             archived: r.archived,
             version: r.version,
             created_at: r.created_at,
@@ -74,6 +78,7 @@ pub(crate) struct OrderLineRow {
     quantity: i32,
     unit_carbon_footprint_kg: Option<Decimal>,
     sustainability_score: i16,
+    score_method: Option<String>,
 }
 
 impl From<OrderLineRow> for OrderLineRecord {
@@ -87,6 +92,7 @@ impl From<OrderLineRow> for OrderLineRecord {
             quantity: r.quantity.into(),
             unit_carbon_footprint_kg: r.unit_carbon_footprint_kg,
             sustainability_score: r.sustainability_score.into(),
+            score_method: r.score_method,
         }
     }
 }

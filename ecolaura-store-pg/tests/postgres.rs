@@ -92,7 +92,7 @@ async fn twenty_concurrent_requests_with_one_idempotency_key_make_one_order() {
     .await;
 }
 
-/// Migration 0003: orders and keyed outcomes that an older version wrote,
+/// Migrations 0003 and 0007: orders, keyed outcomes and scores that an older version wrote,
 /// without a currency, read back in euros once the new version migrated,
 /// and such a request still replays. New orders must say their currency.
 #[tokio::test]
@@ -122,7 +122,9 @@ async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
         .execute(store.pool())
         .await
         .unwrap();
-        let old = fixtures::order(user, &[(&p, 2)], now);
+        let mut old = fixtures::order(user, &[(&p, 2)], now);
+        // Lines of migration 2 kept no score method.
+        old.lines[0].score_method = None;
         let key = fixtures::stamp(&old, "checkout-1", now);
         sqlx::query(
             "INSERT INTO orders (id, user_id, status, confirmation_sent_at, created_at, updated_at) \
@@ -168,6 +170,11 @@ async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
     store.migrate().await.unwrap();
     assert_eq!(old.currency.as_str(), "EUR");
     assert_eq!(store.get_order(old.id).await.unwrap(), Some(old.clone()));
+    // Migration 7: a score stored before methods were kept reads as the one
+    // method there was, computed at the product's last write.
+    let product = store.get_product(p.id).await.unwrap().unwrap();
+    assert_eq!(product.score_method.as_str(), "ecolaura-default@1");
+    assert_eq!(product.score_computed_at, now);
     let replayed = app_on(store.clone())
         .orders()
         .place(&Actor::customer(user), &one_of(&p, 2), Some(key.key))

@@ -25,6 +25,7 @@ use ecolaura_core::jobs::{ClaimedJob, Job, JobKind, JobStatus, QueueStats, Stats
 use ecolaura_core::mail::{OutgoingEmail, SentEmail};
 use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
 use ecolaura_core::ports::StoreError;
+use ecolaura_core::scoring::ScoreMethod;
 use ecolaura_core::sustainability::{
     Claim, ClaimType, DeclaredUnit, Evidence, FootprintRecord, FootprintSource, Geography, Market,
     SystemBoundary, Verification,
@@ -135,6 +136,10 @@ pub struct ProductRecord {
     pub score: i64,
     /// `score_source`
     pub score_source: String,
+    /// `score_method` (NULL: stored before methods were kept)
+    pub score_method: Option<String>,
+    /// `score_computed_at` (NULL: as `score_method`)
+    pub score_computed_at: Option<DateTime<Utc>>,
     /// `archived`
     pub archived: bool,
     /// `version`
@@ -161,6 +166,15 @@ impl TryFrom<ProductRecord> for Product {
                 ));
             }
         };
+        let score_source = match r.score_source.as_str() {
+            "metrics" => ScoreSource::Metrics,
+            "manual" => ScoreSource::Manual,
+            other => return Err(corrupt("score source")(other.to_owned())),
+        };
+        let score_method = match r.score_method.as_deref() {
+            Some(method) => ScoreMethod::parse(method).or_corrupt("score method")?,
+            None => ScoreMethod::before_methods_were_kept(score_source),
+        };
         Ok(Product {
             id: r.id.into(),
             name: ProductName::parse(&r.name).or_corrupt("product name")?,
@@ -178,11 +192,9 @@ impl TryFrom<ProductRecord> for Product {
                 .or_corrupt("footprint source")?,
             manual_score: Score::new(r.manual_score).or_corrupt("manual score")?,
             score: Score::new(r.score).or_corrupt("score")?,
-            score_source: match r.score_source.as_str() {
-                "metrics" => ScoreSource::Metrics,
-                "manual" => ScoreSource::Manual,
-                other => return Err(corrupt("score source")(other.to_owned())),
-            },
+            score_source,
+            score_method,
+            score_computed_at: r.score_computed_at.unwrap_or(r.updated_at),
             archived: r.archived,
             version: r.version,
             created_at: r.created_at,
@@ -454,6 +466,8 @@ pub struct OrderLineRecord {
     pub unit_carbon_footprint_kg: Option<Decimal>,
     /// `sustainability_score`
     pub sustainability_score: i64,
+    /// `score_method`
+    pub score_method: Option<String>,
 }
 
 impl TryFrom<OrderLineRecord> for OrderLine {
@@ -470,6 +484,12 @@ impl TryFrom<OrderLineRecord> for OrderLine {
                 .transpose()
                 .or_corrupt("footprint")?,
             sustainability_score: Score::new(r.sustainability_score).or_corrupt("line score")?,
+            score_method: r
+                .score_method
+                .as_deref()
+                .map(ScoreMethod::parse)
+                .transpose()
+                .or_corrupt("line score method")?,
         })
     }
 }

@@ -49,6 +49,10 @@ pub enum Products {
     Score,
     /// `score_source TEXT`
     ScoreSource,
+    /// `score_method TEXT`: `manual` or `name@version`.
+    ScoreMethod,
+    /// `score_computed_at`
+    ScoreComputedAt,
     /// `archived BOOLEAN`
     Archived,
     /// `version BIGINT`
@@ -192,6 +196,8 @@ pub enum OrderLines {
     UnitCarbonFootprintKg,
     /// `sustainability_score SMALLINT`, as when ordered.
     SustainabilityScore,
+    /// `score_method TEXT NULL`, as when ordered (NULL: before methods were kept).
+    ScoreMethod,
 }
 
 /// `idempotency_keys`

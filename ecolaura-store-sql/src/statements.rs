@@ -102,7 +102,7 @@ pub const CATEGORY_COLUMNS: [Categories; 4] = [
 ];
 
 /// The columns of a [`ProductRecord`](crate::records::ProductRecord).
-pub const PRODUCT_COLUMNS: [Products; 17] = [
+pub const PRODUCT_COLUMNS: [Products; 19] = [
     Products::Id,
     Products::Name,
     Products::Description,
@@ -116,6 +116,8 @@ pub const PRODUCT_COLUMNS: [Products; 17] = [
     Products::ManualScore,
     Products::Score,
     Products::ScoreSource,
+    Products::ScoreMethod,
+    Products::ScoreComputedAt,
     Products::Archived,
     Products::Version,
     Products::CreatedAt,
@@ -144,7 +146,7 @@ pub const ORDER_COLUMNS: [Orders; 7] = [
 ];
 
 /// The columns of an [`OrderLineRecord`](crate::records::OrderLineRecord).
-pub const ORDER_LINE_COLUMNS: [OrderLines; 8] = [
+pub const ORDER_LINE_COLUMNS: [OrderLines; 9] = [
     OrderLines::OrderId,
     OrderLines::Position,
     OrderLines::ProductId,
@@ -153,6 +155,7 @@ pub const ORDER_LINE_COLUMNS: [OrderLines; 8] = [
     OrderLines::Quantity,
     OrderLines::UnitCarbonFootprintKg,
     OrderLines::SustainabilityScore,
+    OrderLines::ScoreMethod,
 ];
 
 /// The columns of a [`JobRecord`](crate::records::JobRecord).
@@ -263,6 +266,8 @@ fn product_values<D: Dialect>(p: &Product) -> Vec<Expr> {
         Expr::val(i64::from(p.manual_score.value())),
         Expr::val(i64::from(p.score.value())),
         p.score_source.as_str().into(),
+        p.score_method.as_str().into(),
+        ts(p.score_computed_at),
         Expr::val(p.archived),
         Expr::val(p.version),
         ts(p.created_at),
@@ -494,6 +499,7 @@ pub fn insert_order_lines<D: Dialect>(o: &Order) -> BuildResult<InsertStatement>
             int(l.quantity.get()),
             Expr::val(D::carbon_opt(l.unit_carbon_footprint_kg)),
             Expr::val(i64::from(l.sustainability_score.value())),
+            Expr::val(l.score_method.as_ref().map(|m| m.as_str().to_owned())),
         ])?;
     }
     Ok(q)

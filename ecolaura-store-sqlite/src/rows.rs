@@ -22,6 +22,8 @@ pub(crate) struct ProductRow {
     manual_score: i64,
     score: i64,
     score_source: String,
+    score_method: Option<String>,
+    score_computed_at: Option<DateTime<Utc>>,
     archived: bool,
     version: i64,
     created_at: DateTime<Utc>,
@@ -44,6 +46,8 @@ impl From<ProductRow> for ProductRecord {
             manual_score: r.manual_score,
             score: r.score,
             score_source: r.score_source,
+            score_method: r.score_method,
+            score_computed_at: r.score_computed_at,
             archived: r.archived,
             version: r.version,
             created_at: r.created_at,
@@ -76,6 +80,7 @@ pub(crate) struct OrderLineRow {
     quantity: i64,
     unit_carbon_footprint_kg: Option<i64>,
     sustainability_score: i64,
+    score_method: Option<String>,
 }
 
 impl From<OrderLineRow> for OrderLineRecord {
@@ -89,6 +94,7 @@ impl From<OrderLineRow> for OrderLineRecord {
             quantity: r.quantity,
             unit_carbon_footprint_kg: r.unit_carbon_footprint_kg.map(micro_kg_to_decimal),
             sustainability_score: r.sustainability_score,
+            score_method: r.score_method,
         }
     }
 }

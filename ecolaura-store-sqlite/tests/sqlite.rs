@@ -141,9 +141,10 @@ async fn data_survives_dropping_every_handle_and_reopening_the_file() {
     );
 }
 
-/// Migration 0003: orders and keyed outcomes that an older version wrote,
-/// without a currency, read back in euros once the new version opened the
-/// file, and such a request still replays.
+/// Migrations 0003 and 0007: what an older version wrote reads back once
+/// the new version opened the database: orders and keyed outcomes without a
+/// currency in euros (and such a request still replays), lines without a
+/// score method as such, scores without one as the one method there was.
 #[tokio::test]
 async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
     let db = TempDb::new();
@@ -173,7 +174,9 @@ async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
         .execute(store.pool())
         .await
         .unwrap();
-        let old = fixtures::order(user, &[(&p, 2)], now);
+        let mut old = fixtures::order(user, &[(&p, 2)], now);
+        // Lines of migration 2 kept no score method.
+        old.lines[0].score_method = None;
         let key = fixtures::stamp(&old, "checkout-1", now);
         sqlx::query(
             "INSERT INTO orders (id, user_id, status, confirmation_sent_at, created_at, updated_at) \
@@ -219,6 +222,11 @@ async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
     let store = Arc::new(db.open().await);
     assert_eq!(old.currency.as_str(), "EUR");
     assert_eq!(store.get_order(old.id).await.unwrap(), Some(old.clone()));
+    // Migration 7: a score stored before methods were kept reads as the one
+    // method there was, computed at the product's last write.
+    let product = store.get_product(p.id).await.unwrap().unwrap();
+    assert_eq!(product.score_method.as_str(), "ecolaura-default@1");
+    assert_eq!(product.score_computed_at, now);
     let replayed = app_on(store)
         .orders()
         .place(&Actor::customer(user), &one_of(&p, 2), Some(key.key))

@@ -245,6 +245,8 @@ mod tests {
             manual_score: Score::new(50).unwrap(),
             score: Score::new(50).unwrap(),
             score_source: ScoreSource::Manual,
+            score_method: crate::scoring::ScoreMethod::manual(),
+            score_computed_at: now,
             footprint_source: crate::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,

@@ -18,6 +18,7 @@ use crate::domain::{
     CarbonKg, CategoryName, Description, Price, ProductId, ProductName, Score, Slug, Stock,
     Timestamp,
 };
+use crate::scoring::ScoreMethod;
 use crate::sustainability::FootprintSource;
 
 /// A product category, addressed by its slug.
@@ -87,7 +88,8 @@ impl ScoreSource {
 
 /// A product as stored.
 ///
-/// `score` and `score_source` are derived: the catalog service computes them
+/// `score`, `score_source`, `score_method` and `score_computed_at` are
+/// derived: the catalog service computes them
 /// from `metrics` (with the shop's scoring policy) or takes `manual_score`,
 /// on every write. They are stored so that stores can filter and sort by score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +117,10 @@ pub struct Product {
     pub score: Score,
     /// Where `score` comes from.
     pub score_source: ScoreSource,
+    /// The method `score` was computed with (`manual` for a manual score).
+    pub score_method: ScoreMethod,
+    /// When `score` was computed.
+    pub score_computed_at: Timestamp,
     /// Archived products are gone from the catalog but kept for orders.
     pub archived: bool,
     /// Optimistic-concurrency version: bumped by every write, stock changes included.
@@ -132,6 +138,7 @@ impl Product {
             + self.name.as_str().len()
             + self.description.as_str().len()
             + self.category.as_ref().map_or(0, |c| c.as_str().len())
+            + self.score_method.as_str().len()
     }
 }
 

@@ -16,6 +16,7 @@ use crate::idempotency::{IdempotencyKey, IdempotencyStamp};
 use crate::jobs::{JobKind, NewJob};
 use crate::orders::{Order, OrderLine, OrderRequest, OrderRequestLine, OrderStatus};
 use crate::ports::{NewPlacement, PlacementOutcome};
+use crate::scoring::ScoreMethod;
 
 /// The suite's fixed "now": 2026-01-01T00:00:00Z.
 pub fn t0() -> Timestamp {
@@ -63,6 +64,8 @@ pub fn product(name: &str, price_text: &str, stock: u32) -> Product {
         manual_score: Score::new(50).expect("score"),
         score: Score::new(50).expect("score"),
         score_source: ScoreSource::Manual,
+        score_method: ScoreMethod::manual(),
+        score_computed_at: t0(),
         footprint_source: crate::sustainability::FootprintSource::Declared,
         archived: false,
         version: 1,
@@ -80,6 +83,8 @@ pub fn with_metrics(mut p: Product, kg: f64, score: i64) -> Product {
     });
     p.score = Score::new(score).expect("score");
     p.score_source = ScoreSource::Metrics;
+    p.score_method = ScoreMethod::policy("ecolaura-default", 7).expect("method");
+    p.score_computed_at = t0() + chrono::Duration::seconds(5);
     p
 }
 
@@ -120,6 +125,7 @@ pub fn order(user: UserId, lines: &[(&Product, u32)], when: Timestamp) -> Order 
                 quantity: Quantity::new(i64::from(*q)).expect("fixture quantity"),
                 unit_carbon_footprint_kg: p.metrics.map(|m| m.carbon_footprint_kg),
                 sustainability_score: p.score,
+                score_method: Some(p.score_method.clone()),
             })
             .collect(),
         confirmation_sent_at: None,

@@ -15,6 +15,7 @@ use crate::domain::{
     CarbonKg, Currency, Money, OrderId, Price, ProductId, ProductName, Quantity, Score, Timestamp,
     UserId,
 };
+use crate::scoring::ScoreMethod;
 
 /// One line of an order: the product as it was when ordered, and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,10 @@ pub struct OrderLine {
     pub unit_carbon_footprint_kg: Option<CarbonKg>,
     /// Its sustainability score when ordered.
     pub sustainability_score: Score,
+    /// The method of that score; `None` for lines ordered before methods
+    /// were kept.
+    #[serde(default)]
+    pub score_method: Option<ScoreMethod>,
 }
 
 impl OrderLine {

@@ -8,8 +8,10 @@
 //! per attribute, validated so that a greener product never scores lower);
 //! shops plug their own policy into [`EcolauraBuilder::scoring`](crate::EcolauraBuilder::scoring).
 
+mod method;
 mod rules;
 
+pub use method::{ScoreMethod, ScoreMethodError};
 pub use rules::{FootprintBand, MAX_FACTOR_POINTS, MAX_FOOTPRINT_BANDS, ScoreRules};
 
 use std::borrow::Cow;
@@ -66,6 +68,13 @@ impl ScoreBreakdown {
 pub trait ScoringPolicy: Send + Sync + Debug {
     /// Points per factor for these metrics.
     fn breakdown(&self, metrics: &SustainabilityMetrics) -> ScoreBreakdown;
+
+    /// The policy's name and version, stored with every score it computes
+    /// (`custom@1` unless the policy names itself). Name your policy, and
+    /// raise its version whenever its rules change.
+    fn method(&self) -> ScoreMethod {
+        ScoreMethod::custom()
+    }
 }
 
 /// The default policy: [`ScoreRules::default`], up to 60 points for a low
@@ -102,10 +111,21 @@ pub trait ScoringPolicy: Send + Sync + Debug {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultScoringPolicy;
 
+impl DefaultScoringPolicy {
+    /// The policy's name.
+    pub const NAME: &'static str = "ecolaura-default";
+    /// The version of its rules.
+    pub const VERSION: u32 = 1;
+}
+
 impl ScoringPolicy for DefaultScoringPolicy {
     fn breakdown(&self, m: &SustainabilityMetrics) -> ScoreBreakdown {
         static RULES: LazyLock<ScoreRules> = LazyLock::new(ScoreRules::default);
         RULES.breakdown(m)
+    }
+
+    fn method(&self) -> ScoreMethod {
+        ScoreMethod::policy(Self::NAME, Self::VERSION).unwrap_or_else(|_| ScoreMethod::custom())
     }
 }
 
@@ -121,6 +141,11 @@ mod tests {
             recyclable,
             biodegradable,
         }
+    }
+
+    #[test]
+    fn the_default_policy_names_itself() {
+        assert_eq!(DefaultScoringPolicy.method().as_str(), "ecolaura-default@1");
     }
 
     #[test]

@@ -252,6 +252,7 @@ impl Orders {
                 quantity: line.quantity,
                 unit_carbon_footprint_kg: p.metrics.map(|m| m.carbon_footprint_kg),
                 sustainability_score: p.score,
+                score_method: Some(p.score_method.clone()),
             });
         }
         Ok(Ok(Order {
@@ -517,6 +518,8 @@ mod tests {
             manual_score: Score::new(30).unwrap(),
             score: Score::new(30).unwrap(),
             score_source: ScoreSource::Manual,
+            score_method: crate::scoring::ScoreMethod::manual(),
+            score_computed_at: now,
             footprint_source: crate::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,

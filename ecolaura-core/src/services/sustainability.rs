@@ -6,22 +6,30 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
-use crate::catalog::{ProductChanges, SustainabilityMetrics};
-use crate::domain::{ProductId, Score};
+use crate::catalog::{Product, ProductChanges, SustainabilityMetrics};
+use crate::domain::{ProductId, Score, Timestamp};
 use crate::orders::SustainabilitySummary;
-use crate::scoring::ScoreBreakdown;
+use crate::scoring::{ScoreBreakdown, ScoreMethod};
 
 use super::{Catalog, CatalogError, OrderError, Orders};
 
-/// A product's metrics, its score and the points behind it.
+/// A product's metrics, its stored score with its method, and the points
+/// behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductSustainability {
     /// The metrics.
     pub metrics: SustainabilityMetrics,
-    /// The score computed from them.
+    /// The score as stored.
     pub score: Score,
-    /// Points per factor; they add up to the score (clamped to 0..=100).
-    pub breakdown: ScoreBreakdown,
+    /// The method that computed it.
+    pub score_method: ScoreMethod,
+    /// When it was computed.
+    pub score_computed_at: Timestamp,
+    /// Points per factor, which add up to the score (clamped to 0..=100),
+    /// from the policy the score names; `None` when the policy in force is
+    /// another one (never recomputed with it: the product is rescored on
+    /// its next write).
+    pub breakdown: Option<ScoreBreakdown>,
 }
 
 /// Sustainability views over the catalog and the orders.
@@ -43,8 +51,7 @@ impl Sustainability {
     /// [`CatalogError::ProductNotFound`], [`CatalogError::NoMetrics`].
     pub async fn product(&self, id: ProductId) -> Result<ProductSustainability, CatalogError> {
         let product = self.catalog.product(id).await?;
-        let metrics = product.metrics.ok_or(CatalogError::NoMetrics)?;
-        Ok(self.explain(metrics))
+        self.explain(product)
     }
 
     /// Set a product's metrics (staff); its score is recomputed.
@@ -58,17 +65,20 @@ impl Sustainability {
             metrics: Some(Some(metrics)),
             ..Default::default()
         };
-        self.catalog.update_product(actor, id, &changes).await?;
-        Ok(self.explain(metrics))
+        let product = self.catalog.update_product(actor, id, &changes).await?;
+        self.explain(product)
     }
 
-    fn explain(&self, metrics: SustainabilityMetrics) -> ProductSustainability {
-        let breakdown = self.catalog.breakdown(&metrics);
-        ProductSustainability {
+    /// The stored score of `product`, explained by the policy it names.
+    fn explain(&self, product: Product) -> Result<ProductSustainability, CatalogError> {
+        let metrics = product.metrics.ok_or(CatalogError::NoMetrics)?;
+        Ok(ProductSustainability {
             metrics,
-            score: breakdown.score(),
-            breakdown,
-        }
+            score: product.score,
+            breakdown: self.catalog.breakdown_by(&product.score_method, &metrics),
+            score_method: product.score_method,
+            score_computed_at: product.score_computed_at,
+        })
     }
 
     /// The signed-in user's summary over their orders that are not cancelled.

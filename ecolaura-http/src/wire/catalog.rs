@@ -228,6 +228,11 @@ pub(crate) struct ProductDto {
     // refuse for enums; the enum's own schema carries the description.
     #[allow(missing_docs)]
     pub score_source: ScoreSourceDto,
+    /// The method that computed the score: `name@version` of the scoring
+    /// policy, or `manual`.
+    pub score_method: String,
+    /// When the score was computed.
+    pub score_computed_at: chrono::DateTime<chrono::Utc>,
     /// The environmental metrics, or null when the product has none.
     #[oai(nullable)]
     pub sustainability: Option<SustainabilityDto>,
@@ -254,6 +259,8 @@ impl ProductDto {
             stock: p.stock.get(),
             sustainability_score: p.score.value(),
             score_source: p.score_source.into(),
+            score_method: p.score_method.to_string(),
+            score_computed_at: p.score_computed_at,
             sustainability: p
                 .metrics
                 .map(|m| SustainabilityDto::of(m, p.footprint_source)),
@@ -274,6 +281,8 @@ impl ProductDto {
             stock: 120,
             sustainability_score: 95,
             score_source: ScoreSourceDto::Metrics,
+            score_method: "ecolaura-default@1".into(),
+            score_computed_at: sample_time(),
             sustainability: Some(SustainabilityDto::sample()),
             claims: vec![ShownClaimDto::sample()],
             created_at: sample_time(),
@@ -429,10 +438,17 @@ pub(crate) struct ProductSustainabilityDto {
     pub recyclable: bool,
     /// Whether the product is biodegradable.
     pub biodegradable: bool,
-    /// The score, 0..100: the breakdown's points added up and clamped.
+    /// The score as stored, 0..100: the breakdown's points added up and clamped.
     pub score: u8,
-    /// The scoring policy's factors.
-    pub breakdown: Vec<ScoreFactorDto>,
+    /// The method that computed it (`name@version`).
+    pub score_method: String,
+    /// When it was computed.
+    pub score_computed_at: chrono::DateTime<chrono::Utc>,
+    /// The points per factor, by the policy the score names; null when
+    /// another policy is in force now (a score is never explained by
+    /// another policy than its own).
+    #[oai(nullable)]
+    pub breakdown: Option<Vec<ScoreFactorDto>>,
 }
 
 impl ProductSustainabilityDto {
@@ -442,7 +458,9 @@ impl ProductSustainabilityDto {
             recyclable: true,
             biodegradable: false,
             score: 75,
-            breakdown: vec![
+            score_method: "ecolaura-default@1".into(),
+            score_computed_at: sample_time(),
+            breakdown: Some(vec![
                 ScoreFactorDto {
                     factor: "carbon_footprint".into(),
                     points: 55,
@@ -455,7 +473,7 @@ impl ProductSustainabilityDto {
                     factor: "biodegradable".into(),
                     points: 0,
                 },
-            ],
+            ]),
         }
     }
 }
@@ -467,7 +485,9 @@ impl From<ProductSustainability> for ProductSustainabilityDto {
             recyclable: s.metrics.recyclable,
             biodegradable: s.metrics.biodegradable,
             score: s.score.value(),
-            breakdown: breakdown(s.breakdown),
+            score_method: s.score_method.to_string(),
+            score_computed_at: s.score_computed_at,
+            breakdown: s.breakdown.map(breakdown),
         }
     }
 }

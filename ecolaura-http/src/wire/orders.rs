@@ -70,6 +70,10 @@ pub(crate) struct OrderLineDto {
     pub carbon_footprint_kg: Option<f64>,
     /// The product's score when ordered.
     pub sustainability_score: u8,
+    /// The method of that score (`ecolaura-default@1`, or `manual`); null
+    /// for lines ordered before methods were kept.
+    #[oai(nullable)]
+    pub score_method: Option<String>,
 }
 
 impl OrderLineDto {
@@ -82,6 +86,7 @@ impl OrderLineDto {
             line_total: Amount::sample("39.98"),
             carbon_footprint_kg: Some(2.4),
             sustainability_score: 95,
+            score_method: Some("ecolaura-default@1".into()),
         }
     }
 }
@@ -96,6 +101,7 @@ impl From<&OrderLine> for OrderLineDto {
             line_total: l.line_total().into(),
             carbon_footprint_kg: l.carbon_footprint_kg().map(|kg| kg.to_f64()),
             sustainability_score: l.sustainability_score.value(),
+            score_method: l.score_method.as_ref().map(|m| m.as_str().to_owned()),
         }
     }
 }

@@ -8,9 +8,9 @@ use crate::catalog::{
     CatalogChange, Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery,
     ReadScope, ScoreSource,
 };
-use crate::domain::{ClaimId, Page, PageRequest, ProductId, Score};
+use crate::domain::{ClaimId, Page, PageRequest, ProductId, Score, Timestamp};
 use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
-use crate::scoring::{ScoreBreakdown, ScoringPolicy};
+use crate::scoring::{ScoreBreakdown, ScoreMethod, ScoringPolicy};
 use crate::sustainability::claims::metrics_contradicting_claims;
 use crate::sustainability::footprint::metrics_change_conflict;
 use crate::sustainability::{Claim, ClaimPolicy, FootprintRecord};
@@ -85,25 +85,39 @@ impl Catalog {
         self
     }
 
-    /// The breakdown of a product's score from its metrics.
-    pub fn breakdown(&self, metrics: &SustainabilityMetrics) -> ScoreBreakdown {
-        self.scoring.breakdown(metrics)
+    /// The breakdown of a score from `metrics` by `method`: the policy in
+    /// force when it is the one `method` names, else `None` (a score is
+    /// never explained by another policy than its own).
+    pub fn breakdown_by(
+        &self,
+        method: &ScoreMethod,
+        metrics: &SustainabilityMetrics,
+    ) -> Option<ScoreBreakdown> {
+        (*method == self.scoring.method()).then(|| self.scoring.breakdown(metrics))
     }
 
-    /// The effective score: from the metrics when there are any, else manual.
+    /// The effective score, where it comes from and its method: from the
+    /// metrics by the scoring policy when there are any, else manual.
     pub fn effective_score(
         &self,
         metrics: Option<&SustainabilityMetrics>,
         manual: Score,
-    ) -> (Score, ScoreSource) {
+    ) -> (Score, ScoreSource, ScoreMethod) {
         match metrics {
-            Some(m) => (self.scoring.breakdown(m).score(), ScoreSource::Metrics),
-            None => (manual, ScoreSource::Manual),
+            Some(m) => (
+                self.scoring.breakdown(m).score(),
+                ScoreSource::Metrics,
+                self.scoring.method(),
+            ),
+            None => (manual, ScoreSource::Manual, ScoreMethod::manual()),
         }
     }
 
-    fn rescored(&self, mut p: Product) -> Product {
-        (p.score, p.score_source) = self.effective_score(p.metrics.as_ref(), p.manual_score);
+    /// `p` with its score computed now.
+    fn rescored(&self, mut p: Product, now: Timestamp) -> Product {
+        (p.score, p.score_source, p.score_method) =
+            self.effective_score(p.metrics.as_ref(), p.manual_score);
+        p.score_computed_at = now;
         p
     }
 
@@ -156,23 +170,28 @@ impl Catalog {
     ) -> Result<Product, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
         let now = self.clock.now();
-        let product = self.rescored(Product {
-            id: ProductId::new(),
-            name: new.name,
-            description: new.description,
-            price: new.price,
-            category: new.category,
-            stock: new.stock,
-            metrics: new.metrics,
-            manual_score: new.manual_score,
-            score: Score::MIN,
-            score_source: ScoreSource::Manual,
-            footprint_source: crate::sustainability::FootprintSource::Declared,
-            archived: false,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        let product = self.rescored(
+            Product {
+                id: ProductId::new(),
+                name: new.name,
+                description: new.description,
+                price: new.price,
+                category: new.category,
+                stock: new.stock,
+                metrics: new.metrics,
+                manual_score: new.manual_score,
+                score: Score::MIN,
+                score_source: ScoreSource::Manual,
+                score_method: ScoreMethod::manual(),
+                score_computed_at: now,
+                footprint_source: crate::sustainability::FootprintSource::Declared,
+                archived: false,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            },
+            now,
+        );
         self.store.insert_product(&product).await?;
         self.cache
             .apply(&[CatalogChange::created(product.clone())])
@@ -355,8 +374,9 @@ impl Catalog {
                 Vec::new()
             };
             let (next, side) = change(&current, &claims)?;
-            let mut next = self.rescored(next);
-            next.updated_at = self.clock.now();
+            let now = self.clock.now();
+            let mut next = self.rescored(next, now);
+            next.updated_at = now;
             let written = match side {
                 SideWrite::Nothing => self.store.update_product(&next).await,
                 SideWrite::SetFootprint(r) => self.store.set_footprint(&next, Some(r)).await,
@@ -452,6 +472,21 @@ mod tests {
             Arc::new(DefaultScoringPolicy),
             Arc::new(ManualClock::default()),
         )
+    }
+
+    #[test]
+    fn a_score_is_explained_only_by_the_policy_it_names() {
+        let c = catalog(MockCatalogStore::new(), passthrough_cache());
+        let m = SustainabilityMetrics {
+            carbon_footprint_kg: CarbonKg::from_f64(1.2).unwrap(),
+            recyclable: true,
+            biodegradable: false,
+        };
+        let own = c.breakdown_by(&DefaultScoringPolicy.method(), &m);
+        assert_eq!(own.map(|b| b.score().value()), Some(70));
+        let older = ScoreMethod::policy(DefaultScoringPolicy::NAME, 2).unwrap();
+        assert_eq!(c.breakdown_by(&older, &m), None);
+        assert_eq!(c.breakdown_by(&ScoreMethod::manual(), &m), None);
     }
 
     fn new_product(metrics: Option<SustainabilityMetrics>) -> NewProduct {
