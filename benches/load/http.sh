@@ -52,6 +52,11 @@ for i in $(seq 1 200); do
     curl -sf "$BASE/api/v1/products" -H "authorization: Bearer $STAFF" -H 'content-type: application/json' \
         -d "{\"name\":\"Product $i\",\"description\":\"A sturdy thing number $i\",\"price\":\"$((i % 50 + 1)).99\",\"stock\":1000000000,\"category\":\"category-$((i % 5))\",\"sustainability\":{\"carbon_footprint_kg\":$((i % 9)).5,\"recyclable\":true,\"biodegradable\":$([ $((i % 2)) = 0 ] && echo true || echo false)}}" \
         > "$WORK/last-product.json"
+    # Every product carries a green claim with evidence, as a shop's would.
+    curl -sf "$BASE/api/v1/products/$(json "['id']" < "$WORK/last-product.json")/claims" \
+        -H "authorization: Bearer $STAFF" -H 'content-type: application/json' \
+        -d '{"type":"recyclable","statement":"Recyclable in household collection","markets":["EU"],"evidence":{"scheme":"RecyClass","issuer":"RecyClass","valid_from":"2026-01-01","valid_until":"2030-12-31","ecolabel_type_i":false}}' \
+        >/dev/null
 done
 PRODUCT=$(json "['id']" < "$WORK/last-product.json")
 curl -sf "$BASE/api/v1/auth/register" -H 'content-type: application/json' \
@@ -116,7 +121,7 @@ RESULT[mixed]=$(printf '%s' "$MIXED_ROUNDS" | median)
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -sr); $(date -u +%F)"
 echo "wrk 4.1, 1 thread, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds (median); server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU"
-echo "catalog: 200 products in 5 categories; list page: 20 items, $(wc -c < "$WORK/list.json") bytes"
+echo "catalog: 200 products in 5 categories, one green claim each; list page: 20 items, $(wc -c < "$WORK/list.json") bytes"
 printf '%-42s %10s %8s %8s %8s\n' scenario "req/s" "p50 ms" "p99 ms" "non-2xx"
 for name in list filtered detail order mixed ceiling; do
     read -r rps p50 p99 bad <<< "${RESULT[$name]}"

@@ -40,6 +40,9 @@ pub enum ReadScope {
     Membership(ListScope),
     /// A page of categories.
     Categories,
+    /// One product's green claims (not its other fields: an order's stock
+    /// change leaves them true).
+    Claims(ProductId),
 }
 
 impl ReadScope {
@@ -63,7 +66,7 @@ impl ReadScope {
                     + f.category.as_ref().map_or(0, |c| c.as_str().len())
                     + f.search.as_ref().map_or(0, |s| s.as_str().len())
             }
-            Self::Product(_) | Self::Categories => own,
+            Self::Product(_) | Self::Categories | Self::Claims(_) => own,
         }
     }
 }
@@ -174,7 +177,12 @@ impl CatalogChange {
             (Self::Categories, scope) => *scope == ReadScope::Categories,
             (_, ReadScope::Categories) => false,
             (Self::Stock { product_id, .. }, ReadScope::Product(id)) => product_id == id,
-            (Self::Product(change), ReadScope::Product(id)) => change.id == *id,
+            (Self::Product(change), ReadScope::Product(id) | ReadScope::Claims(id)) => {
+                change.id == *id
+            }
+            // Claims are written with their product (its version moves on),
+            // never by an order.
+            (Self::Stock { .. }, ReadScope::Claims(_)) => false,
             (
                 Self::Stock {
                     product_id,
@@ -459,6 +467,23 @@ mod tests {
         assert!(sold_out.affects(&stocked));
         assert!(!sold_out.affects(&unfiltered));
         assert!(CatalogChange::stock_given_back(p.id).affects(&stocked));
+    }
+
+    #[test]
+    fn a_products_claims_change_with_its_writes_only_never_with_orders() {
+        let p = product("Cup", "5.00", 3);
+        let claims = ReadScope::Claims(p.id);
+        let mut next = p.clone();
+        next.version += 1; // a claim added or removed moves the version
+        assert!(CatalogChange::updated(p.clone(), next).affects(&claims));
+        assert!(CatalogChange::archived(p.clone()).affects(&claims));
+        assert!(CatalogChange::Everything.affects(&claims));
+        let sold_out = CatalogChange::stock_taken(p.id, Stock::new(0).unwrap());
+        assert!(!sold_out.affects(&claims));
+        assert!(!CatalogChange::stock_given_back(p.id).affects(&claims));
+        assert!(!CatalogChange::Categories.affects(&claims));
+        let other = product("Plate", "5.00", 3);
+        assert!(!CatalogChange::created(other).affects(&claims));
     }
 
     #[test]

@@ -360,5 +360,51 @@ async fn product_reads_show_their_markets_claims_until_the_midnight_they_lapse_a
     let in_france = t.get(&format!("{detail}?market=FR"), None).await;
     assert_eq!(claim_ids(in_france.ok(200)), [fr.as_str()]);
     let list = t.get("/api/v1/products?market=FR", None).await;
-    assert_eq!(claim_ids(&list.ok(200)["results"][0]), [fr]);
+    assert_eq!(claim_ids(&list.ok(200)["results"][0]), [fr.as_str()]);
+}
+
+/// Claims are cached per product apart from its other fields: an order
+/// leaves them cached and the product's stock is read afresh; adding or
+/// removing one is seen by the very next read, in the list and in detail.
+#[tokio::test]
+async fn product_reads_follow_claim_writes_at_once_and_orders_leave_claims_be() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let p = product(&t, &staff, true, true).await;
+    let path = format!("/api/v1/products/{p}/claims");
+    let detail = format!("/api/v1/products/{p}");
+    let warm = || async {
+        for _ in 0..3 {
+            t.get(&detail, None).await.ok(200);
+            t.get("/api/v1/products", None).await.ok(200);
+        }
+    };
+    warm().await;
+    let made = id(t
+        .post(&path, Some(&staff), claim(&t, "organic", json!(["EU"])))
+        .await
+        .ok(201));
+    assert_eq!(
+        claim_ids(t.get(&detail, None).await.ok(200)),
+        [made.as_str()]
+    );
+    warm().await;
+
+    let buyer = t.customer("ada@example.com").await;
+    t.order(&buyer, json!([{"product_id": p, "quantity": 1}]), None)
+        .await
+        .ok(201);
+    let read = t.get(&detail, None).await;
+    assert_eq!(claim_ids(read.ok(200)), [made.as_str()]);
+    assert_eq!(read.body["stock"], 4);
+    let list = t.get("/api/v1/products", None).await;
+    assert_eq!(list.ok(200)["results"][0]["stock"], 4);
+    assert_eq!(claim_ids(&list.body["results"][0]), [made.as_str()]);
+
+    t.delete(&format!("{path}/{made}"), Some(&staff))
+        .await
+        .ok(204);
+    assert!(claim_ids(t.get(&detail, None).await.ok(200)).is_empty());
+    let list = t.get("/api/v1/products", None).await;
+    assert!(claim_ids(&list.ok(200)["results"][0]).is_empty());
 }

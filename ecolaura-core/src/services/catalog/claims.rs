@@ -2,12 +2,15 @@
 //! change of metrics that would deny one refused.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 
 use super::{Catalog, SideWrite};
 use crate::auth::{Action, Actor, authorize};
+use crate::catalog::ReadScope;
 use crate::domain::{ClaimId, ProductId, ProductName};
+use crate::ports::{CacheEntry, StoreError};
 use crate::services::CatalogError;
 use crate::sustainability::claims::{ClaimContext, ClaimVerdict};
 use crate::sustainability::{Claim, ClaimDraft, Market, ShownClaims};
@@ -111,8 +114,49 @@ impl Catalog {
         market: Market,
     ) -> Result<ShownClaims, CatalogError> {
         let today = self.clock.now().date_naive();
-        let claims = self.store.list_claims(products).await?;
+        let claims = self.claims_of(products).await?;
         Ok(ShownClaims::select(claims, market, today))
+    }
+
+    /// Every claim of `products`, each product's from the cache where it
+    /// holds them (kept per product under [`ReadScope::Claims`], which only
+    /// a write of that product affects, so orders leave them cached) and
+    /// the rest in one store read.
+    async fn claims_of(&self, products: &[ProductId]) -> Result<Vec<Claim>, StoreError> {
+        let ticket = self.cache.ticket();
+        let mut claims = Vec::new();
+        let mut missing = Vec::new();
+        for id in products {
+            let cached = self.cache.get(&claims_key(*id)).await;
+            match cached
+                .as_ref()
+                .and_then(|e| e.value.downcast_ref::<Vec<Claim>>())
+            {
+                Some(held) => claims.extend(held.iter().cloned()),
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(claims);
+        }
+        let mut loaded: HashMap<ProductId, Vec<Claim>> =
+            missing.iter().map(|id| (*id, Vec::new())).collect();
+        for claim in self.store.list_claims(&missing).await? {
+            if let Some(of_product) = loaded.get_mut(&claim.product_id) {
+                of_product.push(claim);
+            }
+        }
+        for (id, of_product) in loaded {
+            claims.extend(of_product.iter().cloned());
+            let entry = CacheEntry {
+                bytes: of_product.iter().map(Claim::approx_bytes).sum(),
+                value: Arc::new(of_product),
+                scope: Arc::new(ReadScope::Claims(id)),
+                true_until: None,
+            };
+            self.cache.insert(claims_key(id), entry, ticket).await;
+        }
+        Ok(claims)
     }
 
     /// Claims whose evidence lapses from today to `days` days ahead
@@ -151,4 +195,9 @@ impl Catalog {
             .filter_map(|c| names.get(&c.product_id).cloned().map(|n| (c, n)))
             .collect())
     }
+}
+
+/// The cache key of one product's claims.
+fn claims_key(id: ProductId) -> String {
+    format!("claims|{id}")
 }

@@ -108,6 +108,18 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// Roughly how many bytes this claim takes in memory.
+    pub fn approx_bytes(&self) -> usize {
+        let e = &self.evidence;
+        std::mem::size_of::<Self>()
+            + self.statement.len()
+            + self.markets.len() * std::mem::size_of::<Market>()
+            + e.scheme.len()
+            + e.issuer.len()
+            + e.certificate_id.as_ref().map_or(0, String::len)
+            + e.url.as_ref().map_or(0, String::len)
+    }
+
     /// Whether a reader in `market` sees it on `today`: made for that
     /// market (or the whole EU) and its evidence holds today.
     pub fn shown(&self, market: Market, today: NaiveDate) -> bool {
