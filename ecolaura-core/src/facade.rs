@@ -6,14 +6,15 @@ use crate::accounts::PasswordHasher;
 use crate::cache::{MokaCache, MokaCacheConfig};
 use crate::domain::Currency;
 use crate::jobs::{
-    LibraryJobHandler, OrderJobHandler, PasswordResetHandler, ShopMail, Worker, WorkerConfig,
+    LibraryJobHandler, OrderJobHandler, PasswordResetHandler, RescoringHandler, ShopMail, Worker,
+    WorkerConfig,
 };
 use crate::memory::MemoryStore;
 use crate::ports::{
     AccountStore, Cache, CatalogStore, Clock, IdempotencyStore, JobQueue, LoginThrottleStore,
     Mailer, OrderStore, SessionStore, SystemClock,
 };
-use crate::scoring::{DefaultScoringPolicy, ScoringPolicy};
+use crate::scoring::ScoringPolicy;
 use crate::services::{
     AccountPorts, Accounts, AccountsConfig, Catalog, Orders, OrdersConfig, Sustainability,
 };
@@ -215,7 +216,10 @@ impl EcolauraBuilder {
         self
     }
 
-    /// Score products with this policy (default: [`DefaultScoringPolicy`]).
+    /// Score products with this policy, the shop's own (default: the
+    /// published rules of the default policy,
+    /// [`PublishedPolicy`](crate::scoring::PublishedPolicy), which
+    /// staff read and change through [`Catalog::publish_score_rules`]).
     pub fn scoring(mut self, policy: Arc<dyn ScoringPolicy>) -> Self {
         self.scoring = Some(policy);
         self
@@ -273,12 +277,10 @@ impl EcolauraBuilder {
                 clock.clone(),
             ))
         });
-        let scoring = self
-            .scoring
-            .unwrap_or_else(|| Arc::new(DefaultScoringPolicy));
-
-        let mut catalog =
-            Catalog::new(catalog_store.clone(), cache.clone(), scoring, clock.clone());
+        let mut catalog = Catalog::new(catalog_store.clone(), cache.clone(), clock.clone());
+        if let Some(policy) = self.scoring {
+            catalog = catalog.with_scoring(policy);
+        }
         if let Some(policy) = self.claim_policy {
             catalog = catalog.with_claim_policy(policy);
         }
@@ -316,7 +318,8 @@ impl EcolauraBuilder {
             clock.clone(),
             self.shop,
         ));
-        let handler = Arc::new(LibraryJobHandler::new(order_jobs, reset_jobs));
+        let rescoring = Arc::new(RescoringHandler::new(catalog.clone()));
+        let handler = Arc::new(LibraryJobHandler::new(order_jobs, reset_jobs, rescoring));
         Ok(Ecolaura {
             catalog,
             orders,

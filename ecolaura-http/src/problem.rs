@@ -395,6 +395,11 @@ impl From<CatalogError> for Problem {
                 p
             }
             CatalogError::NoClaim => Problem::not_found("Claim"),
+            CatalogError::ScoringIsCode => Problem::conflict(
+                "/problems/scoring-is-code",
+                "The score policy is code",
+                "This shop scores with its own policy, which has no published rules to read or change.",
+            ),
             CatalogError::TooManyClaims => Problem::conflict(
                 "/problems/too-many-claims",
                 "Too many claims",

@@ -9,6 +9,9 @@ pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
         match db.constraint() {
             Some("categories_pkey") => return StoreError::Duplicate(UniqueField::CategorySlug),
             Some("users_email_key") => return StoreError::Duplicate(UniqueField::UserEmail),
+            Some("score_policies_pkey") => {
+                return StoreError::Duplicate(UniqueField::ScorePolicyVersion);
+            }
             Some("products_category_fkey") => return StoreError::UnknownCategory,
             _ => {}
         }

@@ -165,6 +165,8 @@ mod tests {
             score_source: ScoreSource::Manual,
             score_method: ecolaura_core::scoring::ScoreMethod::manual(),
             score_computed_at: now,
+            score_reason: ecolaura_core::scoring::ScoreReason::Manual,
+            score_breakdown: None,
             footprint_source: ecolaura_core::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,

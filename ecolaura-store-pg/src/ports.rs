@@ -23,9 +23,12 @@ use ecolaura_core::ports::{
     AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
     OrderStore, PlacementOutcome, StatusChange, StoreError,
 };
+use ecolaura_core::scoring::{PublishedPolicy, ScoreEntry};
 use ecolaura_core::sustainability::{Claim, FootprintRecord};
 use ecolaura_store_sql::Postgres;
-use ecolaura_store_sql::records::{self, ClaimRow, FootprintRow, SummaryRecord};
+use ecolaura_store_sql::records::{
+    self, ClaimRow, FootprintRow, ScoreEntryRow, ScorePolicyRow, SummaryRecord,
+};
 use ecolaura_store_sql::statements as sql;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
@@ -106,6 +109,7 @@ impl PgStore {
                 _ => StoreError::NotFound,
             });
         };
+        execute(&mut *tx, &built(sql::record_score(product))?).await?;
         let written = match built(side.statement::<Postgres>(product.id))? {
             None => 0,
             Some(sql::SideStatement::Insert(q)) => execute(&mut *tx, &q).await?,
@@ -310,6 +314,7 @@ impl CatalogStore for PgStore {
     async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         execute(&mut *tx, &built(sql::insert_product::<Postgres>(product))?).await?;
+        execute(&mut *tx, &built(sql::record_score(product))?).await?;
         let changes = [CatalogChange::created(product.clone())];
         execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
         tx.commit().await.map_err(crate::error::store_error)
@@ -413,6 +418,103 @@ impl CatalogStore for PgStore {
         execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
         tx.commit().await.map_err(crate::error::store_error)?;
         Ok(archived)
+    }
+
+    async fn score_history(
+        &self,
+        id: ProductId,
+        limit: u32,
+    ) -> Result<Vec<ScoreEntry>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ScoreEntryRow> =
+            all(&mut *conn, &sql::select_score_history(id, limit)).await?;
+        convert(rows)
+    }
+
+    async fn score_policy(
+        &self,
+        version: Option<u32>,
+    ) -> Result<Option<PublishedPolicy>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<ScorePolicyRow> =
+            optional(&mut *conn, &sql::select_score_policy(version)).await?;
+        Ok(row.map(PublishedPolicy::try_from).transpose()?)
+    }
+
+    async fn publish_score_policy(
+        &self,
+        policy: &PublishedPolicy,
+        rescoring: &NewJob,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        execute(&mut *tx, &built(sql::insert_score_policy(policy))?).await?;
+        let job = std::slice::from_ref(rescoring);
+        execute(
+            &mut *tx,
+            &built(sql::insert_jobs(job, policy.published_at))?,
+        )
+        .await?;
+        execute(&mut *tx, &notify(&[JOBS_CHANNEL])).await?;
+        tx.commit().await.map_err(crate::error::store_error)
+    }
+
+    async fn rescoring_cursor(&self, version: u32) -> Result<Option<ProductId>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<(Option<Uuid>,)> =
+            optional(&mut *conn, &sql::select_rescoring_cursor(version)).await?;
+        Ok(row.and_then(|(cursor,)| cursor).map(ProductId::from))
+    }
+
+    async fn products_after(
+        &self,
+        after: Option<ProductId>,
+        limit: u32,
+    ) -> Result<Vec<Product>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ProductRow> =
+            all(&mut *conn, &sql::select_products_after(after, limit)).await?;
+        convert(rows.into_iter().map(records::ProductRecord::from).collect())
+    }
+
+    /// The products as they were come from one read in the transaction;
+    /// each update applies only to the version read by the rescoring, so
+    /// where it applies, that read is exactly what it replaced.
+    async fn write_rescored(
+        &self,
+        version: u32,
+        rescored: &[Product],
+        through: ProductId,
+    ) -> Result<Vec<Product>, StoreError> {
+        let ids: Vec<ProductId> = rescored.iter().map(|p| p.id).collect();
+        let mut tx = self.begin().await?;
+        let mut before: HashMap<Uuid, ProductRow> = HashMap::new();
+        if !ids.is_empty() {
+            let rows: Vec<ProductRow> = all(&mut *tx, &sql::select_products(&ids)).await?;
+            before = rows.into_iter().map(|r| (r.id(), r)).collect();
+        }
+        let mut written = Vec::with_capacity(rescored.len());
+        let mut changes = Vec::with_capacity(rescored.len());
+        for product in rescored {
+            let row: Option<ProductRow> =
+                optional(&mut *tx, &sql::update_product::<Postgres>(product)).await?;
+            let Some(row) = row else { continue };
+            execute(&mut *tx, &built(sql::record_score(product))?).await?;
+            let after = Product::try_from(records::ProductRecord::from(row))?;
+            changes.push(match before.remove(&product.id.as_uuid()) {
+                Some(was) => CatalogChange::updated(
+                    Product::try_from(records::ProductRecord::from(was))?,
+                    after.clone(),
+                ),
+                None => CatalogChange::Everything,
+            });
+            written.push(after);
+        }
+        execute(&mut *tx, &sql::set_rescoring_cursor(version, through)).await?;
+        if !changes.is_empty() {
+            execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
+        }
+        tx.commit().await.map_err(crate::error::store_error)?;
+        Ok(written)
     }
 }
 

@@ -22,10 +22,19 @@ pub(crate) struct ProductRow {
     score_source: String,
     score_method: Option<String>,
     score_computed_at: Option<DateTime<Utc>>,
+    score_reason: Option<String>,
+    score_breakdown: Option<String>,
     archived: bool,
     version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl ProductRow {
+    /// The product's id.
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
 }
 
 impl From<ProductRow> for ProductRecord {
@@ -46,6 +55,8 @@ impl From<ProductRow> for ProductRecord {
             score_source: r.score_source,
             score_method: r.score_method,
             score_computed_at: r.score_computed_at,
+            score_reason: r.score_reason,
+            score_breakdown: r.score_breakdown,
             archived: r.archived,
             version: r.version,
             created_at: r.created_at,

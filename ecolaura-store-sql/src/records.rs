@@ -25,7 +25,10 @@ use ecolaura_core::jobs::{ClaimedJob, Job, JobKind, JobStatus, QueueStats, Stats
 use ecolaura_core::mail::{OutgoingEmail, SentEmail};
 use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
 use ecolaura_core::ports::StoreError;
-use ecolaura_core::scoring::ScoreMethod;
+use ecolaura_core::scoring::{
+    PublishedPolicy, ScoreEntry, ScoreMethod, ScoreReason, ScoreRules,
+    breakdown_before_they_were_kept,
+};
 use ecolaura_core::sustainability::{
     Claim, ClaimType, DeclaredUnit, Evidence, FootprintRecord, FootprintSource, Geography, Market,
     SystemBoundary, Verification,
@@ -140,6 +143,11 @@ pub struct ProductRecord {
     pub score_method: Option<String>,
     /// `score_computed_at` (NULL: as `score_method`)
     pub score_computed_at: Option<DateTime<Utc>>,
+    /// `score_reason` (NULL: stored before reasons were kept)
+    pub score_reason: Option<String>,
+    /// `score_breakdown`, JSON (NULL: stored before breakdowns were kept,
+    /// or a manual score)
+    pub score_breakdown: Option<String>,
     /// `archived`
     pub archived: bool,
     /// `version`
@@ -175,6 +183,14 @@ impl TryFrom<ProductRecord> for Product {
             Some(method) => ScoreMethod::parse(method).or_corrupt("score method")?,
             None => ScoreMethod::before_methods_were_kept(score_source),
         };
+        let score_reason = match r.score_reason.as_deref() {
+            Some(reason) => reason.parse().or_corrupt("score reason")?,
+            None => ScoreReason::before_reasons_were_kept(score_source),
+        };
+        let score_breakdown = match r.score_breakdown.as_deref() {
+            Some(json) => Some(serde_json::from_str(json).or_corrupt("score breakdown")?),
+            None => breakdown_before_they_were_kept(&score_method, metrics.as_ref()),
+        };
         Ok(Product {
             id: r.id.into(),
             name: ProductName::parse(&r.name).or_corrupt("product name")?,
@@ -195,10 +211,59 @@ impl TryFrom<ProductRecord> for Product {
             score_source,
             score_method,
             score_computed_at: r.score_computed_at.unwrap_or(r.updated_at),
+            score_reason,
+            score_breakdown,
             archived: r.archived,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
+        })
+    }
+}
+
+/// A `score_history` row (without its product).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ScoreEntryRow {
+    /// `at`
+    pub at: DateTime<Utc>,
+    /// `score`
+    pub score: i32,
+    /// `method`
+    pub method: String,
+    /// `reason`
+    pub reason: String,
+}
+
+impl TryFrom<ScoreEntryRow> for ScoreEntry {
+    type Error = CorruptRow;
+    fn try_from(r: ScoreEntryRow) -> Result<Self, CorruptRow> {
+        Ok(ScoreEntry {
+            score: Score::new(i64::from(r.score)).or_corrupt("history score")?,
+            method: ScoreMethod::parse(&r.method).or_corrupt("history method")?,
+            reason: r.reason.parse().or_corrupt("history reason")?,
+            at: r.at,
+        })
+    }
+}
+
+/// A `score_policies` row (without its cursor).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ScorePolicyRow {
+    /// `version`
+    pub version: i32,
+    /// `rules`, JSON
+    pub rules: String,
+    /// `published_at`
+    pub published_at: DateTime<Utc>,
+}
+
+impl TryFrom<ScorePolicyRow> for PublishedPolicy {
+    type Error = CorruptRow;
+    fn try_from(r: ScorePolicyRow) -> Result<Self, CorruptRow> {
+        Ok(PublishedPolicy {
+            version: u32::try_from(r.version).or_corrupt("policy version")?,
+            rules: serde_json::from_str::<ScoreRules>(&r.rules).or_corrupt("policy rules")?,
+            published_at: r.published_at,
         })
     }
 }

@@ -53,6 +53,11 @@ pub enum Products {
     ScoreMethod,
     /// `score_computed_at`
     ScoreComputedAt,
+    /// `score_reason TEXT NULL` (NULL: stored before reasons were kept)
+    ScoreReason,
+    /// `score_breakdown TEXT NULL`: the points as JSON (NULL: stored before
+    /// breakdowns were kept, or a manual score)
+    ScoreBreakdown,
     /// `archived BOOLEAN`
     Archived,
     /// `version BIGINT`
@@ -61,6 +66,38 @@ pub enum Products {
     CreatedAt,
     /// `updated_at`
     UpdatedAt,
+}
+
+/// `score_history`: each product's scores, one row per new score.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ScoreHistory {
+    /// The table.
+    Table,
+    /// `product_id UUID REFERENCES products (id)`
+    ProductId,
+    /// `at`: when the score was computed (with `product_id`, the key).
+    At,
+    /// `score SMALLINT`
+    Score,
+    /// `method TEXT`
+    Method,
+    /// `reason TEXT`
+    Reason,
+}
+
+/// `score_policies`: the published versions of the default policy's rules.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ScorePolicies {
+    /// The table.
+    Table,
+    /// `version INTEGER PRIMARY KEY`
+    Version,
+    /// `rules TEXT`: the rules as JSON.
+    Rules,
+    /// `published_at`
+    PublishedAt,
+    /// `rescored_through UUID NULL`: the rescoring job's cursor.
+    RescoredThrough,
 }
 
 /// `product_footprints`: a product's footprint record (at most one).

@@ -30,10 +30,12 @@ use uuid::Uuid;
 
 mod claims;
 mod footprints;
+mod scores;
 mod sessions;
 
 pub use claims::*;
 pub use footprints::*;
+pub use scores::*;
 pub use sessions::*;
 
 use crate::Dialect;
@@ -102,7 +104,7 @@ pub const CATEGORY_COLUMNS: [Categories; 4] = [
 ];
 
 /// The columns of a [`ProductRecord`](crate::records::ProductRecord).
-pub const PRODUCT_COLUMNS: [Products; 19] = [
+pub const PRODUCT_COLUMNS: [Products; 21] = [
     Products::Id,
     Products::Name,
     Products::Description,
@@ -118,6 +120,8 @@ pub const PRODUCT_COLUMNS: [Products; 19] = [
     Products::ScoreSource,
     Products::ScoreMethod,
     Products::ScoreComputedAt,
+    Products::ScoreReason,
+    Products::ScoreBreakdown,
     Products::Archived,
     Products::Version,
     Products::CreatedAt,
@@ -268,6 +272,12 @@ fn product_values<D: Dialect>(p: &Product) -> Vec<Expr> {
         p.score_source.as_str().into(),
         p.score_method.as_str().into(),
         ts(p.score_computed_at),
+        p.score_reason.as_str().into(),
+        Expr::val(
+            p.score_breakdown
+                .as_ref()
+                .and_then(|b| serde_json::to_string(b).ok()),
+        ),
         Expr::val(p.archived),
         Expr::val(p.version),
         ts(p.created_at),

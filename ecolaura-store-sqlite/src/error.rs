@@ -13,6 +13,9 @@ pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
         if message.contains("UNIQUE constraint failed: index 'users_email_key'") {
             return StoreError::Duplicate(UniqueField::UserEmail);
         }
+        if message.contains("UNIQUE constraint failed: score_policies.version") {
+            return StoreError::Duplicate(UniqueField::ScorePolicyVersion);
+        }
         // SQLITE_BUSY (5) / SQLITE_LOCKED (6) after the busy timeout, and
         // I/O or full-disk trouble: the storage is not usable right now.
         if matches!(db.code().as_deref(), Some("5" | "6" | "10" | "13" | "14")) {

@@ -22,10 +22,12 @@ use ecolaura_core::ports::{
     AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
     OrderStore, PlacementOutcome, StatusChange, StoreError,
 };
+use ecolaura_core::scoring::{PublishedPolicy, ScoreEntry};
 use ecolaura_core::sustainability::{Claim, FootprintRecord};
 use ecolaura_store_sql::Sqlite;
 use ecolaura_store_sql::records::{
-    self, ClaimRow, FootprintRow, SummaryRecord, micro_kg_total_to_decimal,
+    self, ClaimRow, FootprintRow, ScoreEntryRow, ScorePolicyRow, SummaryRecord,
+    micro_kg_total_to_decimal,
 };
 use ecolaura_store_sql::statements as sql;
 use sqlx::SqliteConnection;
@@ -234,6 +236,7 @@ impl SqliteStore {
                 _ => StoreError::NotFound,
             });
         };
+        execute(&mut *tx, &built(sql::record_score(product))?).await?;
         let written = match built(side.statement::<Sqlite>(product.id))? {
             None => 0,
             Some(sql::SideStatement::Insert(q)) => execute(&mut *tx, &q).await?,
@@ -269,10 +272,12 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
-        self.write_one(&built(sql::insert_product::<Sqlite>(product))?)
+        let (_writer, mut tx) = self.write().await?;
+        execute(&mut *tx, &built(sql::insert_product::<Sqlite>(product))?)
             .await
-            .map(|_| ())
-            .map_err(category_error)
+            .map_err(category_error)?;
+        execute(&mut *tx, &built(sql::record_score(product))?).await?;
+        tx.commit().await.map_err(store_error)
     }
 
     async fn get_product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
@@ -365,6 +370,82 @@ impl CatalogStore for SqliteStore {
         let rows: Vec<ProductRow> = self.write_returning(&sql::archive_product(id, at)).await?;
         let row = rows.into_iter().next().map(records::ProductRecord::from);
         one(row)?.ok_or(StoreError::NotFound)
+    }
+
+    async fn score_history(
+        &self,
+        id: ProductId,
+        limit: u32,
+    ) -> Result<Vec<ScoreEntry>, StoreError> {
+        let rows: Vec<ScoreEntryRow> =
+            all(&self.pool, &sql::select_score_history(id, limit)).await?;
+        convert(rows)
+    }
+
+    async fn score_policy(
+        &self,
+        version: Option<u32>,
+    ) -> Result<Option<PublishedPolicy>, StoreError> {
+        let row: Option<ScorePolicyRow> =
+            optional(&self.pool, &sql::select_score_policy(version)).await?;
+        one(row)
+    }
+
+    async fn publish_score_policy(
+        &self,
+        policy: &PublishedPolicy,
+        rescoring: &NewJob,
+    ) -> Result<(), StoreError> {
+        let (_writer, mut tx) = self.write().await?;
+        execute(&mut *tx, &built(sql::insert_score_policy(policy))?).await?;
+        let job = std::slice::from_ref(rescoring);
+        execute(
+            &mut *tx,
+            &built(sql::insert_jobs(job, policy.published_at))?,
+        )
+        .await?;
+        tx.commit().await.map_err(store_error)?;
+        self.jobs_enqueued.notify_waiters();
+        Ok(())
+    }
+
+    async fn rescoring_cursor(&self, version: u32) -> Result<Option<ProductId>, StoreError> {
+        let row: Option<(Option<Uuid>,)> =
+            optional(&self.pool, &sql::select_rescoring_cursor(version)).await?;
+        Ok(row.and_then(|(cursor,)| cursor).map(ProductId::from))
+    }
+
+    async fn products_after(
+        &self,
+        after: Option<ProductId>,
+        limit: u32,
+    ) -> Result<Vec<Product>, StoreError> {
+        let rows: Vec<ProductRow> =
+            all(&self.pool, &sql::select_products_after(after, limit)).await?;
+        Ok(convert::<records::ProductRecord, _>(
+            rows.into_iter().map(Into::into).collect(),
+        )?)
+    }
+
+    async fn write_rescored(
+        &self,
+        version: u32,
+        rescored: &[Product],
+        through: ProductId,
+    ) -> Result<Vec<Product>, StoreError> {
+        let (_writer, mut tx) = self.write().await?;
+        let mut written = Vec::with_capacity(rescored.len());
+        for product in rescored {
+            let row: Option<ProductRow> =
+                optional(&mut *tx, &sql::update_product::<Sqlite>(product)).await?;
+            if let Some(row) = row {
+                execute(&mut *tx, &built(sql::record_score(product))?).await?;
+                written.push(Product::try_from(records::ProductRecord::from(row))?);
+            }
+        }
+        execute(&mut *tx, &sql::set_rescoring_cursor(version, through)).await?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(written)
     }
 }
 

@@ -18,7 +18,7 @@ use crate::domain::{
     CarbonKg, CategoryName, Description, Price, ProductId, ProductName, Score, Slug, Stock,
     Timestamp,
 };
-use crate::scoring::ScoreMethod;
+use crate::scoring::{ScoreBreakdown, ScoreMethod, ScoreReason};
 use crate::sustainability::FootprintSource;
 
 /// A product category, addressed by its slug.
@@ -88,10 +88,11 @@ impl ScoreSource {
 
 /// A product as stored.
 ///
-/// `score`, `score_source`, `score_method` and `score_computed_at` are
-/// derived: the catalog service computes them
-/// from `metrics` (with the shop's scoring policy) or takes `manual_score`,
-/// on every write. They are stored so that stores can filter and sort by score.
+/// `score` and the other `score_*` fields are derived: the catalog service
+/// computes them from `metrics` and claims (with the shop's scoring policy)
+/// or takes `manual_score`, on every write. They are stored so that stores
+/// can filter and sort by score, and so that a score is always read with
+/// the method and points that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
     /// Identifier (UUID v7).
@@ -119,8 +120,14 @@ pub struct Product {
     pub score_source: ScoreSource,
     /// The method `score` was computed with (`manual` for a manual score).
     pub score_method: ScoreMethod,
-    /// When `score` was computed.
+    /// When `score` was computed (a write that computes the same score by
+    /// the same method again keeps it).
     pub score_computed_at: Timestamp,
+    /// Why `score` was computed.
+    pub score_reason: ScoreReason,
+    /// The points behind `score` (`None` for a manual score, and for a
+    /// score stored before breakdowns were kept).
+    pub score_breakdown: Option<ScoreBreakdown>,
     /// Archived products are gone from the catalog but kept for orders.
     pub archived: bool,
     /// Optimistic-concurrency version: bumped by every write, stock changes included.
@@ -139,6 +146,10 @@ impl Product {
             + self.description.as_str().len()
             + self.category.as_ref().map_or(0, |c| c.as_str().len())
             + self.score_method.as_str().len()
+            + self
+                .score_breakdown
+                .as_ref()
+                .map_or(0, ScoreBreakdown::approx_bytes)
     }
 }
 

@@ -16,7 +16,7 @@ use crate::idempotency::{IdempotencyKey, IdempotencyStamp};
 use crate::jobs::{JobKind, NewJob};
 use crate::orders::{Order, OrderLine, OrderRequest, OrderRequestLine, OrderStatus};
 use crate::ports::{NewPlacement, PlacementOutcome};
-use crate::scoring::ScoreMethod;
+use crate::scoring::{ScoreBreakdown, ScoreFactor, ScoreMethod, ScoreReason};
 
 /// The suite's fixed "now": 2026-01-01T00:00:00Z.
 pub fn t0() -> Timestamp {
@@ -66,6 +66,8 @@ pub fn product(name: &str, price_text: &str, stock: u32) -> Product {
         score_source: ScoreSource::Manual,
         score_method: ScoreMethod::manual(),
         score_computed_at: t0(),
+        score_reason: ScoreReason::Manual,
+        score_breakdown: None,
         footprint_source: crate::sustainability::FootprintSource::Declared,
         archived: false,
         version: 1,
@@ -85,6 +87,19 @@ pub fn with_metrics(mut p: Product, kg: f64, score: i64) -> Product {
     p.score_source = ScoreSource::Metrics;
     p.score_method = ScoreMethod::policy("ecolaura-default", 7).expect("method");
     p.score_computed_at = t0() + chrono::Duration::seconds(5);
+    p.score_reason = ScoreReason::MetricsChanged;
+    p.score_breakdown = Some(ScoreBreakdown {
+        factors: vec![
+            ScoreFactor {
+                factor: "carbon_footprint".into(),
+                points: score,
+            },
+            ScoreFactor {
+                factor: "certified_claims".into(),
+                points: 0,
+            },
+        ],
+    });
     p
 }
 

@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod mail;
 pub mod orders;
 pub mod scenarios;
+pub mod scores;
 pub mod sessions;
 
 /// Expand to one `#[tokio::test]` per conformance case, each on a fresh store
@@ -51,6 +52,10 @@ macro_rules! store_conformance {
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
             claims::claims_read_back_and_move_their_products_version,
             claims::expiring_claims_are_listed_soonest_first,
+            scores::every_new_score_is_kept_in_the_history_once,
+            scores::score_policies_are_published_once_per_version_with_their_job,
+            scores::concurrent_publications_of_one_version_land_once,
+            scores::a_rescoring_batch_writes_what_it_read_and_moves_its_cursor,
             orders::placing_takes_stock_stores_the_order_and_enqueues_its_jobs,
             orders::an_order_reads_back_in_the_currency_it_was_placed_in,
             orders::placing_for_more_than_the_stock_takes_nothing,

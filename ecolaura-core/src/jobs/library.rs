@@ -5,19 +5,30 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::worker::{JobError, JobHandler};
-use super::{Job, JobKind, OrderJobHandler, PasswordResetHandler};
+use super::{Job, JobKind, OrderJobHandler, PasswordResetHandler, RescoringHandler};
 
-/// Runs the library's own jobs: order jobs and password-reset e-mails.
+/// Runs the library's own jobs: order jobs, password-reset e-mails and
+/// the catalog's rescoring.
 #[derive(Clone)]
 pub struct LibraryJobHandler {
     orders: Arc<OrderJobHandler>,
     resets: Arc<PasswordResetHandler>,
+    rescoring: Arc<RescoringHandler>,
 }
 
 impl LibraryJobHandler {
-    /// Route order jobs to `orders` and reset jobs to `resets`.
-    pub fn new(orders: Arc<OrderJobHandler>, resets: Arc<PasswordResetHandler>) -> Self {
-        Self { orders, resets }
+    /// Route order jobs to `orders`, reset jobs to `resets` and rescoring
+    /// jobs to `rescoring`.
+    pub fn new(
+        orders: Arc<OrderJobHandler>,
+        resets: Arc<PasswordResetHandler>,
+        rescoring: Arc<RescoringHandler>,
+    ) -> Self {
+        Self {
+            orders,
+            resets,
+            rescoring,
+        }
     }
 }
 
@@ -27,6 +38,7 @@ impl JobHandler for LibraryJobHandler {
         match job.kind {
             JobKind::ProcessOrder | JobKind::SendOrderConfirmation => self.orders.handle(job).await,
             JobKind::SendPasswordReset => self.resets.handle(job).await,
+            JobKind::RescoreCatalog => self.rescoring.handle(job).await,
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod handlers;
 mod library;
+mod rescore;
 mod reset;
 mod stats;
 mod worker;
@@ -16,6 +17,7 @@ mod worker;
 pub use handlers::confirmation_key;
 pub use handlers::{OrderJobHandler, ShopMail};
 pub use library::LibraryJobHandler;
+pub use rescore::RescoringHandler;
 pub use reset::{PasswordResetHandler, password_reset_key};
 pub use stats::{KindStats, QueueStats, StatsGroup};
 pub use worker::{JobError, JobEvent, JobHandler, JobObserver, JobOutcome, Worker, WorkerConfig};
@@ -38,6 +40,8 @@ pub enum JobKind {
     SendOrderConfirmation,
     /// Mail a password-reset token to an address, if it has an account.
     SendPasswordReset,
+    /// Rescore the catalog with a newly published score policy, in batches.
+    RescoreCatalog,
 }
 
 /// A job kind name that is not known.
@@ -47,10 +51,11 @@ pub struct UnknownJobKind(pub String);
 
 impl JobKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [JobKind; 3] = [
+    pub const ALL: [JobKind; 4] = [
         JobKind::ProcessOrder,
         JobKind::SendOrderConfirmation,
         JobKind::SendPasswordReset,
+        JobKind::RescoreCatalog,
     ];
 
     /// The storage name.
@@ -59,6 +64,7 @@ impl JobKind {
             JobKind::ProcessOrder => "process_order",
             JobKind::SendOrderConfirmation => "send_order_confirmation",
             JobKind::SendPasswordReset => "send_password_reset",
+            JobKind::RescoreCatalog => "rescore_catalog",
         }
     }
 }
@@ -70,6 +76,7 @@ impl FromStr for JobKind {
             "process_order" => Ok(JobKind::ProcessOrder),
             "send_order_confirmation" => Ok(JobKind::SendOrderConfirmation),
             "send_password_reset" => Ok(JobKind::SendPasswordReset),
+            "rescore_catalog" => Ok(JobKind::RescoreCatalog),
             other => Err(UnknownJobKind(other.to_owned())),
         }
     }
@@ -158,6 +165,13 @@ pub struct PasswordResetJob {
     pub email: crate::domain::Email,
 }
 
+/// The payload of a rescoring job: the policy version to rescore with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RescoringJob {
+    /// The published version of the default policy's rules.
+    pub version: u32,
+}
+
 /// A job to enqueue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
@@ -185,6 +199,19 @@ impl NewJob {
             payload: serde_json::json!({ "order_id": order_id }),
             run_at: now,
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// The rescoring of the catalog with policy `version`, due now. It
+    /// resumes where it stopped, so it may take many attempts (each after a
+    /// crash or a lost database) without redoing a batch.
+    pub fn rescoring(version: u32, now: Timestamp) -> Self {
+        Self {
+            id: JobId::new(),
+            kind: JobKind::RescoreCatalog,
+            payload: serde_json::json!(RescoringJob { version }),
+            run_at: now,
+            max_attempts: 20,
         }
     }
 
@@ -230,6 +257,11 @@ pub struct Job {
 impl Job {
     /// The payload as an [`OrderJob`].
     pub fn order_job(&self) -> Result<OrderJob, serde_json::Error> {
+        serde_json::from_value(self.payload.clone())
+    }
+
+    /// The payload as a [`RescoringJob`].
+    pub fn rescoring_job(&self) -> Result<RescoringJob, serde_json::Error> {
         serde_json::from_value(self.payload.clone())
     }
 

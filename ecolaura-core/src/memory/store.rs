@@ -33,6 +33,7 @@ use crate::ports::{
     NewPlacement, OrderStore, PlacementOutcome, SessionStore, StatusChange, StoreError,
     UniqueField,
 };
+use crate::scoring::{PublishedPolicy, ScoreEntry};
 use crate::sustainability::{Claim, FootprintRecord};
 
 #[derive(Default)]
@@ -53,6 +54,10 @@ struct State {
     resets: HashMap<ResetDigest, (PasswordReset, Option<Timestamp>)>,
     /// Failure times per throttle key, oldest first.
     login_failures: HashMap<String, Vec<Timestamp>>,
+    /// Score histories by product, oldest first.
+    score_history: HashMap<ProductId, Vec<ScoreEntry>>,
+    /// Published score policies by version, with each one's rescoring cursor.
+    score_policies: BTreeMap<u32, (PublishedPolicy, Option<ProductId>)>,
 }
 
 impl State {
@@ -148,7 +153,17 @@ impl State {
             archived: false,
             ..product.clone()
         };
-        Ok(stored.clone())
+        let stored = stored.clone();
+        self.keep_score(&stored);
+        Ok(stored)
+    }
+
+    /// Keep `product`'s current score in its history, once per computation.
+    fn keep_score(&mut self, product: &Product) {
+        let history = self.score_history.entry(product.id).or_default();
+        if !history.iter().any(|e| e.at == product.score_computed_at) {
+            history.push(ScoreEntry::of(product));
+        }
     }
 
     fn live_product(&self, id: &ProductId) -> Option<&Product> {
@@ -276,6 +291,7 @@ impl CatalogStore for MemoryStore {
             return Err(StoreError::UnknownCategory);
         }
         s.products.insert(product.id, product.clone());
+        s.keep_score(product);
         Ok(())
     }
 
@@ -396,6 +412,93 @@ impl CatalogStore for MemoryStore {
         p.version += 1;
         p.updated_at = at;
         Ok(p.clone())
+    }
+
+    async fn score_history(
+        &self,
+        id: ProductId,
+        limit: u32,
+    ) -> Result<Vec<ScoreEntry>, StoreError> {
+        let s = self.lock()?;
+        let mut entries = s.score_history.get(&id).cloned().unwrap_or_default();
+        entries.sort_by_key(|e| std::cmp::Reverse(e.at));
+        entries.truncate(limit as usize);
+        Ok(entries)
+    }
+
+    async fn score_policy(
+        &self,
+        version: Option<u32>,
+    ) -> Result<Option<PublishedPolicy>, StoreError> {
+        let s = self.lock()?;
+        let found = match version {
+            Some(v) => s.score_policies.get(&v),
+            None => s.score_policies.values().next_back(),
+        };
+        Ok(found.map(|(policy, _)| policy.clone()))
+    }
+
+    async fn publish_score_policy(
+        &self,
+        policy: &PublishedPolicy,
+        rescoring: &NewJob,
+    ) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if s.score_policies.contains_key(&policy.version) {
+            return Err(StoreError::Duplicate(UniqueField::ScorePolicyVersion));
+        }
+        s.score_policies
+            .insert(policy.version, (policy.clone(), None));
+        s.enqueue(rescoring.clone(), policy.published_at);
+        drop(s);
+        self.wake.notify_waiters();
+        Ok(())
+    }
+
+    async fn rescoring_cursor(&self, version: u32) -> Result<Option<ProductId>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.score_policies
+            .get(&version)
+            .and_then(|(_, cursor)| *cursor))
+    }
+
+    async fn products_after(
+        &self,
+        after: Option<ProductId>,
+        limit: u32,
+    ) -> Result<Vec<Product>, StoreError> {
+        let s = self.lock()?;
+        let mut found: Vec<Product> = s
+            .products
+            .values()
+            .filter(|p| !p.archived && after.is_none_or(|a| p.id > a))
+            .cloned()
+            .collect();
+        drop(s);
+        found.sort_by_key(|p| p.id);
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+
+    async fn write_rescored(
+        &self,
+        version: u32,
+        rescored: &[Product],
+        through: ProductId,
+    ) -> Result<Vec<Product>, StoreError> {
+        let mut s = self.lock()?;
+        let mut written = Vec::with_capacity(rescored.len());
+        for product in rescored {
+            match s.replace_product(product) {
+                Ok(stored) => written.push(stored),
+                Err(StoreError::StaleWrite | StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some((_, cursor)) = s.score_policies.get_mut(&version) {
+            *cursor = Some(through);
+        }
+        Ok(written)
     }
 }
 

@@ -7,6 +7,8 @@ use crate::catalog::{Category, Product, ProductQuery};
 use chrono::NaiveDate;
 
 use crate::domain::{ClaimId, Page, PageRequest, ProductId, Timestamp};
+use crate::jobs::NewJob;
+use crate::scoring::{PublishedPolicy, ScoreEntry};
 use crate::sustainability::{Claim, FootprintRecord};
 
 /// Keeps categories and products.
@@ -23,6 +25,12 @@ pub trait CatalogStore: Send + Sync {
     async fn list_categories(&self, page: PageRequest) -> Result<Page<Category>, StoreError>;
 
     /// Store a new product exactly as given (its `version` is the initial one).
+    ///
+    /// Every product write (this one, the replacements below and
+    /// [`CatalogStore::write_rescored`]) also keeps the product's current
+    /// score in its history ([`ScoreEntry::of`]), in the same transaction,
+    /// once per `score_computed_at`: writing a product whose score was not
+    /// computed anew adds nothing.
     ///
     /// # Errors
     /// MUST return [`StoreError::UnknownCategory`] when `category` names no category.
@@ -106,4 +114,53 @@ pub trait CatalogStore: Send + Sync {
     /// As [`CatalogStore::update_product`]; [`StoreError::NotFound`] (and
     /// nothing written) when the product has no such claim.
     async fn remove_claim(&self, product: &Product, id: ClaimId) -> Result<Product, StoreError>;
+
+    /// A product's score history, newest first, at most `limit` entries
+    /// (none for a missing product).
+    async fn score_history(&self, id: ProductId, limit: u32)
+    -> Result<Vec<ScoreEntry>, StoreError>;
+
+    /// Version `version` of the published score policy, or the latest
+    /// when `None`; `None` when there is no such version (a store where
+    /// none was published scores with [`PublishedPolicy::first`]).
+    async fn score_policy(
+        &self,
+        version: Option<u32>,
+    ) -> Result<Option<PublishedPolicy>, StoreError>;
+
+    /// Publish `policy` and enqueue `rescoring`, in one transaction.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::Duplicate`]`(ScorePolicyVersion)` when its
+    /// version is taken (another publication won the race).
+    async fn publish_score_policy(
+        &self,
+        policy: &PublishedPolicy,
+        rescoring: &NewJob,
+    ) -> Result<(), StoreError>;
+
+    /// Where the rescoring to policy `version` stands: the highest product
+    /// id of the last batch it wrote (`None` before its first batch).
+    async fn rescoring_cursor(&self, version: u32) -> Result<Option<ProductId>, StoreError>;
+
+    /// Live products whose ids are above `after` (all when `None`), by id
+    /// ascending, at most `limit`: one batch of a walk through the catalog.
+    async fn products_after(
+        &self,
+        after: Option<ProductId>,
+        limit: u32,
+    ) -> Result<Vec<Product>, StoreError>;
+
+    /// One batch of the rescoring to policy `version`, in one transaction:
+    /// replace each product of `rescored` as [`CatalogStore::update_product`]
+    /// does when its stored version still equals its `version` (one that
+    /// moved on is left alone: the write that moved it scored it), and set
+    /// the rescoring's cursor to `through`. Returns the products replaced,
+    /// as stored.
+    async fn write_rescored(
+        &self,
+        version: u32,
+        rescored: &[Product],
+        through: ProductId,
+    ) -> Result<Vec<Product>, StoreError>;
 }

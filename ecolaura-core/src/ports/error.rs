@@ -10,6 +10,8 @@ pub enum UniqueField {
     CategorySlug,
     /// Another user has this e-mail address (case-insensitively).
     UserEmail,
+    /// A score policy with this version was published meanwhile.
+    ScorePolicyVersion,
 }
 
 /// What went wrong in a store. Adapters translate their driver's errors

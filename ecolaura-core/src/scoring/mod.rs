@@ -8,11 +8,21 @@
 //! per attribute, validated so that a greener product never scores lower);
 //! shops plug their own policy into [`EcolauraBuilder::scoring`](crate::EcolauraBuilder::scoring).
 
+mod evidence;
+mod history;
 mod method;
+mod published;
 mod rules;
 
+pub use evidence::ScoreEvidence;
+pub use history::{
+    MAX_HISTORY_ENTRIES, ScoreCause, ScoreEntry, ScoreReason, UnknownScoreReason, stamp,
+};
 pub use method::{ScoreMethod, ScoreMethodError};
-pub use rules::{FootprintBand, MAX_FACTOR_POINTS, MAX_FOOTPRINT_BANDS, ScoreRules};
+pub use published::{FIRST_PUBLISHED_AT, PublishedPolicy};
+pub use rules::{
+    FootprintBand, MAX_COUNTED_CLAIMS, MAX_FACTOR_POINTS, MAX_FOOTPRINT_BANDS, ScoreRules,
+};
 
 use std::borrow::Cow;
 use std::fmt::Debug;
@@ -20,7 +30,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::SustainabilityMetrics;
+use crate::catalog::{Product, ScoreSource, SustainabilityMetrics};
 use crate::domain::Score;
 
 /// Points one factor contributes to a score.
@@ -40,6 +50,14 @@ pub struct ScoreBreakdown {
 }
 
 impl ScoreBreakdown {
+    /// Roughly how many bytes it takes in memory, beside its owner.
+    pub fn approx_bytes(&self) -> usize {
+        self.factors
+            .iter()
+            .map(|f| std::mem::size_of::<ScoreFactor>() + f.factor.len())
+            .sum()
+    }
+
     /// The score: the sum of the points, clamped to `0..=100`.
     pub fn score(&self) -> Score {
         Score::clamped(self.factors.iter().map(|f| f.points).sum())
@@ -69,12 +87,57 @@ pub trait ScoringPolicy: Send + Sync + Debug {
     /// Points per factor for these metrics.
     fn breakdown(&self, metrics: &SustainabilityMetrics) -> ScoreBreakdown;
 
+    /// Points per factor for these metrics and the product's other
+    /// evidence (its active certified claims). A policy that does not count
+    /// claims need not implement it: it defaults to [`ScoringPolicy::breakdown`].
+    fn breakdown_with(
+        &self,
+        metrics: &SustainabilityMetrics,
+        evidence: &ScoreEvidence,
+    ) -> ScoreBreakdown {
+        let _ = evidence;
+        self.breakdown(metrics)
+    }
+
     /// The policy's name and version, stored with every score it computes
     /// (`custom@1` unless the policy names itself). Name your policy, and
     /// raise its version whenever its rules change.
     fn method(&self) -> ScoreMethod {
         ScoreMethod::custom()
     }
+}
+
+/// Score `product` by `policy`: from its metrics and `evidence` (with the
+/// policy's method and breakdown) when it has metrics, else its manual
+/// score. When and why are for [`stamp`] to say.
+pub fn score_product(policy: &dyn ScoringPolicy, product: &mut Product, evidence: &ScoreEvidence) {
+    match &product.metrics {
+        Some(metrics) => {
+            let breakdown = policy.breakdown_with(metrics, evidence);
+            product.score = breakdown.score();
+            product.score_source = ScoreSource::Metrics;
+            product.score_method = policy.method();
+            product.score_breakdown = Some(breakdown);
+        }
+        None => {
+            product.score = product.manual_score;
+            product.score_source = ScoreSource::Manual;
+            product.score_method = ScoreMethod::manual();
+            product.score_breakdown = None;
+        }
+    }
+}
+
+/// The breakdown of a score stored before breakdowns were kept with
+/// scores: a score by `ecolaura-default@1` (which counted no claims) is
+/// explained by [`DefaultScoringPolicy`]; any other by nothing, never by
+/// another policy than its own.
+pub fn breakdown_before_they_were_kept(
+    method: &ScoreMethod,
+    metrics: Option<&SustainabilityMetrics>,
+) -> Option<ScoreBreakdown> {
+    let metrics = metrics?;
+    (*method == DefaultScoringPolicy.method()).then(|| DefaultScoringPolicy.breakdown(metrics))
 }
 
 /// The default policy: [`ScoreRules::default`], up to 60 points for a low
@@ -122,6 +185,15 @@ impl ScoringPolicy for DefaultScoringPolicy {
     fn breakdown(&self, m: &SustainabilityMetrics) -> ScoreBreakdown {
         static RULES: LazyLock<ScoreRules> = LazyLock::new(ScoreRules::default);
         RULES.breakdown(m)
+    }
+
+    fn breakdown_with(
+        &self,
+        m: &SustainabilityMetrics,
+        evidence: &ScoreEvidence,
+    ) -> ScoreBreakdown {
+        static RULES: LazyLock<ScoreRules> = LazyLock::new(ScoreRules::default);
+        RULES.breakdown_with(m, evidence)
     }
 
     fn method(&self) -> ScoreMethod {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{ScoreBreakdown, ScoreFactor, ScoringPolicy};
+use super::{ScoreBreakdown, ScoreEvidence, ScoreFactor, ScoringPolicy};
 use crate::catalog::SustainabilityMetrics;
 use crate::sustainability::FieldError;
 use crate::sustainability::errors::Errors;
@@ -16,6 +16,9 @@ pub const MAX_FOOTPRINT_BANDS: usize = 20;
 
 /// The most points one factor gives.
 pub const MAX_FACTOR_POINTS: i64 = 100;
+
+/// The most certified claims a policy counts.
+pub const MAX_COUNTED_CLAIMS: u32 = 10;
 
 /// Products whose per-item footprint is at most `up_to_kg` (kg CO2e)
 /// get `points`, unless an earlier band already took them.
@@ -30,11 +33,14 @@ pub struct FootprintBand {
 /// The rules of a scoring policy, as data: a shop can read them, and a
 /// score can be explained by them.
 ///
-/// The breakdown has three factors, `carbon_footprint` (the first band
+/// The breakdown has four factors, `carbon_footprint` (the first band
 /// whose bound the footprint does not exceed, else `beyond_bands`),
-/// `recyclable` and `biodegradable`; the score is their sum, clamped to
+/// `recyclable`, `biodegradable` and `certified_claims` (`certified_claim`
+/// points for each active certified claim, counting at most
+/// `certified_claims_counted`); the score is their sum, clamped to
 /// `0..=100`. [`ScoreRules::validate`] keeps the promise of API.md: a
-/// lower footprint, `recyclable` or `biodegradable` never lowers a score.
+/// lower footprint, `recyclable`, `biodegradable` or one more certified
+/// claim never lowers a score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreRules {
     /// Bands in ascending order of their bounds.
@@ -45,11 +51,16 @@ pub struct ScoreRules {
     pub recyclable: i64,
     /// Points for a biodegradable product.
     pub biodegradable: i64,
+    /// Points for each active certified claim (see [`ScoreEvidence`]).
+    pub certified_claim: i64,
+    /// How many certified claims count at most.
+    pub certified_claims_counted: u32,
 }
 
 impl Default for ScoreRules {
     /// Ecolaura's default: up to 60 points for a low footprint, 20 for
-    /// recyclable, 20 for biodegradable (see [`DefaultScoringPolicy`](super::DefaultScoringPolicy)).
+    /// recyclable, 20 for biodegradable, none for claims (see
+    /// [`DefaultScoringPolicy`](super::DefaultScoringPolicy)).
     fn default() -> Self {
         let band = |mantissa, scale, points| FootprintBand {
             up_to_kg: Decimal::new(mantissa, scale),
@@ -68,6 +79,8 @@ impl Default for ScoreRules {
             beyond_bands: 0,
             recyclable: 20,
             biodegradable: 20,
+            certified_claim: 0,
+            certified_claims_counted: 0,
         }
     }
 }
@@ -77,7 +90,8 @@ impl ScoreRules {
     /// bands with bounds >= 0 (at most 3 fraction digits) in strictly
     /// ascending order and points that never rise as the bound does
     /// (`beyond_bands` included); every points value in
-    /// `0..=`[`MAX_FACTOR_POINTS`].
+    /// `0..=`[`MAX_FACTOR_POINTS`]; at most [`MAX_COUNTED_CLAIMS`] claims
+    /// counted.
     ///
     /// # Errors
     /// The broken rules, in field order.
@@ -122,6 +136,13 @@ impl ScoreRules {
         }
         points(&mut errors, "recyclable", self.recyclable);
         points(&mut errors, "biodegradable", self.biodegradable);
+        points(&mut errors, "certified_claim", self.certified_claim);
+        if self.certified_claims_counted > MAX_COUNTED_CLAIMS {
+            errors.add(
+                "certified_claims_counted",
+                format!("must be 0..={MAX_COUNTED_CLAIMS}"),
+            );
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -145,6 +166,15 @@ fn points(errors: &mut Errors, field: &str, value: i64) {
 
 impl ScoringPolicy for ScoreRules {
     fn breakdown(&self, m: &SustainabilityMetrics) -> ScoreBreakdown {
+        self.breakdown_with(m, &ScoreEvidence::default())
+    }
+
+    fn breakdown_with(
+        &self,
+        m: &SustainabilityMetrics,
+        evidence: &ScoreEvidence,
+    ) -> ScoreBreakdown {
+        let counted = evidence.certified_claims.min(self.certified_claims_counted);
         let factor = |name: &'static str, points: i64| ScoreFactor {
             factor: Cow::Borrowed(name),
             points,
@@ -163,6 +193,10 @@ impl ScoringPolicy for ScoreRules {
                     } else {
                         0
                     },
+                ),
+                factor(
+                    "certified_claims",
+                    self.certified_claim.saturating_mul(i64::from(counted)),
                 ),
             ],
         }
@@ -208,6 +242,8 @@ mod tests {
         rules.recyclable = -1;
         rules.biodegradable = 101;
         rules.beyond_bands = 11;
+        rules.certified_claim = 101;
+        rules.certified_claims_counted = 11;
         assert_eq!(
             fields(&rules),
             [
@@ -217,6 +253,8 @@ mod tests {
                 "beyond_bands",
                 "recyclable",
                 "biodegradable",
+                "certified_claim",
+                "certified_claims_counted",
             ]
         );
         let none = ScoreRules {
@@ -232,27 +270,38 @@ mod tests {
             0i64..=100,
             0i64..=100,
             0i64..=100,
+            (0i64..=100, 0u32..=MAX_COUNTED_CLAIMS),
         )
-            .prop_map(|(steps, top, recyclable, biodegradable)| {
-                let (mut bound, mut points) = (0i64, top);
-                let footprint_bands = steps
-                    .into_iter()
-                    .map(|(up, down)| {
-                        bound += up;
-                        points = (points - down).max(0);
-                        FootprintBand {
-                            up_to_kg: Decimal::new(bound, 2),
-                            points,
-                        }
-                    })
-                    .collect();
-                ScoreRules {
-                    footprint_bands,
-                    beyond_bands: 0,
+            .prop_map(
+                |(
+                    steps,
+                    top,
                     recyclable,
                     biodegradable,
-                }
-            })
+                    (certified_claim, certified_claims_counted),
+                )| {
+                    let (mut bound, mut points) = (0i64, top);
+                    let footprint_bands = steps
+                        .into_iter()
+                        .map(|(up, down)| {
+                            bound += up;
+                            points = (points - down).max(0);
+                            FootprintBand {
+                                up_to_kg: Decimal::new(bound, 2),
+                                points,
+                            }
+                        })
+                        .collect();
+                    ScoreRules {
+                        footprint_bands,
+                        beyond_bands: 0,
+                        recyclable,
+                        biodegradable,
+                        certified_claim,
+                        certified_claims_counted,
+                    }
+                },
+            )
     }
 
     proptest! {
@@ -265,13 +314,24 @@ mod tests {
             less in 0.0f64..1e3,
             r: bool,
             b: bool,
+            claims in 0u32..20,
         ) {
             prop_assert_eq!(rules.validate(), Ok(()));
-            let score = |m: SustainabilityMetrics| rules.breakdown(&m).score();
-            let base = score(metrics(kg, r, b));
-            prop_assert!(score(metrics((kg - less).max(0.0), r, b)) >= base);
-            prop_assert!(score(metrics(kg, true, b)) >= base);
-            prop_assert!(score(metrics(kg, r, true)) >= base);
+            let with = |n| ScoreEvidence { certified_claims: n };
+            let score = |m: SustainabilityMetrics, n| rules.breakdown_with(&m, &with(n)).score();
+            let base = score(metrics(kg, r, b), claims);
+            prop_assert!(score(metrics((kg - less).max(0.0), r, b), claims) >= base);
+            prop_assert!(score(metrics(kg, true, b), claims) >= base);
+            prop_assert!(score(metrics(kg, r, true), claims) >= base);
+            prop_assert!(score(metrics(kg, r, b), claims + 1) >= base);
+        }
+
+        /// The points of the breakdown always add up to its score.
+        #[test]
+        fn the_points_explain_the_score(rules in valid_rules(), kg in 0.0f64..1e3, claims in 0u32..20) {
+            let bd = rules.breakdown_with(&metrics(kg, true, false), &ScoreEvidence { certified_claims: claims });
+            let sum: i64 = bd.factors.iter().map(|f| f.points).sum();
+            prop_assert_eq!(i64::from(bd.score().value()), sum.clamp(0, 100));
         }
     }
 }

@@ -55,6 +55,10 @@ pub enum CatalogError {
     /// text says what to do instead.
     #[error("{0}")]
     FootprintConflict(&'static str),
+    /// The shop scores with its own policy, which is code: it has no
+    /// published rules to read or change.
+    #[error("this shop scores with its own policy, which has no published rules")]
+    ScoringIsCode,
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),

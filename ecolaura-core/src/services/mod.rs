@@ -9,7 +9,9 @@ mod orders;
 mod sustainability;
 
 pub use accounts::{AccountPorts, Accounts, AccountsConfig, LoggedIn, SignedIn};
-pub use catalog::{Catalog, MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS};
+pub use catalog::{
+    Catalog, MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS, RESCORING_BATCH, Rescoring,
+};
 pub use errors::{AccountError, CatalogError, OrderError};
 pub use orders::{Orders, OrdersConfig, Placed};
 pub use sustainability::{ProductSustainability, Sustainability};

@@ -520,6 +520,8 @@ mod tests {
             score_source: ScoreSource::Manual,
             score_method: crate::scoring::ScoreMethod::manual(),
             score_computed_at: now,
+            score_reason: crate::scoring::ScoreReason::Manual,
+            score_breakdown: None,
             footprint_source: crate::sustainability::FootprintSource::Declared,
             archived: false,
             version: 1,

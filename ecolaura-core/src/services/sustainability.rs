@@ -26,9 +26,9 @@ pub struct ProductSustainability {
     /// When it was computed.
     pub score_computed_at: Timestamp,
     /// Points per factor, which add up to the score (clamped to 0..=100),
-    /// from the policy the score names; `None` when the policy in force is
-    /// another one (never recomputed with it: the product is rescored on
-    /// its next write).
+    /// as the policy the score names computed them; `None` for a score
+    /// stored before breakdowns were kept by a policy other than
+    /// `ecolaura-default@1` (never recomputed with another policy).
     pub breakdown: Option<ScoreBreakdown>,
 }
 
@@ -75,7 +75,7 @@ impl Sustainability {
         Ok(ProductSustainability {
             metrics,
             score: product.score,
-            breakdown: self.catalog.breakdown_by(&product.score_method, &metrics),
+            breakdown: product.score_breakdown,
             score_method: product.score_method,
             score_computed_at: product.score_computed_at,
         })

@@ -19,7 +19,7 @@ pub(crate) use bearer::BearerAuth;
 pub(crate) use catalog::CategoriesApi;
 pub(crate) use operations::OperationsApi;
 pub(crate) use orders::OrdersApi;
-pub(crate) use products::{ClaimsApi, FootprintApi, ProductsApi};
+pub(crate) use products::{ClaimsApi, FootprintApi, ProductsApi, ScoresApi};
 
 /// The groups of operations in the document.
 #[derive(Tags)]
@@ -33,7 +33,8 @@ pub(crate) enum ApiTags {
     /// Orders and their life cycle.
     Orders,
     /// Products' environmental data (metrics, footprint records, green
-    /// claims) and the environmental summary of one's orders.
+    /// claims, the score policy and score histories) and the environmental
+    /// summary of one's orders.
     Sustainability,
     /// Health, readiness and metrics, outside `/api/v1`.
     Operations,
@@ -46,6 +47,7 @@ pub(crate) type Apis = (
     ProductsApi,
     FootprintApi,
     ClaimsApi,
+    ScoresApi,
     OrdersApi,
     OperationsApi,
 );
@@ -59,6 +61,7 @@ pub(crate) fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         ProductsApi::new(state.clone()),
         FootprintApi::new(state.clone()),
         ClaimsApi::new(state.clone()),
+        ScoresApi::new(state.clone()),
         OrdersApi::new(state.clone()),
         OperationsApi::new(state.clone()),
     );

@@ -13,7 +13,7 @@ use super::{Amount, Fields, Nullable, PriceInput, ShownClaimDto};
 
 const SAMPLE_TIME: &str = "2026-11-24T09:30:00Z";
 
-fn sample_time() -> chrono::DateTime<chrono::Utc> {
+pub(super) fn sample_time() -> chrono::DateTime<chrono::Utc> {
     SAMPLE_TIME.parse().unwrap_or_default()
 }
 
@@ -444,9 +444,10 @@ pub(crate) struct ProductSustainabilityDto {
     pub score_method: String,
     /// When it was computed.
     pub score_computed_at: chrono::DateTime<chrono::Utc>,
-    /// The points per factor, by the policy the score names; null when
-    /// another policy is in force now (a score is never explained by
-    /// another policy than its own).
+    /// The points per factor, as the policy the score names computed
+    /// them; null for a score stored before breakdowns were kept by
+    /// another policy than `ecolaura-default@1` (a score is never
+    /// explained by another policy than its own).
     #[oai(nullable)]
     pub breakdown: Option<Vec<ScoreFactorDto>>,
 }
@@ -471,6 +472,10 @@ impl ProductSustainabilityDto {
                 },
                 ScoreFactorDto {
                     factor: "biodegradable".into(),
+                    points: 0,
+                },
+                ScoreFactorDto {
+                    factor: "certified_claims".into(),
                     points: 0,
                 },
             ]),

@@ -154,7 +154,7 @@ impl FootprintInput {
 }
 
 /// A decimal written as its rule's pattern allows, or that rule as an error.
-fn decimal<R: DecimalRule>(text: &str) -> Result<Decimal, String> {
+pub(super) fn decimal<R: DecimalRule>(text: &str) -> Result<Decimal, String> {
     let refused = || format!("must be a decimal string matching {}", R::PATTERN);
     let unsigned = match text.strip_prefix('-') {
         Some(rest) if R::SIGNED => rest,

@@ -36,6 +36,7 @@ mod nullable;
 mod orders;
 pub(crate) mod page;
 mod product_input;
+mod scores;
 pub(crate) mod text;
 
 pub(crate) use accounts::{
@@ -53,6 +54,7 @@ pub(crate) use footprint::{FootprintDto, FootprintInput};
 pub(crate) use nullable::Nullable;
 pub(crate) use orders::{OrderDto, OrderInput, OrderLineDto, StatusInput, SummaryDto};
 pub(crate) use page::{CategoryPage, OrderPage, PageLinks, ProductPage, PublicUrl};
+pub(crate) use scores::{ScoreEntryDto, ScorePolicyDto, ScorePolicyInput, ScoreRulesDto};
 
 use std::fmt::Display;
 
@@ -99,6 +101,10 @@ examples!(
     ProductPage,
     CategoryPage,
     OrderPage,
+    ScoreRulesDto,
+    ScorePolicyInput,
+    ScorePolicyDto,
+    ScoreEntryDto,
 );
 
 use crate::problem::{FieldErrors, Problem};

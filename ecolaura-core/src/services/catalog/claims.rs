@@ -11,6 +11,7 @@ use crate::auth::{Action, Actor, authorize};
 use crate::catalog::ReadScope;
 use crate::domain::{ClaimId, ProductId, ProductName};
 use crate::ports::{CacheEntry, StoreError};
+use crate::scoring::ScoreCause;
 use crate::services::CatalogError;
 use crate::sustainability::claims::{ClaimContext, ClaimVerdict};
 use crate::sustainability::{Claim, ClaimDraft, Market, ShownClaims};
@@ -53,7 +54,7 @@ impl Catalog {
             evidence: draft.evidence.clone(),
             created_at: self.clock.now(),
         };
-        self.write_product(product, true, |current, claims| {
+        self.write_product(product, ScoreCause::Claims, |current, claims| {
             if claims.len() >= MAX_CLAIMS_PER_PRODUCT {
                 return Err(CatalogError::TooManyClaims);
             }
@@ -82,7 +83,7 @@ impl Catalog {
         claim: ClaimId,
     ) -> Result<(), CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
-        self.write_product(product, true, |current, claims| {
+        self.write_product(product, ScoreCause::Claims, |current, claims| {
             if !claims.iter().any(|c| c.id == claim) {
                 return Err(CatalogError::NoClaim);
             }

@@ -4,6 +4,7 @@ use super::{Catalog, SideWrite};
 use crate::auth::{Action, Actor, authorize};
 use crate::catalog::{Product, SustainabilityMetrics};
 use crate::domain::{CarbonKg, ProductId};
+use crate::scoring::ScoreCause;
 use crate::services::CatalogError;
 use crate::sustainability::{FootprintDraft, FootprintRecord, FootprintSource};
 
@@ -38,7 +39,7 @@ impl Catalog {
             .validate(self.clock.now())
             .map_err(CatalogError::Invalid)?;
         let product = self
-            .write_product(id, false, |current, _| {
+            .write_product(id, ScoreCause::Edit, |current, _| {
                 let mut next = current.clone();
                 next.metrics = Some(SustainabilityMetrics {
                     carbon_footprint_kg: record.per_item_carbon(),
@@ -67,7 +68,7 @@ impl Catalog {
         id: ProductId,
     ) -> Result<Product, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
-        self.write_product(id, false, |current, _| {
+        self.write_product(id, ScoreCause::Edit, |current, _| {
             if current.footprint_source != FootprintSource::Record {
                 return Err(CatalogError::NoFootprint);
             }

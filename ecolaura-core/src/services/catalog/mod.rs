@@ -3,22 +3,25 @@
 use std::sync::Arc;
 
 use crate::auth::{Action, Actor, authorize};
-use crate::catalog::SustainabilityMetrics;
 use crate::catalog::{
     CatalogChange, Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery,
     ReadScope, ScoreSource,
 };
 use crate::domain::{ClaimId, Page, PageRequest, ProductId, Score, Timestamp};
 use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
-use crate::scoring::{ScoreBreakdown, ScoreMethod, ScoringPolicy};
+use crate::scoring::{
+    ScoreCause, ScoreEvidence, ScoreMethod, ScoreReason, ScoringPolicy, score_product, stamp,
+};
 use crate::sustainability::claims::metrics_contradicting_claims;
 use crate::sustainability::footprint::metrics_change_conflict;
 use crate::sustainability::{Claim, ClaimPolicy, FootprintRecord};
 
 mod claims;
 mod footprint;
+mod policy;
 
 pub use claims::{MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS};
+pub use policy::{RESCORING_BATCH, Rescoring};
 
 use super::CatalogError;
 
@@ -40,6 +43,32 @@ enum SideWrite<'a> {
     RemoveClaim(ClaimId),
 }
 
+impl SideWrite<'_> {
+    /// The evidence a product's score counts once this write lands, from
+    /// the claims it has before.
+    fn evidence_after(&self, claims: &[Claim], today: chrono::NaiveDate) -> ScoreEvidence {
+        let kept = claims
+            .iter()
+            .filter(|c| !matches!(self, SideWrite::RemoveClaim(id) if c.id == *id));
+        let added = match self {
+            SideWrite::AddClaim(c) => Some(*c),
+            _ => None,
+        };
+        ScoreEvidence::of(kept.chain(added), today)
+    }
+}
+
+/// How the catalog scores its products.
+#[derive(Clone)]
+enum Scoring {
+    /// With the latest published version of the default policy's rules,
+    /// read from the store on every write (so every host scores with the
+    /// version published last, wherever it was published).
+    Published,
+    /// With a policy the shop plugged in (code, not data).
+    Custom(Arc<dyn ScoringPolicy>),
+}
+
 /// Which products a page of a list shows, in order, and how many match.
 #[derive(Debug, Clone)]
 struct Membership {
@@ -56,26 +85,29 @@ struct Membership {
 pub struct Catalog {
     store: Arc<dyn CatalogStore>,
     cache: Arc<dyn Cache>,
-    scoring: Arc<dyn ScoringPolicy>,
+    scoring: Scoring,
     claim_policy: Arc<ClaimPolicy>,
     clock: Arc<dyn Clock>,
 }
 
 impl Catalog {
-    /// Wire the service.
-    pub fn new(
-        store: Arc<dyn CatalogStore>,
-        cache: Arc<dyn Cache>,
-        scoring: Arc<dyn ScoringPolicy>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    /// Wire the service; products are scored with the published rules of
+    /// the default policy ([`Catalog::publish_score_rules`]).
+    pub fn new(store: Arc<dyn CatalogStore>, cache: Arc<dyn Cache>, clock: Arc<dyn Clock>) -> Self {
         Self {
             store,
             cache,
-            scoring,
+            scoring: Scoring::Published,
             claim_policy: Arc::new(ClaimPolicy::default()),
             clock,
         }
+    }
+
+    /// The same service scoring with `policy`, a shop's own (which then
+    /// has no published rules to read or change).
+    pub fn with_scoring(mut self, policy: Arc<dyn ScoringPolicy>) -> Self {
+        self.scoring = Scoring::Custom(policy);
+        self
     }
 
     /// The same service with another claim policy (the default's rules and
@@ -85,40 +117,26 @@ impl Catalog {
         self
     }
 
-    /// The breakdown of a score from `metrics` by `method`: the policy in
-    /// force when it is the one `method` names, else `None` (a score is
-    /// never explained by another policy than its own).
-    pub fn breakdown_by(
-        &self,
-        method: &ScoreMethod,
-        metrics: &SustainabilityMetrics,
-    ) -> Option<ScoreBreakdown> {
-        (*method == self.scoring.method()).then(|| self.scoring.breakdown(metrics))
+    /// The policy that scores a write now.
+    async fn policy_in_force(&self) -> Result<Arc<dyn ScoringPolicy>, StoreError> {
+        Ok(match &self.scoring {
+            Scoring::Custom(policy) => policy.clone(),
+            Scoring::Published => Arc::new(self.latest_policy().await?),
+        })
     }
 
-    /// The effective score, where it comes from and its method: from the
-    /// metrics by the scoring policy when there are any, else manual.
-    pub fn effective_score(
-        &self,
-        metrics: Option<&SustainabilityMetrics>,
-        manual: Score,
-    ) -> (Score, ScoreSource, ScoreMethod) {
-        match metrics {
-            Some(m) => (
-                self.scoring.breakdown(m).score(),
-                ScoreSource::Metrics,
-                self.scoring.method(),
-            ),
-            None => (manual, ScoreSource::Manual, ScoreMethod::manual()),
-        }
-    }
-
-    /// `p` with its score computed now.
-    fn rescored(&self, mut p: Product, now: Timestamp) -> Product {
-        (p.score, p.score_source, p.score_method) =
-            self.effective_score(p.metrics.as_ref(), p.manual_score);
-        p.score_computed_at = now;
-        p
+    /// `next` scored by `policy` with `evidence`, stamped against `before`.
+    fn scored(
+        policy: &dyn ScoringPolicy,
+        mut next: Product,
+        before: Option<&Product>,
+        evidence: &ScoreEvidence,
+        cause: ScoreCause,
+        now: Timestamp,
+    ) -> Product {
+        score_product(policy, &mut next, evidence);
+        stamp(&mut next, before, cause, now);
+        next
     }
 
     /// Make a category (staff).
@@ -170,7 +188,9 @@ impl Catalog {
     ) -> Result<Product, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
         let now = self.clock.now();
-        let product = self.rescored(
+        let policy = self.policy_in_force().await?;
+        let product = Self::scored(
+            policy.as_ref(),
             Product {
                 id: ProductId::new(),
                 name: new.name,
@@ -184,19 +204,24 @@ impl Catalog {
                 score_source: ScoreSource::Manual,
                 score_method: ScoreMethod::manual(),
                 score_computed_at: now,
+                score_reason: ScoreReason::Manual,
+                score_breakdown: None,
                 footprint_source: crate::sustainability::FootprintSource::Declared,
                 archived: false,
                 version: 1,
                 created_at: now,
                 updated_at: now,
             },
+            None,
+            &ScoreEvidence::default(),
+            ScoreCause::Edit,
             now,
         );
         self.store.insert_product(&product).await?;
         self.cache
             .apply(&[CatalogChange::created(product.clone())])
             .await;
-        Ok(product)
+        self.settle_score(product).await
     }
 
     /// A live product.
@@ -319,7 +344,7 @@ impl Catalog {
     }
 
     /// Change a product (staff): a full replacement or a partial change.
-    /// The score is recomputed. Retries when stock moved on concurrently, so
+    /// The score is recomputed (with the product's active certified claims). Retries when stock moved on concurrently, so
     /// an update never overwrites stock that an order just took.
     ///
     /// # Errors
@@ -332,8 +357,7 @@ impl Catalog {
         changes: &ProductChanges,
     ) -> Result<Product, CatalogError> {
         authorize(actor, Action::ManageCatalog)?;
-        let metrics_change = matches!(changes.metrics, Some(Some(_)));
-        self.write_product(id, metrics_change, |current, claims| {
+        self.write_product(id, ScoreCause::Edit, |current, claims| {
             if let Some(why) = metrics_change_conflict(current, changes) {
                 return Err(CatalogError::FootprintConflict(why));
             }
@@ -351,15 +375,28 @@ impl Catalog {
     }
 
     /// Read, change and write a live product until the write lands on the
-    /// version read (stock taken by orders moves it), then tell the cache.
-    /// `change` makes the next product (rescored here) from the current one
-    /// and its claims (read only `with_claims`: every claim write moves the
-    /// product's version, so they are current when the write lands), and
-    /// says what else the write changes.
+    /// version read (stock taken by orders moves it), then tell the cache,
+    /// and make sure the score is by the policy in force
+    /// ([`Catalog::settle_score`]). `change` makes the next product
+    /// (scored here) from the current one and its claims (every claim
+    /// write moves the product's version, so they are current when the
+    /// write lands), and says what else the write changes; `cause` says
+    /// why a new score would be computed.
     async fn write_product<'r>(
         &self,
         id: ProductId,
-        with_claims: bool,
+        cause: ScoreCause,
+        change: impl Fn(&Product, &[Claim]) -> Result<(Product, SideWrite<'r>), CatalogError>,
+    ) -> Result<Product, CatalogError> {
+        let stored = self.write_product_once(id, cause, change).await?;
+        self.settle_score(stored).await
+    }
+
+    /// [`Catalog::write_product`] without the settling.
+    async fn write_product_once<'r>(
+        &self,
+        id: ProductId,
+        cause: ScoreCause,
         change: impl Fn(&Product, &[Claim]) -> Result<(Product, SideWrite<'r>), CatalogError>,
     ) -> Result<Product, CatalogError> {
         for _ in 0..UPDATE_ATTEMPTS {
@@ -368,14 +405,13 @@ impl Catalog {
                 .get_product(id)
                 .await?
                 .ok_or(CatalogError::ProductNotFound)?;
-            let claims = if with_claims {
-                self.store.list_claims(&[id]).await?
-            } else {
-                Vec::new()
-            };
+            let claims = self.store.list_claims(&[id]).await?;
             let (next, side) = change(&current, &claims)?;
             let now = self.clock.now();
-            let mut next = self.rescored(next, now);
+            let evidence = side.evidence_after(&claims, now.date_naive());
+            let policy = self.policy_in_force().await?;
+            let mut next =
+                Self::scored(policy.as_ref(), next, Some(&current), &evidence, cause, now);
             next.updated_at = now;
             let written = match side {
                 SideWrite::Nothing => self.store.update_product(&next).await,
@@ -396,6 +432,33 @@ impl Catalog {
             }
         }
         Err(CatalogError::ConcurrentUpdate)
+    }
+
+    /// `stored`, rescored until its score is by the policy in force once
+    /// the write has landed.
+    ///
+    /// A write scores with the policy it read before writing; a policy
+    /// published in between would leave the product scored by the older
+    /// one if the rescoring job had already walked past it. Reading the
+    /// policy again *after* the write closes that gap: if it is still the
+    /// same, any later publication's job starts after this write and finds
+    /// the product; if not, the product is rescored here.
+    async fn settle_score(&self, mut stored: Product) -> Result<Product, CatalogError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            if stored.score_source == ScoreSource::Manual {
+                return Ok(stored);
+            }
+            let policy = self.policy_in_force().await?;
+            if policy.method() == stored.score_method {
+                return Ok(stored);
+            }
+            stored = self
+                .write_product_once(stored.id, ScoreCause::Policy, |current, _| {
+                    Ok((current.clone(), SideWrite::Nothing))
+                })
+                .await?;
+        }
+        Ok(stored)
     }
 
     /// Archive a product (staff): gone from the catalog, kept on orders.
@@ -449,6 +512,7 @@ impl Catalog {
 mod tests {
     use super::*;
     use crate::auth::AccessDenied;
+    use crate::catalog::SustainabilityMetrics;
     use crate::domain::{CarbonKg, Description, Price, ProductName, Stock};
     use crate::memory::ManualClock;
     use crate::ports::{MockCache, MockCatalogStore};
@@ -469,24 +533,9 @@ mod tests {
         Catalog::new(
             Arc::new(store),
             Arc::new(cache),
-            Arc::new(DefaultScoringPolicy),
             Arc::new(ManualClock::default()),
         )
-    }
-
-    #[test]
-    fn a_score_is_explained_only_by_the_policy_it_names() {
-        let c = catalog(MockCatalogStore::new(), passthrough_cache());
-        let m = SustainabilityMetrics {
-            carbon_footprint_kg: CarbonKg::from_f64(1.2).unwrap(),
-            recyclable: true,
-            biodegradable: false,
-        };
-        let own = c.breakdown_by(&DefaultScoringPolicy.method(), &m);
-        assert_eq!(own.map(|b| b.score().value()), Some(70));
-        let older = ScoreMethod::policy(DefaultScoringPolicy::NAME, 2).unwrap();
-        assert_eq!(c.breakdown_by(&older, &m), None);
-        assert_eq!(c.breakdown_by(&ScoreMethod::manual(), &m), None);
+        .with_scoring(Arc::new(DefaultScoringPolicy))
     }
 
     fn new_product(metrics: Option<SustainabilityMetrics>) -> NewProduct {
@@ -624,6 +673,7 @@ mod tests {
         store
             .expect_get_product()
             .returning(move |_| Ok(Some(read.clone())));
+        store.expect_list_claims().returning(|_| Ok(Vec::new()));
         store.expect_update_product().returning(|p| Ok(p.clone()));
         let mut cache = MockCache::new();
         let was = before.clone();
@@ -821,6 +871,7 @@ mod tests {
         store
             .expect_get_product()
             .returning(move |_| Ok(Some(read.clone())));
+        store.expect_list_claims().returning(|_| Ok(Vec::new()));
         store
             .expect_set_footprint()
             .withf(|p, r| {

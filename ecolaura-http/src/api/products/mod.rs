@@ -3,10 +3,12 @@
 mod claims;
 mod footprint;
 mod query;
+mod scores;
 
 pub(crate) use claims::ClaimsApi;
 use claims::requested_market;
 pub(crate) use footprint::FootprintApi;
+pub(crate) use scores::ScoresApi;
 
 use std::sync::Arc;
 
