@@ -498,7 +498,6 @@ impl CatalogStore for PgStore {
             let row: Option<ProductRow> =
                 optional(&mut *tx, &sql::update_product::<Postgres>(product)).await?;
             let Some(row) = row else { continue };
-            execute(&mut *tx, &built(sql::record_score(product))?).await?;
             let after = Product::try_from(records::ProductRecord::from(row))?;
             changes.push(match before.remove(&product.id.as_uuid()) {
                 Some(was) => CatalogChange::updated(
@@ -508,6 +507,9 @@ impl CatalogStore for PgStore {
                 None => CatalogChange::Everything,
             });
             written.push(after);
+        }
+        if !written.is_empty() {
+            execute(&mut *tx, &built(sql::record_scores(&written))?).await?;
         }
         execute(&mut *tx, &sql::set_rescoring_cursor(version, through)).await?;
         if !changes.is_empty() {

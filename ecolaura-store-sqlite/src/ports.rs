@@ -439,9 +439,11 @@ impl CatalogStore for SqliteStore {
             let row: Option<ProductRow> =
                 optional(&mut *tx, &sql::update_product::<Sqlite>(product)).await?;
             if let Some(row) = row {
-                execute(&mut *tx, &built(sql::record_score(product))?).await?;
                 written.push(Product::try_from(records::ProductRecord::from(row))?);
             }
+        }
+        if !written.is_empty() {
+            execute(&mut *tx, &built(sql::record_scores(&written))?).await?;
         }
         execute(&mut *tx, &sql::set_rescoring_cursor(version, through)).await?;
         tx.commit().await.map_err(store_error)?;

@@ -22,21 +22,29 @@ pub const SCORE_POLICY_COLUMNS: [P; 3] = [P::Version, P::Rules, P::PublishedAt];
 /// `score_computed_at`, so writing a product whose score was not computed
 /// anew adds nothing. Every product write runs it in its transaction.
 pub fn record_score(p: &Product) -> BuildResult<InsertStatement> {
+    record_scores(std::slice::from_ref(p))
+}
+
+/// [`record_score`] for several products in one statement (a rescoring
+/// batch). `products` must not be empty.
+pub fn record_scores(products: &[Product]) -> BuildResult<InsertStatement> {
     let mut q = Query::insert();
     q.into_table(H::Table)
-        .columns([H::ProductId, H::At, H::Score, H::Method, H::Reason])
-        .values([
+        .columns([H::ProductId, H::At, H::Score, H::Method, H::Reason]);
+    for p in products {
+        q.values([
             uuid(p.id),
             ts(p.score_computed_at),
             Expr::val(i64::from(p.score.value())),
             p.score_method.as_str().into(),
             p.score_reason.as_str().into(),
-        ])?
-        .on_conflict(
-            OnConflict::columns([H::ProductId, H::At])
-                .do_nothing()
-                .to_owned(),
-        );
+        ])?;
+    }
+    q.on_conflict(
+        OnConflict::columns([H::ProductId, H::At])
+            .do_nothing()
+            .to_owned(),
+    );
     Ok(q)
 }
 
