@@ -12,6 +12,22 @@ use ecolaura_core::ports::CatalogStore;
 use ecolaura_core::scoring::{ScoreReason, ScoreRules};
 use ecolaura_core::services::RESCORING_BATCH;
 
+fn new_product(i: usize) -> NewProduct {
+    NewProduct {
+        name: ProductName::parse(&format!("P{i}")).expect("name"),
+        description: Description::default(),
+        price: "1.00".parse().expect("price"),
+        category: None,
+        stock: Stock::new(1).expect("stock"),
+        metrics: Some(SustainabilityMetrics {
+            carbon_footprint_kg: CarbonKg::from_f64(0.1).expect("kg"),
+            recyclable: i.is_multiple_of(2),
+            biodegradable: false,
+        }),
+        manual_score: Score::MIN,
+    }
+}
+
 async fn catalog_of(store: &Arc<MemoryStore>, n: usize) -> Ecolaura {
     let app = Ecolaura::builder()
         .store(store.clone())
@@ -19,22 +35,7 @@ async fn catalog_of(store: &Arc<MemoryStore>, n: usize) -> Ecolaura {
         .expect("app");
     for i in 0..n {
         app.catalog()
-            .create_product(
-                &Actor::System,
-                NewProduct {
-                    name: ProductName::parse(&format!("P{i}")).expect("name"),
-                    description: Description::default(),
-                    price: "1.00".parse().expect("price"),
-                    category: None,
-                    stock: Stock::new(1).expect("stock"),
-                    metrics: Some(SustainabilityMetrics {
-                        carbon_footprint_kg: CarbonKg::from_f64(0.1).expect("kg"),
-                        recyclable: i % 2 == 0,
-                        biodegradable: false,
-                    }),
-                    manual_score: Score::MIN,
-                },
-            )
+            .create_product(&Actor::System, new_product(i))
             .await
             .expect("product");
     }
@@ -138,5 +139,118 @@ async fn the_job_a_publication_enqueues_rescores_every_product_once_and_a_newer_
         let history = store.score_history(p.id, 10).await.expect("history");
         let methods: Vec<&str> = history.iter().map(|e| e.method.as_str()).collect();
         assert_eq!(methods, ["ecolaura-default@3", "ecolaura-default@1"]);
+    }
+}
+
+mod claim_dates {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use chrono::{Days, NaiveDate};
+    use ecolaura_core::Ecolaura;
+    use ecolaura_core::auth::Actor;
+    use ecolaura_core::memory::{ManualClock, MemoryStore};
+    use ecolaura_core::ports::{CatalogStore, Clock};
+    use ecolaura_core::scoring::{ScoreReason, ScoreRules};
+    use ecolaura_core::sustainability::{ClaimDraft, ClaimType, Evidence, Market};
+
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    fn certified(from: NaiveDate, until: NaiveDate, certificate: &str) -> ClaimDraft {
+        ClaimDraft {
+            claim_type: ClaimType::RecycledContent,
+            statement: "Made with 80% recycled PET".into(),
+            markets: vec![Market::Eu],
+            evidence: Evidence {
+                scheme: "Global Recycled Standard".into(),
+                certificate_id: Some(certificate.into()),
+                issuer: "Control Union".into(),
+                valid_from: from,
+                valid_until: until,
+                ecolabel_type_i: false,
+                url: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_certified_claim_counts_only_while_its_evidence_holds_with_no_write() {
+        let store = Arc::new(MemoryStore::new());
+        let clock = Arc::new(ManualClock::default());
+        let app = Ecolaura::builder()
+            .store(store.clone())
+            .clock(clock.clone())
+            .build()
+            .expect("app");
+        let catalog = app.catalog();
+        catalog
+            .publish_score_rules(
+                &Actor::System,
+                ScoreRules {
+                    certified_claim: 10,
+                    certified_claims_counted: 2,
+                    ..ScoreRules::default()
+                },
+            )
+            .await
+            .expect("publish");
+        let made = catalog
+            .create_product(&Actor::System, super::new_product(0))
+            .await
+            .expect("product");
+        let base = made.score.value();
+        let today = clock.now().date_naive();
+        let day = |n: u64| today.checked_add_days(Days::new(n)).expect("day");
+        let past = today.checked_sub_days(Days::new(30)).expect("day");
+
+        // One claim holds until tomorrow; another starts holding in two days.
+        catalog
+            .add_claim(&Actor::System, made.id, certified(past, day(1), "GRS-1"))
+            .await
+            .expect("claim");
+        catalog
+            .add_claim(&Actor::System, made.id, certified(day(2), day(90), "GRS-2"))
+            .await
+            .expect("claim");
+        let score = |p: &ecolaura_core::catalog::Product| p.score.value();
+        let now = catalog.product(made.id).await.expect("product");
+        assert_eq!(
+            score(&now),
+            base + 10,
+            "only the claim that holds today counts"
+        );
+        assert_eq!(catalog.rescore_for_claim_dates().await.expect("sweep"), 0);
+
+        // The day after tomorrow: the first lapsed, the second holds.
+        clock.advance(2 * DAY);
+        assert_eq!(
+            catalog.rescore_for_claim_dates().await.expect("sweep"),
+            0,
+            "still one"
+        );
+        // Three days on the second holds alone; then it lapses too.
+        clock.advance(89 * DAY);
+        assert_eq!(catalog.rescore_for_claim_dates().await.expect("sweep"), 1);
+        let after = catalog.product(made.id).await.expect("product");
+        assert_eq!(score(&after), base, "no claim holds any more");
+        assert_eq!(after.score_reason, ScoreReason::ClaimChanged);
+        assert_eq!(
+            catalog.rescore_for_claim_dates().await.expect("sweep"),
+            0,
+            "idempotent"
+        );
+        let history = store.score_history(made.id, 10).await.expect("history");
+        let reasons: Vec<_> = history
+            .iter()
+            .map(|e| (e.score.value(), e.reason))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (base, ScoreReason::ClaimChanged),
+                (base + 10, ScoreReason::ClaimChanged),
+                (base, ScoreReason::MetricsChanged),
+            ]
+        );
     }
 }

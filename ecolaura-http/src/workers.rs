@@ -152,7 +152,9 @@ impl Workers {
 
 /// Purge expired idempotency keys, ended sessions, failed logins outside
 /// the throttle's window, and done jobs older than `retention` in
-/// bounded batches, every minute until `stop`.
+/// bounded batches, every minute until `stop`; and once a day (UTC),
+/// rescore the products whose claims started or stopped holding
+/// (`Catalog::rescore_for_claim_dates`).
 pub(crate) fn spawn_purger(
     store: Arc<dyn Store>,
     app: &Ecolaura,
@@ -160,11 +162,27 @@ pub(crate) fn spawn_purger(
     stop: &watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     let clock = app.clock().clone();
+    let catalog = app.catalog().clone();
     let stop = stop.clone();
     let retention = chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
     tokio::spawn(async move {
+        let mut claims_rescored_on = None;
         loop {
             let now = clock.now();
+            if claims_rescored_on != Some(now.date_naive()) {
+                match catalog.rescore_for_claim_dates().await {
+                    Ok(n) => {
+                        claims_rescored_on = Some(now.date_naive());
+                        if n > 0 {
+                            tracing::info!(
+                                rescored = n,
+                                "products rescored as their claims started or lapsed"
+                            );
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "rescoring for claim dates failed"),
+                }
+            }
             match store.purge_expired_idempotency(now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "expired idempotency keys purged"),

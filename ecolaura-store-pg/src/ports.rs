@@ -380,6 +380,18 @@ impl CatalogStore for PgStore {
         convert(rows)
     }
 
+    async fn products_with_claim_dates_in(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        after: Option<ProductId>,
+        limit: u32,
+    ) -> Result<Vec<ProductId>, StoreError> {
+        let stmt = sql::select_products_with_claim_dates_in(from, until, after, u64::from(limit));
+        let rows: Vec<(Uuid,)> = all(&mut *self.conn().await?, &stmt).await?;
+        Ok(rows.into_iter().map(|(id,)| ProductId::from(id)).collect())
+    }
+
     async fn add_claim(&self, product: &Product, claim: &Claim) -> Result<Product, StoreError> {
         self.replace_product(product, sql::ProductSide::AddClaim(claim))
             .await

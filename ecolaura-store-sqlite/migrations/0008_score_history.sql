@@ -34,3 +34,8 @@ CREATE TABLE score_policies (
     published_at     TEXT    NOT NULL,
     rescored_through BLOB
 ) STRICT;
+
+-- The daily rescoring of products whose certified claims started or
+-- stopped holding looks claims up by either date (the last day is indexed
+-- since 0006).
+CREATE INDEX product_claims_by_start ON product_claims (evidence_valid_from, id);

@@ -56,6 +56,7 @@ macro_rules! store_conformance {
             scores::score_policies_are_published_once_per_version_with_their_job,
             scores::concurrent_publications_of_one_version_land_once,
             scores::a_rescoring_batch_writes_what_it_read_and_moves_its_cursor,
+            scores::products_are_found_by_their_claims_dates,
             orders::placing_takes_stock_stores_the_order_and_enqueues_its_jobs,
             orders::an_order_reads_back_in_the_currency_it_was_placed_in,
             orders::placing_for_more_than_the_stock_takes_nothing,

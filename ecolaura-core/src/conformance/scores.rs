@@ -269,3 +269,56 @@ pub async fn a_rescoring_batch_writes_what_it_read_and_moves_its_cursor(store: A
     );
     assert_eq!(store.rescoring_cursor(3).await.expect("cursor"), None);
 }
+
+/// Products are found by the first or last day of their claims' evidence,
+/// each once, by id, in pages; archived products are left out.
+pub async fn products_are_found_by_their_claims_dates(store: Arc<dyn Store>) {
+    use chrono::NaiveDate;
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("day");
+    let mut products: Vec<Product> = (0..4)
+        .map(|i| product(&format!("P{i}"), "1.00", 1))
+        .collect();
+    products.sort_by_key(|p| p.id);
+    insert_all(&store, &products.iter().collect::<Vec<_>>()).await;
+    let mut current = products.clone();
+    // 0: starts in the range; 1: lapses in it (twice); 2: neither; 3: archived.
+    for (i, from, until) in [
+        (0, day(6, 10), day(12, 31)),
+        (1, day(1, 1), day(6, 12)),
+        (1, day(2, 1), day(6, 11)),
+        (2, day(1, 1), day(12, 31)),
+        (3, day(6, 11), day(12, 31)),
+    ] {
+        let mut c = claim(current[i].id, until, true);
+        c.evidence.valid_from = from;
+        current[i] = store.add_claim(&current[i], &c).await.expect("claim");
+    }
+    store
+        .archive_product(products[3].id, at(9))
+        .await
+        .expect("archive");
+
+    let (from, until) = (day(6, 9), day(6, 12));
+    let found = store
+        .products_with_claim_dates_in(from, until, None, 10)
+        .await
+        .expect("find");
+    assert_eq!(found, [products[0].id, products[1].id]);
+    let first = store
+        .products_with_claim_dates_in(from, until, None, 1)
+        .await
+        .expect("find");
+    assert_eq!(first, [products[0].id]);
+    let next = store
+        .products_with_claim_dates_in(from, until, Some(products[0].id), 1)
+        .await
+        .expect("find");
+    assert_eq!(next, [products[1].id]);
+    assert!(
+        store
+            .products_with_claim_dates_in(day(7, 1), day(7, 31), None, 10)
+            .await
+            .expect("find")
+            .is_empty()
+    );
+}

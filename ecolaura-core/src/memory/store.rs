@@ -359,6 +359,31 @@ impl CatalogStore for MemoryStore {
         Ok(found)
     }
 
+    async fn products_with_claim_dates_in(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        after: Option<ProductId>,
+        limit: u32,
+    ) -> Result<Vec<ProductId>, StoreError> {
+        let s = self.lock()?;
+        let within = |d: NaiveDate| (from..=until).contains(&d);
+        let mut found: Vec<ProductId> = s
+            .claims
+            .iter()
+            .filter(|(id, _)| s.live_product(id).is_some() && after.is_none_or(|a| **id > a))
+            .filter(|(_, claims)| {
+                claims
+                    .iter()
+                    .any(|c| within(c.evidence.valid_from) || within(c.evidence.valid_until))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        found.sort_unstable();
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+
     async fn add_claim(&self, product: &Product, claim: &Claim) -> Result<Product, StoreError> {
         let mut s = self.lock()?;
         let stored = s.replace_product(product)?;

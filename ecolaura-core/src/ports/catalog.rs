@@ -99,6 +99,18 @@ pub trait CatalogStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Claim>, StoreError>;
 
+    /// Live products with a claim whose evidence's first or last day is
+    /// in `from..=until`, ids above `after` (all when `None`) ascending, at
+    /// most `limit`: the products whose claims started or stopped holding
+    /// in those days.
+    async fn products_with_claim_dates_in(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+        after: Option<ProductId>,
+        limit: u32,
+    ) -> Result<Vec<ProductId>, StoreError>;
+
     /// Replace a live product as [`CatalogStore::update_product`] does (its
     /// version moves on, so that a concurrent change of its metrics retries
     /// and sees the claim) and add `claim` to it, in one transaction.

@@ -10,7 +10,8 @@ mod sustainability;
 
 pub use accounts::{AccountPorts, Accounts, AccountsConfig, LoggedIn, SignedIn};
 pub use catalog::{
-    Catalog, MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS, RESCORING_BATCH, Rescoring,
+    CLAIM_DATES_LOOKBACK_DAYS, Catalog, MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS,
+    RESCORING_BATCH, Rescoring,
 };
 pub use errors::{AccountError, CatalogError, OrderError};
 pub use orders::{Orders, OrdersConfig, Placed};

@@ -95,3 +95,33 @@ pub fn select_expiring_claims(from: NaiveDate, until: NaiveDate, limit: u64) -> 
         .limit(limit);
     q
 }
+
+/// Live products, ids above `after` ascending, at most `limit`, with a
+/// claim whose evidence's first or last day is in `from..=until`.
+pub fn select_products_with_claim_dates_in(
+    from: NaiveDate,
+    until: NaiveDate,
+    after: Option<ProductId>,
+    limit: u64,
+) -> SelectStatement {
+    let within = |column: C| {
+        Expr::col((C::Table, column))
+            .gte(from)
+            .and(Expr::col((C::Table, column)).lte(until))
+    };
+    let mut q = Query::select();
+    q.distinct()
+        .column((C::Table, C::ProductId))
+        .from(C::Table)
+        .inner_join(
+            Products::Table,
+            Expr::col((Products::Table, Products::Id)).equals((C::Table, C::ProductId)),
+        )
+        .and_where(Expr::col((Products::Table, Products::Archived)).eq(false))
+        .and_where(within(C::EvidenceValidFrom).or(within(C::EvidenceValidUntil)));
+    if let Some(after) = after {
+        q.and_where(Expr::col((C::Table, C::ProductId)).gt(uuid(after)));
+    }
+    q.order_by((C::Table, C::ProductId), Sort::Asc).limit(limit);
+    q
+}

@@ -21,7 +21,7 @@ mod footprint;
 mod policy;
 
 pub use claims::{MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS};
-pub use policy::{RESCORING_BATCH, Rescoring};
+pub use policy::{CLAIM_DATES_LOOKBACK_DAYS, RESCORING_BATCH, Rescoring};
 
 use super::CatalogError;
 
@@ -452,11 +452,10 @@ impl Catalog {
             if policy.method() == stored.score_method {
                 return Ok(stored);
             }
-            stored = self
-                .write_product_once(stored.id, ScoreCause::Policy, |current, _| {
-                    Ok((current.clone(), SideWrite::Nothing))
-                })
-                .await?;
+            match self.rescore_product(stored.id, ScoreCause::Policy).await? {
+                Some(rescored) => stored = rescored,
+                None => return Ok(stored),
+            }
         }
         Ok(stored)
     }

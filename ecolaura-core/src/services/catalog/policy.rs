@@ -22,6 +22,10 @@ pub const RESCORING_BATCH: u32 = 500;
 /// How often a publication retries when another took its version.
 const PUBLISH_ATTEMPTS: usize = 8;
 
+/// How many days back [`Catalog::rescore_for_claim_dates`] looks: a shop
+/// whose workers were all down for less than this catches up.
+pub const CLAIM_DATES_LOOKBACK_DAYS: u64 = 7;
+
 /// What a run of the rescoring job did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Rescoring {
@@ -171,6 +175,88 @@ impl Catalog {
                 )
             })
             .collect())
+    }
+
+    /// Rescore the products whose claims started or stopped holding in the
+    /// last [`CLAIM_DATES_LOOKBACK_DAYS`] days, today included: a certified
+    /// claim counts in a score only while its evidence holds, and a claim
+    /// lapses with no write. Every process with workers runs this once a
+    /// day; products whose score is already right are not written, so
+    /// running it again (or on several hosts) changes nothing. Walks the
+    /// products by id in batches, holding one batch at a time. Returns how
+    /// many products got a new score.
+    ///
+    /// # Errors
+    /// [`CatalogError::Store`]: run it again.
+    pub async fn rescore_for_claim_dates(&self) -> Result<u64, CatalogError> {
+        let today = self.clock.now().date_naive();
+        let from = today
+            .checked_sub_days(chrono::Days::new(CLAIM_DATES_LOOKBACK_DAYS))
+            .unwrap_or(today);
+        let mut after = None;
+        let mut rescored = 0;
+        loop {
+            let ids = self
+                .store
+                .products_with_claim_dates_in(from, today, after, RESCORING_BATCH)
+                .await?;
+            let Some(last) = ids.last().copied() else {
+                return Ok(rescored);
+            };
+            for id in ids {
+                if self
+                    .rescore_product(id, ScoreCause::Claims)
+                    .await?
+                    .is_some()
+                {
+                    rescored += 1;
+                }
+            }
+            after = Some(last);
+        }
+    }
+
+    /// Score a live product again, as it and its claims are now, with the
+    /// policy in force; write it (compare-and-set, retried) only if the
+    /// score, its method or its points change. `None` when nothing was
+    /// written (the same score, or the product is gone).
+    pub(super) async fn rescore_product(
+        &self,
+        id: ProductId,
+        cause: ScoreCause,
+    ) -> Result<Option<crate::catalog::Product>, CatalogError> {
+        for _ in 0..super::UPDATE_ATTEMPTS {
+            let Some(current) = self.store.get_product(id).await? else {
+                return Ok(None);
+            };
+            let claims = self.store.list_claims(&[id]).await?;
+            let now = self.clock.now();
+            let evidence = ScoreEvidence::of(&claims, now.date_naive());
+            let policy = self.policy_in_force().await?;
+            let next = Self::scored(
+                policy.as_ref(),
+                current.clone(),
+                Some(&current),
+                &evidence,
+                cause,
+                now,
+            );
+            if next == current {
+                return Ok(None);
+            }
+            match self.store.update_product(&next).await {
+                Ok(stored) => {
+                    self.cache
+                        .apply(&[CatalogChange::updated(current, stored.clone())])
+                        .await;
+                    return Ok(Some(stored));
+                }
+                Err(StoreError::StaleWrite) => continue,
+                Err(StoreError::NotFound) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(CatalogError::ConcurrentUpdate)
     }
 
     /// A live product's score history, newest first (at most the newest
