@@ -14,6 +14,7 @@ use ecolaura_core::idempotency::IdempotentOutcome;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::ports::{CatalogStore, JobQueue, OrderStore, StoreError};
 use ecolaura_core::prelude::*;
+use ecolaura_core::scoring::ScoreReason;
 use ecolaura_store_pg::{ConnectError, PgConfig, PgStore};
 use ecolaura_store_pg_testing::TestDb;
 
@@ -109,12 +110,13 @@ async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
             .await
             .unwrap();
         // A product as the schema of migration 2 holds it.
-        let p = fixtures::with_metrics(fixtures::product("Last units", "4.20", 5), 0.7, 80);
+        // Scored 75 by `ecolaura-default@1`: 55 for 0.7 kg, 20 for recyclable.
+        let p = fixtures::with_metrics(fixtures::product("Last units", "4.20", 5), 0.7, 75);
         sqlx::query(
             "INSERT INTO products (id, name, description, price, category, stock, \
              carbon_footprint_kg, recyclable, biodegradable, manual_score, score, score_source, \
              archived, version, created_at, updated_at) \
-             VALUES ($1, 'Last units', '', 4.20, NULL, 5, 0.7, TRUE, FALSE, 0, 80, 'metrics', \
+             VALUES ($1, 'Last units', '', 4.20, NULL, 5, 0.7, TRUE, FALSE, 0, 75, 'metrics', \
              FALSE, 1, $2, $2)",
         )
         .bind(p.id.as_uuid())
@@ -175,6 +177,20 @@ async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
     let product = store.get_product(p.id).await.unwrap().unwrap();
     assert_eq!(product.score_method.as_str(), "ecolaura-default@1");
     assert_eq!(product.score_computed_at, now);
+    // Migration 8: its reason reads from its source, its points as the
+    // default rules give them (the only rules there were), and it has no
+    // history row until its next new score.
+    assert_eq!(product.score_reason, ScoreReason::MetricsChanged);
+    let points: i64 = product
+        .score_breakdown
+        .as_ref()
+        .expect("the default rules' breakdown")
+        .factors
+        .iter()
+        .map(|f| f.points)
+        .sum();
+    assert_eq!(points, i64::from(product.score.value()));
+    assert!(store.score_history(p.id, 10).await.unwrap().is_empty());
     let replayed = app_on(store.clone())
         .orders()
         .place(&Actor::customer(user), &one_of(&p, 2), Some(key.key))

@@ -15,6 +15,7 @@ use ecolaura_core::idempotency::IdempotentOutcome;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::ports::{CatalogStore, JobQueue, OrderStore};
 use ecolaura_core::prelude::*;
+use ecolaura_core::scoring::ScoreReason;
 use ecolaura_store_sqlite::{OpenError, SqliteConfig, SqliteStore};
 
 /// A database file in the temp directory, deleted (with WAL files) at the end.
@@ -227,6 +228,27 @@ async fn orders_placed_before_currencies_were_stored_read_back_in_euros() {
     let product = store.get_product(p.id).await.unwrap().unwrap();
     assert_eq!(product.score_method.as_str(), "ecolaura-default@1");
     assert_eq!(product.score_computed_at, now);
+    // Migration 8: its reason reads from its source, its points as the
+    // default rules give them (the only rules there were), and it has no
+    // history row until its next new score.
+    assert_eq!(product.score_reason, ScoreReason::MetricsChanged);
+    let points: i64 = product
+        .score_breakdown
+        .as_ref()
+        .expect("the default rules' breakdown")
+        .factors
+        .iter()
+        .map(|f| f.points)
+        .sum();
+    assert_eq!(points, i64::from(product.score.value()));
+    assert!(store.score_history(p.id, 10).await.unwrap().is_empty());
+    // The catalog reads its current score as its only history entry.
+    let history = app_on(store.clone())
+        .catalog()
+        .score_history(p.id)
+        .await
+        .unwrap();
+    assert_eq!(history, [ecolaura_core::scoring::ScoreEntry::of(&product)]);
     let replayed = app_on(store)
         .orders()
         .place(&Actor::customer(user), &one_of(&p, 2), Some(key.key))

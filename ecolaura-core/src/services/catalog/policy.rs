@@ -264,8 +264,20 @@ impl Catalog {
     ///
     /// # Errors
     /// [`CatalogError::ProductNotFound`].
+    ///
+    /// The product's current score is always the newest entry: a score
+    /// stored before histories were kept (migration 0008) has no row until
+    /// the product's next new score, and reads as its only entry.
     pub async fn score_history(&self, id: ProductId) -> Result<Vec<ScoreEntry>, CatalogError> {
-        self.product(id).await?;
-        Ok(self.store.score_history(id, MAX_HISTORY_ENTRIES).await?)
+        let product = self.product_uncached(id).await?;
+        let mut entries = self.store.score_history(id, MAX_HISTORY_ENTRIES).await?;
+        if entries
+            .first()
+            .is_none_or(|newest| newest.at < product.score_computed_at)
+        {
+            entries.insert(0, ScoreEntry::of(&product));
+            entries.truncate(MAX_HISTORY_ENTRIES as usize);
+        }
+        Ok(entries)
     }
 }
