@@ -1,6 +1,7 @@
 //! Shared set-up for the benchmarks in `benches/`.
 
 pub mod rest;
+pub mod scratch_db;
 
 use ecolaura_core::accounts::PasswordHasher;
 use ecolaura_core::prelude::*;

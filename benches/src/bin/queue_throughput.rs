@@ -28,13 +28,13 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clap::{Parser, ValueEnum};
+use ecolaura_benches::scratch_db::ScratchDb;
 use ecolaura_core::jobs::{
     Job, JobError, JobEvent, JobHandler, JobObserver, JobOutcome, Worker, WorkerConfig,
 };
 use ecolaura_core::ports::{Clock, JobQueue, SystemClock};
 use ecolaura_store_pg::{PgConfig, PgStore};
 use ecolaura_store_sqlite::{SqliteConfig, SqliteStore};
-use sqlx::{Connection, PgConnection};
 
 #[path = "../machine.rs"]
 mod machine;
@@ -131,6 +131,7 @@ impl JobObserver for Counts {
 enum Bench {
     Pg {
         store: Arc<PgStore>,
+        db: ScratchDb,
     },
     Lite {
         store: Arc<SqliteStore>,
@@ -153,13 +154,6 @@ const FILL_LITE: &str = "WITH RECURSIVE g(i) AS (SELECT ?3 UNION ALL SELECT i + 
      '{\"order_id\":\"00000000-0000-4000-8000-' || printf('%012x', i) || '\"}', \
      'queued', 0, 5, ?1, NULL, NULL, NULL, ?1, ?1 FROM g";
 
-fn url_for(admin: &str, database: &str) -> String {
-    match admin.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{database}"),
-        None => format!("{admin}/{database}"),
-    }
-}
-
 fn micros_now(offset: chrono::Duration) -> DateTime<Utc> {
     let t = Utc::now() + offset;
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
@@ -169,32 +163,15 @@ impl Bench {
     async fn fresh(backend: Backend, args: &Args, tag: &str) -> Result<Self, String> {
         match backend {
             Backend::Postgres => {
-                let mut admin = PgConnection::connect(&args.pg_admin_url)
-                    .await
-                    .map_err(|e| format!("{}: {e}", args.pg_admin_url))?;
-                let name = &args.pg_database;
-                if !name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                {
-                    return Err(format!("database name {name:?}: use [a-z0-9_]"));
-                }
-                for sql in [
-                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    format!("CREATE DATABASE {name}"),
-                ] {
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut admin)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
-                let url = url_for(&args.pg_admin_url, name);
+                let db = ScratchDb::fresh(&args.pg_admin_url, &args.pg_database).await?;
+                let url = db.url();
                 let store = PgStore::connect(&PgConfig::new(url))
                     .await
                     .map_err(|e| e.to_string())?;
                 store.migrate().await.map_err(|e| e.to_string())?;
                 Ok(Bench::Pg {
                     store: Arc::new(store),
+                    db,
                 })
             }
             Backend::Sqlite => {
@@ -326,19 +303,12 @@ impl Bench {
         }
     }
 
-    async fn close(self, args: &Args) {
+    async fn close(self) {
         match self {
-            Bench::Pg { store } => {
+            Bench::Pg { store, db } => {
                 store.pool().close().await;
                 drop(store);
-                if let Ok(mut admin) = PgConnection::connect(&args.pg_admin_url).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        args.pg_database
-                    )))
-                    .execute(&mut admin)
-                    .await;
-                }
+                db.drop_now().await;
             }
             Bench::Lite { store, path } => {
                 store.close().await;
@@ -388,7 +358,7 @@ async fn measure(
             bench.insert(next, last, fill_timeout).await?;
             next = last + 1;
             if t.elapsed() > fill_timeout {
-                bench.close(args).await;
+                bench.close().await;
                 return Err(format!(
                     "filling took over {} s; gave up",
                     args.fill_timeout
@@ -530,7 +500,7 @@ async fn measure(
         others_cpu,
     };
     match Arc::try_unwrap(bench) {
-        Ok(b) => b.close(args).await,
+        Ok(b) => b.close().await,
         Err(_) => eprintln!("  database still in use; not dropped"),
     }
     Ok((outcome, description))

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
+use ecolaura_benches::scratch_db::ScratchDb;
 use ecolaura_core::Ecolaura;
 use ecolaura_core::auth::Actor;
 use ecolaura_core::jobs::WorkerConfig;
@@ -48,13 +49,6 @@ struct Args {
     /// The database made (and dropped) for the run.
     #[arg(long, default_value = "ecolaura_rescore_bench")]
     pg_database: String,
-}
-
-fn url_for(admin: &str, database: &str) -> String {
-    match admin.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{database}"),
-        None => format!("{admin}/{database}"),
-    }
 }
 
 /// Peak resident set of this process, KiB (`VmHWM`).
@@ -119,23 +113,8 @@ fn new_rules() -> ScoreRules {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let name = &args.pg_database;
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(format!("database name {name:?}: use [a-z0-9_]").into());
-    }
-    let mut admin = PgConnection::connect(&args.pg_admin_url).await?;
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await?;
-    }
-    let url = url_for(&args.pg_admin_url, name);
+    let db = ScratchDb::fresh(&args.pg_admin_url, &args.pg_database).await?;
+    let url = db.url();
     let store = Arc::new(PgStore::connect(&PgConfig::new(url.clone())).await?);
     store.migrate().await?;
 
@@ -187,12 +166,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     drop(conn);
     drop(app);
+    store.pool().close().await;
     drop(store);
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await?;
+    db.drop_now().await;
     if left != 0 {
         return Err(format!("{left} products were not rescored").into());
     }
