@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::server::{Server, free_address, postgres, terminate};
+use crate::server::{Running, Server, free_address, postgres};
 
 /// Register, sign in, make a catalog, order, let the workers confirm and
 /// mail, cancel, summarise; then stop with SIGTERM and exit 0.
@@ -211,10 +211,10 @@ async fn a_separate_worker_process_confirms_orders(server: Server) {
     assert_eq!(still["status"], "pending", "no workers run in serve");
 
     let metrics_at = free_address();
-    let worker = server.spawn_cli_with(
+    let worker = Running::new(server.spawn_cli_with(
         &["worker"],
         &[("ECOLAURA_WORKER_METRICS_BIND", metrics_at.as_str())],
-    );
+    ));
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (_, now) = server.get(&path, Some(&ada)).await;
@@ -257,7 +257,7 @@ async fn a_separate_worker_process_confirms_orders(server: Server) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(terminate(worker).success());
+    assert!(worker.stop().success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

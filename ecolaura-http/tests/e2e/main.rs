@@ -8,5 +8,6 @@ mod flow;
 mod generated_client;
 mod lifecycle;
 mod limits;
+mod scores;
 mod server;
 mod sessions;

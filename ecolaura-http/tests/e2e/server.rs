@@ -219,6 +219,31 @@ impl Drop for Server {
     }
 }
 
+/// A process a test started, killed when the guard drops: a failing
+/// assertion must not leave it running (it would hold the test runner's
+/// output pipes open, and the run would never end).
+pub(crate) struct Running(Option<Child>);
+
+impl Running {
+    pub(crate) fn new(child: Child) -> Self {
+        Self(Some(child))
+    }
+
+    /// Stop it with SIGTERM, as an operator would, and wait for it.
+    pub(crate) fn stop(mut self) -> ExitStatus {
+        terminate(self.0.take().unwrap())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// An address on loopback with a port that was free a moment ago.
 pub(crate) fn free_address() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
