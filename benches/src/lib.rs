@@ -34,6 +34,9 @@ pub async fn shop_with_products(n: usize) -> (Ecolaura, Vec<Product>) {
                         biodegradable: i % 3 == 0,
                     }),
                     manual_score: Score::MIN,
+                    sku: None,
+                    gtin: None,
+                    weight_kg: None,
                 },
             )
             .await

@@ -57,6 +57,9 @@ pub async fn place_orders(store: Arc<dyn Store>, clients: usize, total: usize) -
                     stock: Stock::new(1_000_000_000).expect("stock"),
                     metrics: None,
                     manual_score: Score::new(50).expect("score"),
+                    sku: None,
+                    gtin: None,
+                    weight_kg: None,
                 },
             )
             .await

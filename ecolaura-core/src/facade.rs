@@ -67,6 +67,9 @@ pub struct MissingPort(&'static str);
 ///     stock: Stock::new(10).unwrap(),
 ///     metrics: None,
 ///     manual_score: Score::new(60).unwrap(),
+///     sku: None,
+///     gtin: None,
+///     weight_kg: None,
 /// }).await.unwrap();
 /// assert_eq!(app.catalog().product(bottle.id).await.unwrap().price.to_string(), "19.99");
 /// # });

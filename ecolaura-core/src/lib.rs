@@ -31,6 +31,9 @@
 //!         biodegradable: true,
 //!     }),
 //!     manual_score: Score::MIN,
+//!     sku: None,
+//!     gtin: None,
+//!     weight_kg: None,
 //! }).await.unwrap();
 //! assert_eq!(cup.score.value(), 100);
 //!

@@ -25,6 +25,9 @@ fn new_product(i: usize) -> NewProduct {
             biodegradable: false,
         }),
         manual_score: Score::MIN,
+        sku: None,
+        gtin: None,
+        weight_kg: None,
     }
 }
 

@@ -395,6 +395,11 @@ impl From<CatalogError> for Problem {
                 p
             }
             CatalogError::NoClaim => Problem::not_found("Claim"),
+            CatalogError::IdentifierTaken(field) => Problem::conflict(
+                "/problems/duplicate",
+                "Already exists",
+                format!("Another product has this {field}."),
+            ),
             CatalogError::ScoringIsCode => Problem::conflict(
                 "/problems/scoring-is-code",
                 "The score policy is code",

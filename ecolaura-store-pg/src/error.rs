@@ -9,6 +9,8 @@ pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
         match db.constraint() {
             Some("categories_pkey") => return StoreError::Duplicate(UniqueField::CategorySlug),
             Some("users_email_key") => return StoreError::Duplicate(UniqueField::UserEmail),
+            Some("products_live_sku") => return StoreError::Duplicate(UniqueField::ProductSku),
+            Some("products_live_gtin") => return StoreError::Duplicate(UniqueField::ProductGtin),
             Some("score_policies_pkey") => {
                 return StoreError::Duplicate(UniqueField::ScorePolicyVersion);
             }

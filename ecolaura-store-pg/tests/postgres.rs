@@ -42,6 +42,9 @@ async fn product(app: &Ecolaura, stock: u32) -> Product {
                     biodegradable: true,
                 }),
                 manual_score: Score::MIN,
+                sku: None,
+                gtin: None,
+                weight_kg: None,
             },
         )
         .await

@@ -10,7 +10,7 @@ pub mod records;
 pub mod schema;
 pub mod statements;
 
-use ecolaura_core::domain::{CarbonKg, Money, Price};
+use ecolaura_core::domain::{CarbonKg, Money, Price, WeightKg};
 use rust_decimal::Decimal;
 use sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, Value};
 
@@ -53,6 +53,9 @@ pub trait Dialect {
     /// The sum of footprint values over rows, in a form that cannot
     /// overflow, whatever the number of rows.
     fn carbon_sum(value: Expr) -> Expr;
+
+    /// An optional weight, as bound to a weight column.
+    fn weight_opt(kg: Option<WeightKg>) -> Value;
 }
 
 /// Postgres: money as `NUMERIC(10,2)`, footprints as `NUMERIC(16,6)`.
@@ -86,6 +89,11 @@ impl Dialect for Postgres {
     fn carbon_sum(value: Expr) -> Expr {
         value.sum()
     }
+
+    /// `NUMERIC(10,3)`.
+    fn weight_opt(kg: Option<WeightKg>) -> Value {
+        Self::decimal_opt(kg.map(WeightKg::kg))
+    }
 }
 
 /// SQLite: money as integer cents, footprints as integer micro-kilograms, so
@@ -116,5 +124,10 @@ impl Dialect for Sqlite {
     /// "integer overflow" past 9.2e12 kg, which a few large orders reach.
     fn carbon_sum(value: Expr) -> Expr {
         Func::cust(Alias::new("TOTAL")).arg(value).into()
+    }
+
+    /// Integer grams.
+    fn weight_opt(kg: Option<WeightKg>) -> Value {
+        kg.map(records::weight_to_grams).into()
     }
 }

@@ -17,8 +17,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ecolaura_core::accounts::{PasswordHash, Role, User};
 use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
 use ecolaura_core::domain::{
-    CarbonKg, CategoryName, ClaimId, Currency, Description, Email, JobId, Page, PageRequest,
-    PersonName, Price, ProductName, Quantity, Score, Slug, Stock,
+    CarbonKg, CategoryName, ClaimId, Currency, Description, Email, Gtin, JobId, Page, PageRequest,
+    PersonName, Price, ProductName, Quantity, Score, Sku, Slug, Stock, WeightKg,
 };
 use ecolaura_core::idempotency::{IdempotencyRecord, IdempotentOutcome};
 use ecolaura_core::jobs::{ClaimedJob, Job, JobKind, JobStatus, QueueStats, StatsGroup};
@@ -73,6 +73,16 @@ pub fn cents_to_decimal(cents: i64) -> Decimal {
 pub fn carbon_to_micro_kg(kg: CarbonKg) -> i64 {
     let micro = kg.kg() * Decimal::from(1_000_000);
     i64::try_from(micro.trunc()).unwrap_or(i64::MAX)
+}
+
+/// A weight as integer grams (its exact stored form on SQLite).
+pub fn weight_to_grams(kg: WeightKg) -> i64 {
+    i64::try_from((kg.kg() * Decimal::from(1_000)).trunc()).unwrap_or(i64::MAX)
+}
+
+/// Integer grams as a decimal weight in kg.
+pub fn grams_to_decimal(grams: i64) -> Decimal {
+    Decimal::new(grams, 3)
 }
 
 /// Integer micro-kilograms as a decimal footprint.
@@ -148,6 +158,12 @@ pub struct ProductRecord {
     /// `score_breakdown`, JSON (NULL: stored before breakdowns were kept,
     /// or a manual score)
     pub score_breakdown: Option<String>,
+    /// `sku`
+    pub sku: Option<String>,
+    /// `gtin`, 14 digits
+    pub gtin: Option<String>,
+    /// `weight_kg`
+    pub weight_kg: Option<Decimal>,
     /// `archived`
     pub archived: bool,
     /// `version`
@@ -213,6 +229,23 @@ impl TryFrom<ProductRecord> for Product {
             score_computed_at: r.score_computed_at.unwrap_or(r.updated_at),
             score_reason,
             score_breakdown,
+            sku: r
+                .sku
+                .as_deref()
+                .map(Sku::parse)
+                .transpose()
+                .or_corrupt("sku")?,
+            gtin: r
+                .gtin
+                .as_deref()
+                .map(Gtin::parse)
+                .transpose()
+                .or_corrupt("gtin")?,
+            weight_kg: r
+                .weight_kg
+                .map(WeightKg::new)
+                .transpose()
+                .or_corrupt("weight")?,
             archived: r.archived,
             version: r.version,
             created_at: r.created_at,

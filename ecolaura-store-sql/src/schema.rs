@@ -58,6 +58,12 @@ pub enum Products {
     /// `score_breakdown TEXT NULL`: the points as JSON (NULL: stored before
     /// breakdowns were kept, or a manual score)
     ScoreBreakdown,
+    /// `sku TEXT NULL`, unique among live products
+    Sku,
+    /// `gtin TEXT NULL`: 14 digits, unique among live products
+    Gtin,
+    /// Weight column, NULL when unknown.
+    WeightKg,
     /// `archived BOOLEAN`
     Archived,
     /// `version BIGINT`

@@ -104,7 +104,7 @@ pub const CATEGORY_COLUMNS: [Categories; 4] = [
 ];
 
 /// The columns of a [`ProductRecord`](crate::records::ProductRecord).
-pub const PRODUCT_COLUMNS: [Products; 21] = [
+pub const PRODUCT_COLUMNS: [Products; 24] = [
     Products::Id,
     Products::Name,
     Products::Description,
@@ -122,6 +122,9 @@ pub const PRODUCT_COLUMNS: [Products; 21] = [
     Products::ScoreComputedAt,
     Products::ScoreReason,
     Products::ScoreBreakdown,
+    Products::Sku,
+    Products::Gtin,
+    Products::WeightKg,
     Products::Archived,
     Products::Version,
     Products::CreatedAt,
@@ -278,6 +281,9 @@ fn product_values<D: Dialect>(p: &Product) -> Vec<Expr> {
                 .as_ref()
                 .and_then(|b| serde_json::to_string(b).ok()),
         ),
+        Expr::val(p.sku.as_ref().map(|s| s.as_str().to_owned())),
+        Expr::val(p.gtin.as_ref().map(|g| g.as_str().to_owned())),
+        Expr::val(D::weight_opt(p.weight_kg)),
         Expr::val(p.archived),
         Expr::val(p.version),
         ts(p.created_at),
@@ -372,6 +378,12 @@ pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, Sele
                 .like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
         q.and_where(like(Products::Name).or(like(Products::Description)));
+    }
+    if let Some(sku) = &f.sku {
+        q.and_where(Expr::col(Products::Sku).eq(sku.as_str()));
+    }
+    if let Some(gtin) = &f.gtin {
+        q.and_where(Expr::col(Products::Gtin).eq(gtin.as_str()));
     }
     let count = count_of(q.clone(), Products::Id);
     let dir = if query.ordering.is_descending() {

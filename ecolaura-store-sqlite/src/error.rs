@@ -13,6 +13,16 @@ pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
         if message.contains("UNIQUE constraint failed: index 'users_email_key'") {
             return StoreError::Duplicate(UniqueField::UserEmail);
         }
+        if message.contains("UNIQUE constraint failed: index 'products_live_sku'")
+            || message.contains("UNIQUE constraint failed: products.sku")
+        {
+            return StoreError::Duplicate(UniqueField::ProductSku);
+        }
+        if message.contains("UNIQUE constraint failed: index 'products_live_gtin'")
+            || message.contains("UNIQUE constraint failed: products.gtin")
+        {
+            return StoreError::Duplicate(UniqueField::ProductGtin);
+        }
         if message.contains("UNIQUE constraint failed: score_policies.version") {
             return StoreError::Duplicate(UniqueField::ScorePolicyVersion);
         }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use ecolaura_store_sql::records::{
-    OrderLineRecord, ProductRecord, cents_to_decimal, micro_kg_to_decimal,
+    OrderLineRecord, ProductRecord, cents_to_decimal, grams_to_decimal, micro_kg_to_decimal,
 };
 use uuid::Uuid;
 
@@ -26,6 +26,9 @@ pub(crate) struct ProductRow {
     score_computed_at: Option<DateTime<Utc>>,
     score_reason: Option<String>,
     score_breakdown: Option<String>,
+    sku: Option<String>,
+    gtin: Option<String>,
+    weight_kg: Option<i64>,
     archived: bool,
     version: i64,
     created_at: DateTime<Utc>,
@@ -52,6 +55,9 @@ impl From<ProductRow> for ProductRecord {
             score_computed_at: r.score_computed_at,
             score_reason: r.score_reason,
             score_breakdown: r.score_breakdown,
+            sku: r.sku,
+            gtin: r.gtin,
+            weight_kg: r.weight_kg.map(grams_to_decimal),
             archived: r.archived,
             version: r.version,
             created_at: r.created_at,

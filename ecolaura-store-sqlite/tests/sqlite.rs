@@ -66,6 +66,9 @@ async fn product(app: &Ecolaura, stock: u32) -> Product {
             biodegradable: false,
         }),
         manual_score: Score::MIN,
+        sku: None,
+        gtin: None,
+        weight_kg: None,
     };
     app.catalog()
         .create_product(&Actor::System, new)

@@ -62,6 +62,9 @@ pub async fn shop_in_a_file(path: &std::path::Path) -> Result<OrderStatus, Box<d
                     biodegradable: false,
                 }),
                 manual_score: Score::MIN,
+                sku: None,
+                gtin: None,
+                weight_kg: None,
             },
         )
         .await?;

@@ -44,6 +44,9 @@ pub async fn embedded_shop() -> Result<String, Box<dyn Error>> {
                     biodegradable: false,
                 }),
                 manual_score: Score::MIN,
+                sku: None,
+                gtin: None,
+                weight_kg: None,
             },
         )
         .await?;
@@ -59,6 +62,9 @@ pub async fn embedded_shop() -> Result<String, Box<dyn Error>> {
                 stock: Stock::new(40)?,
                 metrics: None,
                 manual_score: Score::new(65)?,
+                sku: None,
+                gtin: None,
+                weight_kg: None,
             },
         )
         .await?;

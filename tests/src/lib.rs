@@ -69,6 +69,9 @@ impl TestShop {
                         biodegradable: false,
                     }),
                     manual_score: Score::new(40).expect("score"),
+                    sku: None,
+                    gtin: None,
+                    weight_kg: None,
                 },
             )
             .await

@@ -15,8 +15,8 @@ pub use query::{ProductFilter, ProductOrdering, ProductQuery, UnknownOrdering};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CarbonKg, CategoryName, Description, Price, ProductId, ProductName, Score, Slug, Stock,
-    Timestamp,
+    CarbonKg, CategoryName, Description, Gtin, Price, ProductId, ProductName, Score, Sku, Slug,
+    Stock, Timestamp, WeightKg,
 };
 use crate::scoring::{ScoreBreakdown, ScoreMethod, ScoreReason};
 use crate::sustainability::FootprintSource;
@@ -107,6 +107,12 @@ pub struct Product {
     pub category: Option<Slug>,
     /// Units in stock.
     pub stock: Stock,
+    /// The shop's stock-keeping unit, unique among live products.
+    pub sku: Option<Sku>,
+    /// The GS1 GTIN, unique among live products.
+    pub gtin: Option<Gtin>,
+    /// The weight of one unit.
+    pub weight_kg: Option<WeightKg>,
     /// Environmental metrics, if known.
     pub metrics: Option<SustainabilityMetrics>,
     /// Where the metrics' `carbon_footprint_kg` comes from: staff, or the
@@ -146,6 +152,8 @@ impl Product {
             + self.description.as_str().len()
             + self.category.as_ref().map_or(0, |c| c.as_str().len())
             + self.score_method.as_str().len()
+            + self.sku.as_ref().map_or(0, |s| s.as_str().len())
+            + self.gtin.as_ref().map_or(0, |g| g.as_str().len())
             + self
                 .score_breakdown
                 .as_ref()
@@ -170,6 +178,12 @@ pub struct NewProduct {
     pub metrics: Option<SustainabilityMetrics>,
     /// The score to use while there are no metrics.
     pub manual_score: Score,
+    /// The shop's stock-keeping unit (unique among live products).
+    pub sku: Option<Sku>,
+    /// The GS1 GTIN (unique among live products).
+    pub gtin: Option<Gtin>,
+    /// The weight of one unit.
+    pub weight_kg: Option<WeightKg>,
 }
 
 /// A change to a product: `None` leaves a field as it is.
@@ -192,6 +206,12 @@ pub struct ProductChanges {
     pub metrics: Option<Option<SustainabilityMetrics>>,
     /// New manual score.
     pub manual_score: Option<Score>,
+    /// New SKU (`Some(None)`: none).
+    pub sku: Option<Option<Sku>>,
+    /// New GTIN (`Some(None)`: none).
+    pub gtin: Option<Option<Gtin>>,
+    /// New weight (`Some(None)`: unknown).
+    pub weight_kg: Option<Option<WeightKg>>,
 }
 
 impl ProductChanges {
@@ -218,6 +238,15 @@ impl ProductChanges {
         }
         if let Some(v) = self.manual_score {
             p.manual_score = v;
+        }
+        if let Some(v) = &self.sku {
+            p.sku = v.clone();
+        }
+        if let Some(v) = &self.gtin {
+            p.gtin = v.clone();
+        }
+        if let Some(v) = self.weight_kg {
+            p.weight_kg = v;
         }
         p
     }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 
 use crate::catalog::Product;
-use crate::domain::{PageRequest, Price, Score, SearchText, Slug};
+use crate::domain::{Gtin, PageRequest, Price, Score, SearchText, Sku, Slug};
 
 /// Which products to list. Every filter is optional; they combine with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -21,6 +21,10 @@ pub struct ProductFilter {
     pub in_stock: Option<bool>,
     /// Case-insensitive substring of the name or the description.
     pub search: Option<SearchText>,
+    /// Only the product with this SKU (exactly).
+    pub sku: Option<Sku>,
+    /// Only the product with this GTIN.
+    pub gtin: Option<Gtin>,
 }
 
 impl ProductFilter {
@@ -43,6 +47,11 @@ impl ProductFilter {
             && self.max_price.is_none_or(|m| p.price <= m)
             && self.in_stock.is_none_or(|want| (p.stock.get() > 0) == want)
             && self.search.as_ref().is_none_or(text)
+            && self.sku.as_ref().is_none_or(|s| p.sku.as_ref() == Some(s))
+            && self
+                .gtin
+                .as_ref()
+                .is_none_or(|g| p.gtin.as_ref() == Some(g))
     }
 }
 
@@ -149,12 +158,14 @@ impl ProductQuery {
         let mut key = String::with_capacity(96);
         let _ = write!(
             key,
-            "c={}|s={}|p>={}|p<={}|st={}|q={}|o={}|pg={}/{}",
+            "c={}|s={}|p>={}|p<={}|st={}|sku={}|gtin={}|q={}|o={}|pg={}/{}",
             f.category.as_ref().map(Slug::as_str).unwrap_or(""),
             f.min_score.map(|s| s.to_string()).unwrap_or_default(),
             f.min_price.map(|p| p.to_string()).unwrap_or_default(),
             f.max_price.map(|p| p.to_string()).unwrap_or_default(),
             f.in_stock.map(|b| if b { "1" } else { "0" }).unwrap_or(""),
+            f.sku.as_ref().map(Sku::as_str).unwrap_or(""),
+            f.gtin.as_ref().map(Gtin::as_str).unwrap_or(""),
             f.search
                 .as_ref()
                 .map(SearchText::folded)

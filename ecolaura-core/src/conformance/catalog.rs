@@ -511,3 +511,78 @@ pub async fn pagination_counts_every_match(store: Arc<dyn Store>) {
     }
     assert_eq!(seen, ["P0", "P1", "P2", "P3", "P4"]);
 }
+
+/// A product's SKU, GTIN and weight read back exactly; SKU and GTIN are
+/// unique among live products (an archived product gives them up), on
+/// insert and on update; the list filters by either, exactly.
+pub async fn identifiers_read_back_and_are_unique_among_live_products(store: Arc<dyn Store>) {
+    use crate::domain::{Gtin, Sku, WeightKg};
+    let sku = |s: &str| Some(Sku::parse(s).expect("sku"));
+    let gtin = |s: &str| Some(Gtin::parse(s).expect("gtin"));
+    let mut bottle = product("Bottle", "9.00", 4);
+    bottle.sku = sku("BTL-500");
+    bottle.gtin = gtin("4006381333931");
+    bottle.weight_kg = Some("0.350".parse::<WeightKg>().expect("weight"));
+    let mut cup = product("Cup", "3.00", 4);
+    cup.sku = sku("CUP-1");
+    insert_all(&store, &[&bottle, &cup]).await;
+    assert_eq!(
+        store.get_product(bottle.id).await.expect("get"),
+        Some(bottle.clone())
+    );
+
+    let mut copy = product("Copy", "1.00", 1);
+    copy.sku = sku("BTL-500");
+    assert!(matches!(
+        store.insert_product(&copy).await,
+        Err(StoreError::Duplicate(UniqueField::ProductSku))
+    ));
+    copy.sku = None;
+    copy.gtin = gtin("04006381333931");
+    assert!(matches!(
+        store.insert_product(&copy).await,
+        Err(StoreError::Duplicate(UniqueField::ProductGtin))
+    ));
+    let mut taken = cup.clone();
+    taken.gtin = bottle.gtin.clone();
+    assert!(matches!(
+        store.update_product(&taken).await,
+        Err(StoreError::Duplicate(UniqueField::ProductGtin))
+    ));
+    // Writing a product with its own identifiers again is fine.
+    let mut cheaper = bottle.clone();
+    cheaper.price = price("8.00");
+    let bottle = store.update_product(&cheaper).await.expect("update");
+
+    let by = |filter: ProductFilter| ProductQuery {
+        filter,
+        ..ProductQuery::default()
+    };
+    let found = store
+        .list_products(&by(ProductFilter {
+            gtin: gtin("4006381333931"),
+            ..ProductFilter::default()
+        }))
+        .await
+        .expect("list");
+    assert_eq!(found.items, std::slice::from_ref(&bottle));
+    let found = store
+        .list_products(&by(ProductFilter {
+            sku: sku("btl-500"),
+            ..ProductFilter::default()
+        }))
+        .await
+        .expect("list");
+    assert_eq!(found.count, 0, "a SKU matches exactly");
+
+    // Archived, the bottle gives its identifiers up.
+    store
+        .archive_product(bottle.id, at(9))
+        .await
+        .expect("archive");
+    copy.sku = sku("BTL-500");
+    store
+        .insert_product(&copy)
+        .await
+        .expect("identifiers given up");
+}

@@ -48,6 +48,7 @@ macro_rules! store_conformance {
             catalog::filters_follow_the_documented_rules,
             catalog::orderings_sort_as_documented_with_ties_by_id,
             catalog::pagination_counts_every_match,
+            catalog::identifiers_read_back_and_are_unique_among_live_products,
             footprint::a_footprint_record_reads_back_and_changes_with_its_product,
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
             claims::claims_read_back_and_move_their_products_version,

@@ -23,6 +23,9 @@ async fn product(app: &Ecolaura, stock: u32) -> Product {
         stock: Stock::new(i64::from(stock)).expect("stock"),
         metrics: None,
         manual_score: Score::new(50).expect("score"),
+        sku: None,
+        gtin: None,
+        weight_kg: None,
     };
     app.catalog()
         .create_product(&Actor::System, new)

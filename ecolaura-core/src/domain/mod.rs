@@ -8,6 +8,7 @@
 mod carbon;
 mod currency;
 mod email;
+mod identifiers;
 mod ids;
 mod money;
 mod pagination;
@@ -15,10 +16,12 @@ mod quantity;
 mod score;
 mod slug;
 mod text;
+mod weight;
 
 pub use carbon::{CarbonKg, CarbonKgError};
 pub use currency::{Currency, CurrencyError};
 pub use email::{Email, EmailError};
+pub use identifiers::{Gtin, GtinError, Sku, SkuError};
 pub use ids::{CategoryId, ClaimId, JobId, OrderId, ProductId, SessionId, UserId};
 pub use money::{Money, MoneyError, Price};
 pub use pagination::{Page, PageRequest, PageRequestError};
@@ -26,6 +29,7 @@ pub use quantity::{Quantity, QuantityError, Stock, StockError};
 pub use score::{Score, ScoreError};
 pub use slug::{Slug, SlugError};
 pub use text::{CategoryName, Description, PersonName, ProductName, SearchText, TextError};
+pub use weight::{WeightKg, WeightKgError};
 
 /// A point in time, always UTC.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

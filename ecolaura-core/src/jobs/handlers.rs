@@ -211,6 +211,9 @@ mod tests {
                     stock: Stock::new(3).unwrap(),
                     metrics: None,
                     manual_score: Score::new(40).unwrap(),
+                    sku: None,
+                    gtin: None,
+                    weight_kg: None,
                 },
             )
             .await

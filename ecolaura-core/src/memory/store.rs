@@ -140,6 +140,10 @@ impl State {
         {
             return Err(StoreError::UnknownCategory);
         }
+        if self.products.get(&product.id).is_none_or(|p| p.archived) {
+            return Err(StoreError::NotFound);
+        }
+        self.identifiers_free_for(product)?;
         let stored = self
             .products
             .get_mut(&product.id)
@@ -156,6 +160,23 @@ impl State {
         let stored = stored.clone();
         self.keep_score(&stored);
         Ok(stored)
+    }
+
+    /// Whether `product`'s SKU and GTIN are free: no other live product
+    /// holds them (as the SQL stores' partial unique indexes say).
+    fn identifiers_free_for(&self, product: &Product) -> Result<(), StoreError> {
+        let others = || {
+            self.products
+                .values()
+                .filter(|p| !p.archived && p.id != product.id)
+        };
+        if product.sku.is_some() && others().any(|p| p.sku == product.sku) {
+            return Err(StoreError::Duplicate(UniqueField::ProductSku));
+        }
+        if product.gtin.is_some() && others().any(|p| p.gtin == product.gtin) {
+            return Err(StoreError::Duplicate(UniqueField::ProductGtin));
+        }
+        Ok(())
     }
 
     /// Keep `product`'s current score in its history, once per computation.
@@ -290,6 +311,7 @@ impl CatalogStore for MemoryStore {
         {
             return Err(StoreError::UnknownCategory);
         }
+        s.identifiers_free_for(product)?;
         s.products.insert(product.id, product.clone());
         s.keep_score(product);
         Ok(())

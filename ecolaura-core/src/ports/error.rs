@@ -12,6 +12,10 @@ pub enum UniqueField {
     UserEmail,
     /// A score policy with this version was published meanwhile.
     ScorePolicyVersion,
+    /// Another live product has this SKU.
+    ProductSku,
+    /// Another live product has this GTIN.
+    ProductGtin,
 }
 
 /// What went wrong in a store. Adapters translate their driver's errors

@@ -59,6 +59,9 @@ pub enum CatalogError {
     /// published rules to read or change.
     #[error("this shop scores with its own policy, which has no published rules")]
     ScoringIsCode,
+    /// Another live product has this identifier (`sku` or `gtin`).
+    #[error("another product has this {0}")]
+    IdentifierTaken(&'static str),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
@@ -70,6 +73,12 @@ impl From<StoreError> for CatalogError {
             StoreError::UnknownCategory => CatalogError::UnknownCategory,
             StoreError::Duplicate(crate::ports::UniqueField::CategorySlug) => {
                 CatalogError::CategoryExists
+            }
+            StoreError::Duplicate(crate::ports::UniqueField::ProductSku) => {
+                CatalogError::IdentifierTaken("sku")
+            }
+            StoreError::Duplicate(crate::ports::UniqueField::ProductGtin) => {
+                CatalogError::IdentifierTaken("gtin")
             }
             StoreError::NotFound => CatalogError::ProductNotFound,
             other => CatalogError::Store(other),

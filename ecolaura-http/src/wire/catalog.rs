@@ -8,7 +8,10 @@ use ecolaura_core::sustainability::{Claim, FootprintSource};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
-use super::text::{CategoryNameRule, DescriptionRule, ProductNameRule, SlugRule, Text};
+use super::text::{
+    CategoryNameRule, DescriptionRule, GtinRule, ProductNameRule, SkuRule, SlugRule, Text,
+    WeightRule,
+};
 use super::{Amount, Fields, Nullable, PriceInput, ShownClaimDto};
 
 const SAMPLE_TIME: &str = "2026-11-24T09:30:00Z";
@@ -222,6 +225,15 @@ pub(crate) struct ProductDto {
     pub category: Option<String>,
     /// Units in stock.
     pub stock: u32,
+    /// The shop's stock-keeping unit, or null.
+    #[oai(nullable)]
+    pub sku: Option<String>,
+    /// The GS1 GTIN as 14 digits, or null.
+    #[oai(nullable)]
+    pub gtin: Option<String>,
+    /// The weight of one unit in kg (`"0.350"`), or null when unknown.
+    #[oai(nullable)]
+    pub weight_kg: Option<String>,
     /// 0..100; from the metrics when there are any, else the manual score.
     pub sustainability_score: u8,
     // No field doc: a described `$ref` becomes `allOf`, which generators
@@ -257,6 +269,9 @@ impl ProductDto {
             currency: currency.to_string(),
             category: p.category.map(String::from),
             stock: p.stock.get(),
+            sku: p.sku.map(String::from),
+            gtin: p.gtin.map(String::from),
+            weight_kg: p.weight_kg.map(|w| w.to_string()),
             sustainability_score: p.score.value(),
             score_source: p.score_source.into(),
             score_method: p.score_method.to_string(),
@@ -279,6 +294,9 @@ impl ProductDto {
             currency: "EUR".into(),
             category: Some("bottles".into()),
             stock: 120,
+            sku: Some("BTL-500".into()),
+            gtin: Some("04006381333931".into()),
+            weight_kg: Some("0.350".into()),
             sustainability_score: 95,
             score_source: ScoreSourceDto::Metrics,
             score_method: "ecolaura-default@1".into(),
@@ -318,6 +336,21 @@ pub(crate) struct ProductInput {
     /// field out keeps what the product has.
     #[oai(nullable)]
     pub sustainability: MaybeUndefined<MetricsInput>,
+    /// The shop's stock-keeping unit, `[A-Za-z0-9._-]{1,64}`, unique among
+    /// live products (409 when taken); null removes it; left out, it stays
+    /// as it is.
+    #[oai(nullable)]
+    pub sku: MaybeUndefined<Text<SkuRule>>,
+    /// The GS1 GTIN (8, 12, 13 or 14 digits with a valid check digit; read
+    /// back as 14), unique among live products (409 when taken); null
+    /// removes it; left out, it stays as it is.
+    #[oai(nullable)]
+    pub gtin: MaybeUndefined<Text<GtinRule>>,
+    /// The weight of one unit in kg, a decimal string > 0 with at most 3
+    /// fraction digits (`"0.350"`); null when unknown; left out, it stays
+    /// as it is.
+    #[oai(nullable)]
+    pub weight_kg: MaybeUndefined<Text<WeightRule>>,
 }
 
 impl ProductInput {
@@ -330,6 +363,9 @@ impl ProductInput {
             stock: Some(120),
             sustainability_score: None,
             sustainability: MaybeUndefined::Value(MetricsInput::sample()),
+            sku: MaybeUndefined::Value("BTL-500".into()),
+            gtin: MaybeUndefined::Value("4006381333931".into()),
+            weight_kg: MaybeUndefined::Value("0.350".into()),
         }
     }
 }
@@ -358,6 +394,21 @@ pub(crate) struct ProductReplacement {
     /// field out keeps what the product has.
     #[oai(nullable)]
     pub sustainability: MaybeUndefined<MetricsInput>,
+    /// The shop's stock-keeping unit, `[A-Za-z0-9._-]{1,64}`, unique among
+    /// live products (409 when taken); null removes it; left out, it stays
+    /// as it is.
+    #[oai(nullable)]
+    pub sku: MaybeUndefined<Text<SkuRule>>,
+    /// The GS1 GTIN (8, 12, 13 or 14 digits with a valid check digit; read
+    /// back as 14), unique among live products (409 when taken); null
+    /// removes it; left out, it stays as it is.
+    #[oai(nullable)]
+    pub gtin: MaybeUndefined<Text<GtinRule>>,
+    /// The weight of one unit in kg, a decimal string > 0 with at most 3
+    /// fraction digits (`"0.350"`); null when unknown; left out, it stays
+    /// as it is.
+    #[oai(nullable)]
+    pub weight_kg: MaybeUndefined<Text<WeightRule>>,
 }
 
 impl ProductReplacement {
@@ -370,6 +421,9 @@ impl ProductReplacement {
             stock: 120,
             sustainability_score: 0,
             sustainability: MaybeUndefined::Undefined,
+            sku: MaybeUndefined::Undefined,
+            gtin: MaybeUndefined::Undefined,
+            weight_kg: MaybeUndefined::Undefined,
         }
     }
 }
@@ -402,6 +456,21 @@ pub(crate) struct ProductPatch {
     /// The metrics; null removes them.
     #[oai(nullable)]
     pub sustainability: MaybeUndefined<MetricsInput>,
+    /// The shop's stock-keeping unit, `[A-Za-z0-9._-]{1,64}`, unique among
+    /// live products (409 when taken); null removes it; left out, it stays
+    /// as it is.
+    #[oai(nullable)]
+    pub sku: MaybeUndefined<Text<SkuRule>>,
+    /// The GS1 GTIN (8, 12, 13 or 14 digits with a valid check digit; read
+    /// back as 14), unique among live products (409 when taken); null
+    /// removes it; left out, it stays as it is.
+    #[oai(nullable)]
+    pub gtin: MaybeUndefined<Text<GtinRule>>,
+    /// The weight of one unit in kg, a decimal string > 0 with at most 3
+    /// fraction digits (`"0.350"`); null when unknown; left out, it stays
+    /// as it is.
+    #[oai(nullable)]
+    pub weight_kg: MaybeUndefined<Text<WeightRule>>,
 }
 
 impl ProductPatch {
@@ -414,6 +483,9 @@ impl ProductPatch {
             stock: Some(80),
             sustainability_score: None,
             sustainability: MaybeUndefined::Undefined,
+            sku: MaybeUndefined::Undefined,
+            gtin: MaybeUndefined::Undefined,
+            weight_kg: MaybeUndefined::Undefined,
         }
     }
 }

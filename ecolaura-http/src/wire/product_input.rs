@@ -2,9 +2,12 @@
 //! each, every field error collected with its path.
 
 use ecolaura_core::catalog::{NewProduct, ProductChanges, SustainabilityMetrics};
-use ecolaura_core::domain::{Description, Price, ProductName, Score, Slug, Stock};
+use ecolaura_core::domain::{
+    Description, Gtin, Price, ProductName, Score, Sku, Slug, Stock, WeightKg,
+};
 use poem_openapi::types::MaybeUndefined;
 
+use super::text::{GtinRule, SkuRule, Text, WeightRule};
 use super::{Fields, MetricsInput, PriceInput, ProductInput, ProductPatch, ProductReplacement};
 use crate::problem::Problem;
 
@@ -27,6 +30,44 @@ fn category(fields: &mut Fields, slug: Option<&str>) -> Option<Option<Slug>> {
     }
 }
 
+/// The optional identifiers and weight of a body, each `None` when left
+/// out, `Some(None)` for null; an invalid one is recorded in `fields`.
+struct TradeChanges {
+    sku: Option<Option<Sku>>,
+    gtin: Option<Option<Gtin>>,
+    weight_kg: Option<Option<WeightKg>>,
+}
+
+impl TradeChanges {
+    fn parse(
+        fields: &mut Fields,
+        sku: &MaybeUndefined<Text<SkuRule>>,
+        gtin: &MaybeUndefined<Text<GtinRule>>,
+        weight: &MaybeUndefined<Text<WeightRule>>,
+    ) -> Self {
+        Self {
+            sku: optional(fields, "sku", sku, Sku::parse),
+            gtin: optional(fields, "gtin", gtin, Gtin::parse),
+            weight_kg: optional(fields, "weight_kg", weight, |s| s.parse::<WeightKg>()),
+        }
+    }
+}
+
+/// An optional field's change: `None` left out, `Some(None)` null, else
+/// the parsed value (`None`, its error recorded, when it does not parse).
+fn optional<R, T, E: std::fmt::Display>(
+    fields: &mut Fields,
+    name: &str,
+    input: &MaybeUndefined<Text<R>>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<Option<T>> {
+    match input {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(raw) => fields.check(name, parse(raw)).map(Some),
+    }
+}
+
 /// `Some(change)` for an object or null, `None` when left out.
 fn metrics_change(
     fields: &mut Fields,
@@ -46,6 +87,7 @@ impl TryFrom<&ProductReplacement> for ProductChanges {
 
     fn try_from(input: &ProductReplacement) -> Result<Self, Problem> {
         let mut fields = Fields::default();
+        let trade = TradeChanges::parse(&mut fields, &input.sku, &input.gtin, &input.weight_kg);
         let changes = ProductChanges {
             name: fields.check("name", ProductName::parse(&input.name)),
             description: fields.check("description", Description::parse(&input.description)),
@@ -54,6 +96,9 @@ impl TryFrom<&ProductReplacement> for ProductChanges {
             stock: stock(&mut fields, input.stock),
             metrics: metrics_change(&mut fields, &input.sustainability).flatten(),
             manual_score: manual_score(&mut fields, input.sustainability_score),
+            sku: trade.sku,
+            gtin: trade.gtin,
+            weight_kg: trade.weight_kg,
         };
         fields.finish()?;
         Ok(changes)
@@ -76,6 +121,7 @@ impl TryFrom<&ProductInput> for NewProduct {
         let stock = stock(&mut fields, input.stock.unwrap_or(0));
         let score = manual_score(&mut fields, input.sustainability_score.unwrap_or(0));
         let metrics = metrics_change(&mut fields, &input.sustainability);
+        let trade = TradeChanges::parse(&mut fields, &input.sku, &input.gtin, &input.weight_kg);
         let (
             Some(name),
             Some(description),
@@ -88,6 +134,8 @@ impl TryFrom<&ProductInput> for NewProduct {
         else {
             return Err(fields.into_problem());
         };
+        // A bad identifier or weight, with every other field valid.
+        fields.finish()?;
         Ok(NewProduct {
             name,
             description,
@@ -96,6 +144,9 @@ impl TryFrom<&ProductInput> for NewProduct {
             stock,
             metrics: metrics.flatten(),
             manual_score,
+            sku: trade.sku.flatten(),
+            gtin: trade.gtin.flatten(),
+            weight_kg: trade.weight_kg.flatten(),
         })
     }
 }
@@ -106,6 +157,7 @@ impl TryFrom<&ProductPatch> for ProductChanges {
 
     fn try_from(input: &ProductPatch) -> Result<Self, Problem> {
         let mut fields = Fields::default();
+        let trade = TradeChanges::parse(&mut fields, &input.sku, &input.gtin, &input.weight_kg);
         let changes = ProductChanges {
             name: input
                 .name
@@ -126,6 +178,9 @@ impl TryFrom<&ProductPatch> for ProductChanges {
             manual_score: input
                 .sustainability_score
                 .and_then(|s| manual_score(&mut fields, s)),
+            sku: trade.sku,
+            gtin: trade.gtin,
+            weight_kg: trade.weight_kg,
         };
         fields.finish()?;
         Ok(changes)

@@ -110,6 +110,35 @@ impl TextRule for SlugRule {
     const MAX_CHARS: usize = 64;
 }
 
+/// A SKU: `[A-Za-z0-9._-]{1,64}`.
+pub(crate) struct SkuRule;
+impl TextRule for SkuRule {
+    const NAME: &'static str = "sku";
+    const PATTERN: &'static str = "^[A-Za-z0-9._-]{1,64}$";
+    const MIN_CHARS: usize = 1;
+    const MAX_CHARS: usize = 64;
+}
+
+/// A GTIN-8, -12, -13 or -14: its digits (the GS1 check digit is checked
+/// beyond the pattern, 422 when wrong).
+pub(crate) struct GtinRule;
+impl TextRule for GtinRule {
+    const NAME: &'static str = "gtin";
+    const PATTERN: &'static str = "^([0-9]{8}|[0-9]{12,14})$";
+    const MIN_CHARS: usize = 8;
+    const MAX_CHARS: usize = 14;
+}
+
+/// A weight in kg: > 0, up to 7 digits before the point and 3 after
+/// (`"0.350"`; zero is refused beyond the pattern).
+pub(crate) struct WeightRule;
+impl TextRule for WeightRule {
+    const NAME: &'static str = "weight_kg";
+    const PATTERN: &'static str = r"^[0-9]{1,7}(\.[0-9]{1,3})?$";
+    const MIN_CHARS: usize = 1;
+    const MAX_CHARS: usize = 11;
+}
+
 /// An e-mail address: a local part of 1..64 characters, `@`, and a domain
 /// of at least two dot-separated labels; no white space or control
 /// characters inside, white space around is trimmed; 254 characters at most.
@@ -409,6 +438,21 @@ mod tests {
             prop_assert_eq!(documented::<CategoryNameRule>(&s), CategoryName::parse(&s).is_ok(), "category name {:?}", s);
             prop_assert_eq!(documented::<DescriptionRule>(&s), Description::parse(&s).is_ok(), "description {:?}", s);
             prop_assert_eq!(documented::<SlugRule>(&s), Slug::parse(&s).is_ok(), "slug {:?}", s);
+            prop_assert_eq!(documented::<SkuRule>(&s), ecolaura_core::domain::Sku::parse(&s).is_ok(), "sku {:?}", s);
+            // The GTIN and weight patterns are the domain's form; the check
+            // digit and a zero weight are refused beyond them.
+            let gtin = ecolaura_core::domain::Gtin::parse(&s);
+            prop_assert_eq!(
+                documented::<GtinRule>(&s),
+                !matches!(gtin, Err(ecolaura_core::domain::GtinError::Form)),
+                "gtin {:?}", s
+            );
+            let weight = s.parse::<ecolaura_core::domain::WeightKg>();
+            prop_assert_eq!(
+                documented::<WeightRule>(&s),
+                weight.is_ok() || weight == Err(ecolaura_core::domain::WeightKgError::NotPositive),
+                "weight {:?}", s
+            );
             prop_assert_eq!(documented::<EmailRule>(&s), Email::parse(&s).is_ok(), "email {:?}", s);
             prop_assert_eq!(
                 documented::<IdempotencyKeyRule>(&s),

@@ -618,3 +618,85 @@ async fn a_fraction_where_an_integer_is_required_is_400() {
         .await;
     assert!(a.problem(400)["errors"]["stock"].is_array(), "{}", a.text);
 }
+
+#[tokio::test]
+async fn skus_gtins_and_weights_read_back_are_unique_and_filter_the_list() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let made = t
+        .product(
+            &staff,
+            json!({"name": "Bottle", "price": "9.00", "stock": 5, "sku": "BTL-500",
+                   "gtin": "4006381333931", "weight_kg": "0.35"}),
+        )
+        .await;
+    assert_eq!(made["sku"], "BTL-500");
+    assert_eq!(made["gtin"], "04006381333931", "read back as 14 digits");
+    assert_eq!(made["weight_kg"], "0.350");
+    let path = format!("/api/v1/products/{}", id(&made));
+
+    // Taken identifiers are 409, in any GTIN form; nothing is made.
+    for body in [
+        json!({"name": "Copy", "price": "1.00", "sku": "BTL-500"}),
+        json!({"name": "Copy", "price": "1.00", "gtin": "04006381333931"}),
+    ] {
+        let answer = t.post("/api/v1/products", Some(&staff), body).await;
+        assert_eq!(answer.problem(409)["type"], "/problems/duplicate");
+    }
+    // Bad ones are 422 naming the field.
+    for (field, value) in [
+        ("gtin", "4006381333932"),
+        ("gtin", "12345"),
+        ("weight_kg", "0"),
+        ("weight_kg", "0.0005"),
+        ("sku", "has space"),
+    ] {
+        let mut body = json!({"name": "Bad", "price": "1.00"});
+        body[field] = json!(value);
+        let answer = t.post("/api/v1/products", Some(&staff), body).await;
+        assert!(
+            answer.problem(422)["errors"][field].is_array(),
+            "{field}={value}: {}",
+            answer.text
+        );
+    }
+    let all = t.get("/api/v1/products", None).await;
+    assert_eq!(all.ok(200)["count"], 1, "nothing else was made");
+
+    // The list filters by either, exactly; one that cannot exist matches nothing.
+    for query in ["gtin=4006381333931", "gtin=04006381333931", "sku=BTL-500"] {
+        let found = t.get(&format!("/api/v1/products?{query}"), None).await;
+        assert_eq!(found.ok(200)["count"], 1, "{query}");
+    }
+    for query in ["sku=btl-500", "gtin=4006381333932", "gtin=abc", "sku=a%20b"] {
+        let found = t.get(&format!("/api/v1/products?{query}"), None).await;
+        assert_eq!(found.ok(200)["count"], 0, "{query}");
+    }
+
+    // A cached filtered list follows a write of the identifier.
+    let renamed = t.get("/api/v1/products?sku=BTL-750", None).await;
+    assert_eq!(renamed.ok(200)["count"], 0);
+    t.patch(
+        &path,
+        Some(&staff),
+        json!({"sku": "BTL-750", "weight_kg": null}),
+    )
+    .await
+    .ok(200);
+    let renamed = t.get("/api/v1/products?sku=BTL-750", None).await;
+    let renamed = renamed.ok(200);
+    assert_eq!(renamed["count"], 1);
+    assert_eq!(renamed["results"][0]["weight_kg"], json!(null));
+    assert_eq!(
+        renamed["results"][0]["gtin"], "04006381333931",
+        "left out, kept"
+    );
+
+    // Archived, the product gives its identifiers up.
+    t.delete(&path, Some(&staff)).await.ok(204);
+    t.product(
+        &staff,
+        json!({"name": "Bottle again", "price": "9.00", "sku": "BTL-750", "gtin": "4006381333931"}),
+    )
+    .await;
+}

@@ -198,6 +198,9 @@ impl Catalog {
                 price: new.price,
                 category: new.category,
                 stock: new.stock,
+                sku: new.sku,
+                gtin: new.gtin,
+                weight_kg: new.weight_kg,
                 metrics: new.metrics,
                 manual_score: new.manual_score,
                 score: Score::MIN,
@@ -546,6 +549,9 @@ mod tests {
             stock: Stock::new(10).unwrap(),
             metrics,
             manual_score: Score::new(42).unwrap(),
+            sku: None,
+            gtin: None,
+            weight_kg: None,
         }
     }
 

@@ -133,6 +133,11 @@ impl ProductsApi {
         in_stock: Query<Option<bool>>,
         /// Case-insensitive text to find in the name or description.
         search: Query<Option<Text<SearchRule>>>,
+        /// Only the product with this SKU (exactly).
+        sku: Query<Option<String>>,
+        /// Only the product with this GTIN, in any form (8, 12, 13 or 14
+        /// digits; compared as 14).
+        gtin: Query<Option<String>>,
         /// Sort order (default `-created_at`).
         ordering: Query<Option<OrderingParam>>,
         /// Page number, from 1.
@@ -153,6 +158,8 @@ impl ProductsApi {
             max_price: max_price.0,
             in_stock: in_stock.0,
             search: search.0,
+            sku: sku.0,
+            gtin: gtin.0,
             ordering: ordering.0,
         };
         let request = page_request(page.0, page_size.0)?;

@@ -2,7 +2,7 @@
 //! [`ProductQuery`] (400 for a bad one) and writing them back for links.
 
 use ecolaura_core::catalog::{ProductFilter, ProductOrdering, ProductQuery};
-use ecolaura_core::domain::{PageRequest, Price, Score, SearchText, Slug};
+use ecolaura_core::domain::{Gtin, PageRequest, Price, Score, SearchText, Sku, Slug};
 use poem_openapi::Enum;
 
 use crate::api::query::param;
@@ -75,10 +75,13 @@ pub(super) struct ListParams {
     pub(super) max_price: Option<Text<PriceParamRule>>,
     pub(super) in_stock: Option<bool>,
     pub(super) search: Option<Text<SearchRule>>,
+    pub(super) sku: Option<String>,
+    pub(super) gtin: Option<String>,
     pub(super) ordering: Option<OrderingParam>,
 }
 
-/// The query, or `None` when the category cannot exist (matches nothing).
+/// The query, or `None` when the category, SKU or GTIN cannot exist
+/// (matches nothing).
 pub(super) fn product_query(
     p: ListParams,
     page: PageRequest,
@@ -114,7 +117,21 @@ pub(super) fn product_query(
         .filter(|s| !is_blank(s))
         .map(|s| param("search", SearchText::parse(&s)))
         .transpose()?;
-    let Ok(category) = category else {
+    // Like a slug, a SKU or GTIN that cannot exist matches nothing; a GTIN
+    // in any form (8, 12, 13 or 14 digits) is compared as its 14 digits.
+    let sku = p
+        .sku
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(Sku::parse)
+        .transpose();
+    let gtin = p
+        .gtin
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(Gtin::parse)
+        .transpose();
+    let (Ok(category), Ok(sku), Ok(gtin)) = (category, sku, gtin) else {
         return Ok(None);
     };
     let filter = ProductFilter {
@@ -124,6 +141,8 @@ pub(super) fn product_query(
         max_price,
         in_stock: p.in_stock,
         search,
+        sku,
+        gtin,
     };
     Ok(Some(ProductQuery {
         filter,
@@ -153,6 +172,12 @@ pub(super) fn canonical_params(q: &ProductQuery) -> Vec<(&'static str, String)> 
     }
     if let Some(s) = &f.search {
         params.push(("search", s.to_string()));
+    }
+    if let Some(s) = &f.sku {
+        params.push(("sku", s.to_string()));
+    }
+    if let Some(g) = &f.gtin {
+        params.push(("gtin", g.to_string()));
     }
     if q.ordering != ProductOrdering::default() {
         params.push(("ordering", q.ordering.as_str().to_owned()));
