@@ -91,3 +91,7 @@ id_type!(
     /// Identifies a green claim on a product.
     ClaimId
 );
+id_type!(
+    /// Identifies an entry of the discarded-stock ledger.
+    DiscardId
+);

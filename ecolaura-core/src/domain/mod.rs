@@ -22,13 +22,15 @@ pub use carbon::{CarbonKg, CarbonKgError};
 pub use currency::{Currency, CurrencyError};
 pub use email::{Email, EmailError};
 pub use identifiers::{Gtin, GtinError, Sku, SkuError};
-pub use ids::{CategoryId, ClaimId, JobId, OrderId, ProductId, SessionId, UserId};
+pub use ids::{CategoryId, ClaimId, DiscardId, JobId, OrderId, ProductId, SessionId, UserId};
 pub use money::{Money, MoneyError, Price};
 pub use pagination::{Page, PageRequest, PageRequestError};
 pub use quantity::{Quantity, QuantityError, Stock, StockError};
 pub use score::{Score, ScoreError};
 pub use slug::{Slug, SlugError};
-pub use text::{CategoryName, Description, PersonName, ProductName, SearchText, TextError};
+pub use text::{
+    CategoryName, Description, Disclosure, PersonName, ProductName, SearchText, TextError,
+};
 pub use weight::{WeightKg, WeightKgError};
 
 /// A point in time, always UTC.

@@ -104,6 +104,12 @@ text_type!(
     Description, max = 5000, blank = true, newlines = true
 );
 text_type!(
+    /// A statement a shop discloses (such as the measures it takes to
+    /// prevent destroying unsold goods): up to 20000 characters, may be empty.
+    #[derive(Default)]
+    Disclosure, max = 20000, blank = true, newlines = true
+);
+text_type!(
     /// A category's display name: 1 to 100 characters.
     CategoryName, max = 100, blank = false, newlines = false
 );

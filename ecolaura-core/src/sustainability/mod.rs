@@ -1,8 +1,9 @@
 //! Environmental data beyond the bare metrics, as rules over domain types:
 //! the product's carbon footprint record (ISO 14067, PACT) and green claims
-//! with evidence (EmpCo, AGEC).
+//! with evidence (EmpCo, AGEC), and the ledger of discarded stock (ESPR).
 
 pub mod claims;
+pub mod discards;
 pub(crate) mod errors;
 pub mod footprint;
 mod vocabulary;
