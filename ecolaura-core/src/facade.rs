@@ -11,12 +11,12 @@ use crate::jobs::{
 };
 use crate::memory::MemoryStore;
 use crate::ports::{
-    AccountStore, Cache, CatalogStore, Clock, IdempotencyStore, JobQueue, LoginThrottleStore,
-    Mailer, OrderStore, SessionStore, SystemClock,
+    AccountStore, Cache, CatalogStore, Clock, DiscardStore, IdempotencyStore, JobQueue,
+    LoginThrottleStore, Mailer, OrderStore, SessionStore, SystemClock,
 };
 use crate::scoring::ScoringPolicy;
 use crate::services::{
-    AccountPorts, Accounts, AccountsConfig, Catalog, Orders, OrdersConfig, Sustainability,
+    AccountPorts, Accounts, AccountsConfig, Catalog, Discards, Orders, OrdersConfig, Sustainability,
 };
 use crate::sustainability::ClaimPolicy;
 
@@ -24,6 +24,7 @@ use crate::sustainability::ClaimPolicy;
 /// outbox mailer, over one storage so that placements are atomic.
 pub trait Store:
     CatalogStore
+    + DiscardStore
     + OrderStore
     + IdempotencyStore
     + AccountStore
@@ -36,6 +37,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: CatalogStore
+        + DiscardStore
         + OrderStore
         + IdempotencyStore
         + AccountStore
@@ -80,6 +82,7 @@ pub struct Ecolaura {
     orders: Arc<Orders>,
     accounts: Accounts,
     sustainability: Sustainability,
+    discards: Discards,
     queue: Arc<dyn JobQueue>,
     handler: Arc<LibraryJobHandler>,
     clock: Arc<dyn Clock>,
@@ -126,6 +129,11 @@ impl Ecolaura {
         &self.sustainability
     }
 
+    /// Discarded stock and its yearly disclosure.
+    pub fn discards(&self) -> &Discards {
+        &self.discards
+    }
+
     /// The job queue.
     pub fn job_queue(&self) -> &Arc<dyn JobQueue> {
         &self.queue
@@ -163,6 +171,7 @@ impl Ecolaura {
 #[derive(Default)]
 pub struct EcolauraBuilder {
     catalog: Option<Arc<dyn CatalogStore>>,
+    discards: Option<Arc<dyn DiscardStore>>,
     orders: Option<Arc<dyn OrderStore>>,
     idempotency: Option<Arc<dyn IdempotencyStore>>,
     accounts: Option<Arc<dyn AccountStore>>,
@@ -189,6 +198,7 @@ impl EcolauraBuilder {
     /// [`EcolauraBuilder::store`] for an adapter already behind `Arc<dyn Store>`.
     pub fn shared_store(mut self, store: Arc<dyn Store>) -> Self {
         self.catalog = Some(store.clone());
+        self.discards = Some(store.clone());
         self.orders = Some(store.clone());
         self.idempotency = Some(store.clone());
         self.accounts = Some(store.clone());
@@ -266,6 +276,7 @@ impl EcolauraBuilder {
     /// [`MissingPort`] when a store was not given.
     pub fn build(self) -> Result<Ecolaura, MissingPort> {
         let catalog_store = self.catalog.ok_or(MissingPort("catalog store"))?;
+        let discard_store = self.discards.ok_or(MissingPort("discard store"))?;
         let order_store = self.orders.ok_or(MissingPort("order store"))?;
         let idempotency = self.idempotency.ok_or(MissingPort("idempotency store"))?;
         let account_store = self.accounts.ok_or(MissingPort("account store"))?;
@@ -287,6 +298,12 @@ impl EcolauraBuilder {
         if let Some(policy) = self.claim_policy {
             catalog = catalog.with_claim_policy(policy);
         }
+        let discards = Discards::new(
+            catalog_store.clone(),
+            discard_store,
+            cache.clone(),
+            clock.clone(),
+        );
         let orders = Arc::new(Orders::new(
             order_store,
             idempotency,
@@ -328,6 +345,7 @@ impl EcolauraBuilder {
             orders,
             accounts,
             sustainability,
+            discards,
             queue,
             handler,
             clock,

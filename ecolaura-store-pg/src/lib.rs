@@ -24,6 +24,7 @@
 //! they drop the cached reads it touches.
 
 mod announce;
+mod discards;
 mod error;
 mod invalidation;
 mod notify;

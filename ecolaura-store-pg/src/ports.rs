@@ -9,7 +9,7 @@ use ecolaura_core::accounts::User;
 use ecolaura_core::catalog::{CatalogChange, Category, Product, ProductQuery};
 use ecolaura_core::domain::ClaimId;
 use ecolaura_core::domain::{
-    Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Timestamp, UserId,
+    Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Slug, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
@@ -43,7 +43,7 @@ use crate::{PgStore, all, built, execute, optional};
 /// Attempts for a transaction that lost a deadlock or serialization race.
 const TX_ATTEMPTS: usize = 3;
 
-fn convert<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+pub(crate) fn convert<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
 where
     T: TryFrom<R, Error = records::CorruptRow>,
 {
@@ -52,7 +52,7 @@ where
         .collect()
 }
 
-async fn count(
+pub(crate) async fn count(
     conn: &mut PgConnection,
     stmt: &sea_query::SelectStatement,
 ) -> Result<u64, StoreError> {
@@ -180,8 +180,11 @@ impl PgStore {
         lines.sort_by_key(|l| l.product_id);
         let mut left = HashMap::with_capacity(lines.len());
         for line in lines {
-            let taken: Option<(i32,)> =
-                optional(&mut *tx, &sql::take_stock(line.product_id, line.quantity)).await?;
+            let taken: Option<(i32,)> = optional(
+                &mut *tx,
+                &sql::take_stock(line.product_id, line.quantity.get()),
+            )
+            .await?;
             if let Some((units,)) = taken {
                 left.insert(line.product_id, records::stock_left(units.into())?);
             } else {
@@ -290,6 +293,23 @@ impl CatalogStore for PgStore {
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         execute(&mut *tx, &built(sql::insert_category(category))?).await?;
+        let changes = [CatalogChange::Categories];
+        execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
+        tx.commit().await.map_err(crate::error::store_error)
+    }
+
+    async fn get_category(&self, slug: &Slug) -> Result<Option<Category>, StoreError> {
+        let row: Option<records::CategoryRecord> =
+            optional(&mut *self.conn().await?, &sql::select_category(slug)).await?;
+        Ok(row.map(Category::try_from).transpose()?)
+    }
+
+    async fn update_category(&self, category: &Category) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        if execute(&mut *tx, &sql::update_category(category)).await? == 0 {
+            tx.rollback().await.map_err(crate::error::store_error)?;
+            return Err(StoreError::NotFound);
+        }
         let changes = [CatalogChange::Categories];
         execute(&mut *tx, &notify_catalog(self.origin, &changes, &[])).await?;
         tx.commit().await.map_err(crate::error::store_error)

@@ -501,3 +501,43 @@ async fn the_queue_vacuums_its_own_table() {
         .unwrap();
     assert_ne!(timeout, "0");
 }
+
+/// The discard ledger is append-only in the database itself: an update, a
+/// delete or a truncate behind the library's back fails and changes nothing.
+#[tokio::test]
+async fn the_discard_ledger_refuses_every_change_in_the_database() {
+    use ecolaura_core::sustainability::discards::{
+        DiscardDestination, DiscardDraft, DiscardReason,
+    };
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let store = Arc::new(db.store().await);
+    let app = app_on(store.clone());
+    let p = product(&app, 5).await;
+    let draft = DiscardDraft {
+        quantity: 2,
+        reason: DiscardReason::Unsold,
+        destination: DiscardDestination::Donation,
+        derogation: None,
+        note: None,
+    };
+    app.discards()
+        .record(&Actor::System, p.id, draft)
+        .await
+        .unwrap();
+    for change in [
+        "UPDATE discards SET quantity = 1",
+        "DELETE FROM discards",
+        "TRUNCATE discards",
+    ] {
+        let refused = sqlx::query(change).execute(store.pool()).await;
+        let message = refused.unwrap_err().to_string();
+        assert!(message.contains("append-only"), "{change}: {message}");
+    }
+    let (quantity,): (i64,) = sqlx::query_as("SELECT quantity FROM discards")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(quantity, 2);
+}

@@ -17,8 +17,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ecolaura_core::accounts::{PasswordHash, Role, User};
 use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
 use ecolaura_core::domain::{
-    CarbonKg, CategoryName, ClaimId, Currency, Description, Email, Gtin, JobId, Page, PageRequest,
-    PersonName, Price, ProductName, Quantity, Score, Sku, Slug, Stock, WeightKg,
+    CarbonKg, CategoryName, ClaimId, Currency, Description, DiscardId, Disclosure, Email, Gtin,
+    JobId, Page, PageRequest, PersonName, Price, ProductName, Quantity, Score, Sku, Slug, Stock,
+    UserId, WeightKg,
 };
 use ecolaura_core::idempotency::{IdempotencyRecord, IdempotentOutcome};
 use ecolaura_core::jobs::{ClaimedJob, Job, JobKind, JobStatus, QueueStats, StatsGroup};
@@ -28,6 +29,10 @@ use ecolaura_core::ports::StoreError;
 use ecolaura_core::scoring::{
     PublishedPolicy, ScoreEntry, ScoreMethod, ScoreReason, ScoreRules,
     breakdown_before_they_were_kept,
+};
+use ecolaura_core::sustainability::discards::{
+    Derogation, DiscardDestination, DiscardEntry, DiscardGroup, DiscardReason, PreventionMeasures,
+    ReportYear,
 };
 use ecolaura_core::sustainability::{
     Claim, ClaimType, DeclaredUnit, Evidence, FootprintRecord, FootprintSource, Geography, Market,
@@ -104,6 +109,8 @@ pub struct CategoryRecord {
     pub name: String,
     /// `description`
     pub description: String,
+    /// `destruction_banned`
+    pub destruction_banned: bool,
     /// `created_at`
     pub created_at: DateTime<Utc>,
 }
@@ -115,6 +122,7 @@ impl TryFrom<CategoryRecord> for Category {
             slug: Slug::parse(&r.slug).or_corrupt("category slug")?,
             name: CategoryName::parse(&r.name).or_corrupt("category name")?,
             description: Description::parse(&r.description).or_corrupt("category description")?,
+            destruction_banned: r.destruction_banned,
             created_at: r.created_at,
         })
     }
@@ -819,5 +827,133 @@ impl From<SessionRecord> for ecolaura_core::accounts::Session {
             expires_at: r.expires_at,
             revoked_at: r.revoked_at,
         }
+    }
+}
+
+/// A `discards` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DiscardRow {
+    /// `id`
+    pub id: Uuid,
+    /// `product_id`
+    pub product_id: Uuid,
+    /// `category`
+    pub category: Option<String>,
+    /// `quantity`
+    pub quantity: i64,
+    /// `unit_weight_g`
+    pub unit_weight_g: Option<i64>,
+    /// `reason`
+    pub reason: String,
+    /// `destination`
+    pub destination: String,
+    /// `derogation`
+    pub derogation: Option<String>,
+    /// `note`
+    pub note: Option<String>,
+    /// `recorded_by`
+    pub recorded_by: Option<Uuid>,
+    /// `recorded_at`
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A stored unit weight in grams, as a weight.
+fn unit_weight(grams: Option<i64>) -> Result<Option<WeightKg>, CorruptRow> {
+    grams
+        .map(|g| WeightKg::new(grams_to_decimal(g)))
+        .transpose()
+        .or_corrupt("unit weight")
+}
+
+/// A stored category slug.
+fn category_slug(slug: Option<String>) -> Result<Option<Slug>, CorruptRow> {
+    slug.map(|s| Slug::parse(&s))
+        .transpose()
+        .or_corrupt("discard category")
+}
+
+impl TryFrom<DiscardRow> for DiscardEntry {
+    type Error = CorruptRow;
+    fn try_from(r: DiscardRow) -> Result<Self, CorruptRow> {
+        Ok(DiscardEntry {
+            id: DiscardId::from_uuid(r.id),
+            product_id: r.product_id.into(),
+            category: category_slug(r.category)?,
+            quantity: u32::try_from(r.quantity).or_corrupt("discard quantity")?,
+            unit_weight_kg: unit_weight(r.unit_weight_g)?,
+            reason: DiscardReason::parse(&r.reason).or_corrupt("discard reason")?,
+            destination: DiscardDestination::parse(&r.destination)
+                .or_corrupt("discard destination")?,
+            derogation: r
+                .derogation
+                .map(|d| Derogation::parse(&d))
+                .transpose()
+                .or_corrupt("discard derogation")?,
+            note: r
+                .note
+                .map(|n| Description::parse(&n))
+                .transpose()
+                .or_corrupt("discard note")?,
+            recorded_by: r.recorded_by.map(UserId::from),
+            recorded_at: r.recorded_at,
+        })
+    }
+}
+
+/// A row of [`discard_groups`](crate::statements::discard_groups).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DiscardGroupRow {
+    /// `category`
+    pub category: Option<String>,
+    /// `reason`
+    pub reason: String,
+    /// `destination`
+    pub destination: String,
+    /// `derogation`
+    pub derogation: Option<String>,
+    /// `unit_weight_g`
+    pub unit_weight_g: Option<i64>,
+    /// The summed units.
+    pub units: i64,
+}
+
+impl TryFrom<DiscardGroupRow> for DiscardGroup {
+    type Error = CorruptRow;
+    fn try_from(r: DiscardGroupRow) -> Result<Self, CorruptRow> {
+        Ok(DiscardGroup {
+            category: category_slug(r.category)?,
+            reason: DiscardReason::parse(&r.reason).or_corrupt("discard reason")?,
+            destination: DiscardDestination::parse(&r.destination)
+                .or_corrupt("discard destination")?,
+            derogation: r
+                .derogation
+                .map(|d| Derogation::parse(&d))
+                .transpose()
+                .or_corrupt("discard derogation")?,
+            unit_weight_kg: unit_weight(r.unit_weight_g)?,
+            units: u64::try_from(r.units).or_corrupt("discarded units")?,
+        })
+    }
+}
+
+/// A `discard_disclosures` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PreventionMeasuresRow {
+    /// `year`
+    pub year: i32,
+    /// `prevention_measures`
+    pub prevention_measures: String,
+    /// `updated_at`
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<PreventionMeasuresRow> for PreventionMeasures {
+    type Error = CorruptRow;
+    fn try_from(r: PreventionMeasuresRow) -> Result<Self, CorruptRow> {
+        Ok(PreventionMeasures {
+            year: ReportYear::new(r.year.into()).or_corrupt("disclosure year")?,
+            text: Disclosure::parse(&r.prevention_measures).or_corrupt("prevention measures")?,
+            updated_at: r.updated_at,
+        })
     }
 }

@@ -14,6 +14,8 @@ pub enum Categories {
     Name,
     /// `description TEXT`
     Description,
+    /// `destruction_banned BOOLEAN`
+    DestructionBanned,
     /// `created_at`
     CreatedAt,
 }
@@ -353,4 +355,46 @@ pub enum LoginFailures {
     Key,
     /// `failed_at`
     FailedAt,
+}
+
+/// `discards`: the append-only ledger of discarded stock.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum Discards {
+    /// The table.
+    Table,
+    /// `id UUID PRIMARY KEY`
+    Id,
+    /// `product_id UUID REFERENCES products (id)`
+    ProductId,
+    /// `category TEXT NULL`: the product's category then.
+    Category,
+    /// `quantity BIGINT`
+    Quantity,
+    /// `unit_weight_g BIGINT NULL`: the product's unit weight then, in grams.
+    UnitWeightG,
+    /// `reason TEXT`
+    Reason,
+    /// `destination TEXT`
+    Destination,
+    /// `derogation TEXT NULL`
+    Derogation,
+    /// `note TEXT NULL`
+    Note,
+    /// `recorded_by UUID NULL`
+    RecordedBy,
+    /// `recorded_at`
+    RecordedAt,
+}
+
+/// `discard_disclosures`: each year's statement of prevention measures.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum DiscardDisclosures {
+    /// The table.
+    Table,
+    /// `year INTEGER PRIMARY KEY`
+    Year,
+    /// `prevention_measures TEXT`
+    PreventionMeasures,
+    /// `updated_at`
+    UpdatedAt,
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use ecolaura_core::accounts::User;
 use ecolaura_core::catalog::{Category, Product, ProductOrdering, ProductQuery};
 use ecolaura_core::domain::{
-    Email, JobId, OrderId, PageRequest, ProductId, Quantity, Timestamp, UserId,
+    Email, JobId, OrderId, PageRequest, ProductId, Quantity, Slug, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{IdempotencyKey, IdempotencyStamp};
 use ecolaura_core::jobs::{
@@ -29,11 +29,13 @@ use sea_query::{
 use uuid::Uuid;
 
 mod claims;
+mod discards;
 mod footprints;
 mod scores;
 mod sessions;
 
 pub use claims::*;
+pub use discards::*;
 pub use footprints::*;
 pub use scores::*;
 pub use sessions::*;
@@ -96,10 +98,11 @@ impl ProductSide<'_> {
 pub type BuildResult<T> = Result<T, sea_query::error::Error>;
 
 /// The columns of a [`CategoryRecord`](crate::records::CategoryRecord).
-pub const CATEGORY_COLUMNS: [Categories; 4] = [
+pub const CATEGORY_COLUMNS: [Categories; 5] = [
     Categories::Slug,
     Categories::Name,
     Categories::Description,
+    Categories::DestructionBanned,
     Categories::CreatedAt,
 ];
 
@@ -242,9 +245,30 @@ pub fn insert_category(c: &Category) -> BuildResult<InsertStatement> {
             c.slug.as_str().into(),
             c.name.as_str().into(),
             c.description.as_str().into(),
+            c.destruction_banned.into(),
             ts(c.created_at),
         ])?;
     Ok(q)
+}
+
+/// One category.
+pub fn select_category(slug: &Slug) -> SelectStatement {
+    let mut q = Query::select();
+    q.columns(CATEGORY_COLUMNS)
+        .from(Categories::Table)
+        .and_where(Expr::col(Categories::Slug).eq(slug.as_str()));
+    q
+}
+
+/// Replace a category's fields (its slug and creation time stay).
+pub fn update_category(c: &Category) -> UpdateStatement {
+    let mut u = Query::update();
+    u.table(Categories::Table)
+        .value(Categories::Name, c.name.as_str())
+        .value(Categories::Description, c.description.as_str())
+        .value(Categories::DestructionBanned, c.destruction_banned)
+        .and_where(Expr::col(Categories::Slug).eq(c.slug.as_str()));
+    u
 }
 
 /// A page of categories by slug, and the count.
@@ -459,20 +483,17 @@ pub fn archive_product(id: ProductId, at: Timestamp) -> UpdateStatement {
 
 // ---------------------------------------------------------------- stock
 
-/// Take `q` units from a live product if it has them (a conditional update:
+/// Take `units` from a live product if it has them (a conditional update:
 /// never read-then-write). Touches one row or none, and returns the stock
 /// left.
-pub fn take_stock(id: ProductId, q: Quantity) -> UpdateStatement {
+pub fn take_stock(id: ProductId, units: u32) -> UpdateStatement {
     let mut u = Query::update();
     u.table(Products::Table)
-        .value(
-            Products::Stock,
-            Expr::col(Products::Stock).sub(int(q.get())),
-        )
+        .value(Products::Stock, Expr::col(Products::Stock).sub(int(units)))
         .value(Products::Version, Expr::col(Products::Version).add(1))
         .and_where(Expr::col(Products::Id).eq(uuid(id)))
         .and_where(Expr::col(Products::Archived).eq(false))
-        .and_where(Expr::col(Products::Stock).gte(int(q.get())))
+        .and_where(Expr::col(Products::Stock).gte(int(units)))
         .returning_col(Products::Stock);
     u
 }
@@ -1097,7 +1118,7 @@ mod tests {
 
     #[test]
     fn taking_stock_returns_what_is_left() {
-        let q = take_stock(ProductId::new(), Quantity::new(2).unwrap());
+        let q = take_stock(ProductId::new(), 2);
         for sql in [
             q.to_string(PostgresQueryBuilder),
             q.to_string(SqliteQueryBuilder),

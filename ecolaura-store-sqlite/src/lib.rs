@@ -20,6 +20,7 @@
 //! by an async lock and each starts with `BEGIN IMMEDIATE`, so two writers can
 //! never both read the old stock; readers run in parallel (WAL mode).
 
+mod discards;
 mod error;
 mod ports;
 mod rows;

@@ -8,7 +8,7 @@ use ecolaura_core::accounts::User;
 use ecolaura_core::catalog::{Category, Product, ProductQuery};
 use ecolaura_core::domain::ClaimId;
 use ecolaura_core::domain::{
-    Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Timestamp, UserId,
+    Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Slug, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{
     IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome,
@@ -40,7 +40,7 @@ use crate::{SqliteStore, all, built, execute, optional};
 
 type WriteTx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
-fn convert<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+pub(crate) fn convert<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
 where
     T: TryFrom<R, Error = records::CorruptRow>,
 {
@@ -56,7 +56,7 @@ where
     Ok(row.map(T::try_from).transpose()?)
 }
 
-async fn count(
+pub(crate) async fn count(
     conn: &mut SqliteConnection,
     stmt: &sea_query::SelectStatement,
 ) -> Result<u64, StoreError> {
@@ -116,7 +116,9 @@ impl SqliteStore {
         Ok(rescued)
     }
 
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
+    pub(crate) async fn conn(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
         self.pool.acquire().await.map_err(store_error)
     }
 
@@ -193,8 +195,11 @@ impl SqliteStore {
         }
         let mut stock_left = Vec::with_capacity(order.lines.len());
         for line in &order.lines {
-            let taken: Option<(i64,)> =
-                optional(&mut **tx, &sql::take_stock(line.product_id, line.quantity)).await?;
+            let taken: Option<(i64,)> = optional(
+                &mut **tx,
+                &sql::take_stock(line.product_id, line.quantity.get()),
+            )
+            .await?;
             let Some((units,)) = taken else {
                 return Err(StoreError::backend("stock changed under the write lock"));
             };
@@ -257,6 +262,19 @@ impl CatalogStore for SqliteStore {
         self.write_one(&built(sql::insert_category(category))?)
             .await
             .map(|_| ())
+    }
+
+    async fn get_category(&self, slug: &Slug) -> Result<Option<Category>, StoreError> {
+        let row: Option<records::CategoryRecord> =
+            optional(&self.pool, &sql::select_category(slug)).await?;
+        Ok(row.map(Category::try_from).transpose()?)
+    }
+
+    async fn update_category(&self, category: &Category) -> Result<(), StoreError> {
+        match self.write_one(&sql::update_category(category)).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
     }
 
     async fn list_categories(&self, page: PageRequest) -> Result<Page<Category>, StoreError> {

@@ -398,3 +398,37 @@ async fn a_closed_store_is_unavailable_not_missing() {
     let err = store.get_product(ProductId::new()).await.unwrap_err();
     assert!(err.is_unavailable(), "{err:?}");
 }
+
+/// The discard ledger is append-only in the database itself: an update or
+/// a delete behind the library's back fails and changes nothing.
+#[tokio::test]
+async fn the_discard_ledger_refuses_every_change_in_the_database() {
+    use ecolaura_core::sustainability::discards::{
+        DiscardDestination, DiscardDraft, DiscardReason,
+    };
+    let db = TempDb::new();
+    let store = Arc::new(db.open().await);
+    let app = app_on(store.clone());
+    let p = product(&app, 5).await;
+    let draft = DiscardDraft {
+        quantity: 2,
+        reason: DiscardReason::Unsold,
+        destination: DiscardDestination::Donation,
+        derogation: None,
+        note: None,
+    };
+    app.discards()
+        .record(&Actor::System, p.id, draft)
+        .await
+        .unwrap();
+    for change in ["UPDATE discards SET quantity = 1", "DELETE FROM discards"] {
+        let refused = sqlx::query(change).execute(store.pool()).await;
+        let message = refused.unwrap_err().to_string();
+        assert!(message.contains("append-only"), "{change}: {message}");
+    }
+    let (quantity,): (i64,) = sqlx::query_as("SELECT quantity FROM discards")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(quantity, 2);
+}

@@ -25,6 +25,7 @@ pub async fn embedded_shop() -> Result<String, Box<dyn Error>> {
                 slug: Slug::parse("bottles")?,
                 name: CategoryName::parse("Bottles")?,
                 description: Description::parse("Reusable bottles")?,
+                destruction_banned: false,
             },
         )
         .await?;

@@ -30,6 +30,10 @@ pub struct Category {
     pub name: CategoryName,
     /// Free text, possibly empty.
     pub description: Description,
+    /// Whether destroying its unsold products is banned (ESPR art. 25:
+    /// apparel and footwear); see
+    /// [`destruction_ban`](crate::sustainability::discards::destruction_ban).
+    pub destruction_banned: bool,
     /// When it was made.
     pub created_at: Timestamp,
 }
@@ -53,6 +57,36 @@ pub struct NewCategory {
     pub name: CategoryName,
     /// Free text, possibly empty.
     pub description: Description,
+    /// Whether destroying its unsold products is banned.
+    pub destruction_banned: bool,
+}
+
+/// A change to a category: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CategoryChanges {
+    /// New name.
+    pub name: Option<CategoryName>,
+    /// New description.
+    pub description: Option<Description>,
+    /// Whether destroying its unsold products is banned.
+    pub destruction_banned: Option<bool>,
+}
+
+impl CategoryChanges {
+    /// Apply the changes to a copy of `category`.
+    pub fn apply_to(&self, category: &Category) -> Category {
+        let mut c = category.clone();
+        if let Some(v) = &self.name {
+            c.name = v.clone();
+        }
+        if let Some(v) = &self.description {
+            c.description = v.clone();
+        }
+        if let Some(v) = self.destruction_banned {
+            c.destruction_banned = v;
+        }
+        c
+    }
 }
 
 /// A product's environmental metrics.

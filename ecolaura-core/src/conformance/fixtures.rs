@@ -37,6 +37,7 @@ pub fn category(slug: &str) -> Category {
         slug: slug_of(slug),
         name: CategoryName::parse(&slug.replace('-', " ")).expect("fixture name"),
         description: Description::parse("A category of things").expect("fixture description"),
+        destruction_banned: false,
         created_at: t0(),
     }
 }

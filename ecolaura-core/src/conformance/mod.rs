@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod claims;
 pub mod crash;
+pub mod discards;
 pub mod fixtures;
 pub mod footprint;
 pub mod jobs;
@@ -51,6 +52,12 @@ macro_rules! store_conformance {
             catalog::identifiers_read_back_and_are_unique_among_live_products,
             footprint::a_footprint_record_reads_back_and_changes_with_its_product,
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
+            discards::a_categorys_ban_reads_back_and_changes,
+            discards::a_discard_takes_stock_and_reads_back,
+            discards::a_discard_that_cannot_be_served_writes_nothing,
+            discards::concurrent_discards_and_orders_never_take_stock_below_zero,
+            discards::a_years_entries_are_summed_by_kind,
+            discards::prevention_measures_are_set_per_year,
             claims::claims_read_back_and_move_their_products_version,
             claims::expiring_claims_are_listed_soonest_first,
             scores::every_new_score_is_kept_in_the_history_once,

@@ -18,8 +18,8 @@ use crate::catalog::{Category, Product, ProductOrdering, ProductQuery};
 use chrono::NaiveDate;
 
 use crate::domain::{
-    ClaimId, Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, SessionId, Timestamp,
-    UserId,
+    ClaimId, Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, SessionId, Slug,
+    Stock, Timestamp, UserId,
 };
 use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome};
 use crate::jobs::{
@@ -29,11 +29,12 @@ use crate::jobs::{
 use crate::mail::{Delivery, OutgoingEmail, SentEmail};
 use crate::orders::{Order, OrderStatus, SustainabilitySummary};
 use crate::ports::{
-    AccountStore, CatalogStore, IdempotencyStore, JobQueue, LoginThrottleStore, MailError, Mailer,
-    NewPlacement, OrderStore, PlacementOutcome, SessionStore, StatusChange, StoreError,
-    UniqueField,
+    AccountStore, CatalogStore, DiscardStore, IdempotencyStore, JobQueue, LoginThrottleStore,
+    MailError, Mailer, NewPlacement, OrderStore, PlacementOutcome, SessionStore, StatusChange,
+    StoreError, UniqueField,
 };
 use crate::scoring::{PublishedPolicy, ScoreEntry};
+use crate::sustainability::discards::{DiscardEntry, DiscardGroup, PreventionMeasures, ReportYear};
 use crate::sustainability::{Claim, FootprintRecord};
 
 #[derive(Default)]
@@ -58,6 +59,10 @@ struct State {
     score_history: HashMap<ProductId, Vec<ScoreEntry>>,
     /// Published score policies by version, with each one's rescoring cursor.
     score_policies: BTreeMap<u32, (PublishedPolicy, Option<ProductId>)>,
+    /// The discard ledger, oldest first.
+    discards: Vec<DiscardEntry>,
+    /// Statements of prevention measures by year.
+    prevention_measures: BTreeMap<ReportYear, PreventionMeasures>,
 }
 
 impl State {
@@ -294,6 +299,23 @@ impl CatalogStore for MemoryStore {
         }
         s.categories
             .insert(category.slug.as_str().to_owned(), category.clone());
+        Ok(())
+    }
+
+    async fn get_category(&self, slug: &Slug) -> Result<Option<Category>, StoreError> {
+        Ok(self.lock()?.categories.get(slug.as_str()).cloned())
+    }
+
+    async fn update_category(&self, category: &Category) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        let stored = s
+            .categories
+            .get_mut(category.slug.as_str())
+            .ok_or(StoreError::NotFound)?;
+        *stored = Category {
+            created_at: stored.created_at,
+            ..category.clone()
+        };
         Ok(())
     }
 
@@ -546,6 +568,92 @@ impl CatalogStore for MemoryStore {
             *cursor = Some(through);
         }
         Ok(written)
+    }
+}
+
+#[async_trait]
+impl DiscardStore for MemoryStore {
+    async fn record_discard(&self, entry: &DiscardEntry) -> Result<Stock, StoreError> {
+        let mut s = self.lock()?;
+        let product = s
+            .products
+            .get_mut(&entry.product_id)
+            .filter(|p| !p.archived)
+            .ok_or(StoreError::NotFound)?;
+        let left = i64::from(product.stock.get()) - i64::from(entry.quantity);
+        let left = Stock::new(left).map_err(|_| StoreError::ShortStock)?;
+        product.stock = left;
+        product.version += 1;
+        s.discards.push(entry.clone());
+        Ok(left)
+    }
+
+    async fn list_discards(
+        &self,
+        product: ProductId,
+        page: PageRequest,
+    ) -> Result<Page<DiscardEntry>, StoreError> {
+        let s = self.lock()?;
+        let mut found: Vec<DiscardEntry> = s
+            .discards
+            .iter()
+            .filter(|e| e.product_id == product)
+            .cloned()
+            .collect();
+        drop(s);
+        found.sort_by_key(|e| std::cmp::Reverse((e.recorded_at, e.id)));
+        Ok(Page::slice(found, page))
+    }
+
+    async fn discard_groups(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<DiscardGroup>, StoreError> {
+        let s = self.lock()?;
+        let mut groups: Vec<DiscardGroup> = Vec::new();
+        for e in s
+            .discards
+            .iter()
+            .filter(|e| (from..until).contains(&e.recorded_at))
+        {
+            let same = |g: &&mut DiscardGroup| {
+                g.category == e.category
+                    && g.reason == e.reason
+                    && g.destination == e.destination
+                    && g.derogation == e.derogation
+                    && g.unit_weight_kg == e.unit_weight_kg
+            };
+            match groups.iter_mut().find(same) {
+                Some(g) => g.units += u64::from(e.quantity),
+                None => groups.push(DiscardGroup {
+                    category: e.category.clone(),
+                    reason: e.reason,
+                    destination: e.destination,
+                    derogation: e.derogation,
+                    unit_weight_kg: e.unit_weight_kg,
+                    units: e.quantity.into(),
+                }),
+            }
+        }
+        Ok(groups)
+    }
+
+    async fn prevention_measures(
+        &self,
+        year: ReportYear,
+    ) -> Result<Option<PreventionMeasures>, StoreError> {
+        Ok(self.lock()?.prevention_measures.get(&year).cloned())
+    }
+
+    async fn set_prevention_measures(
+        &self,
+        measures: &PreventionMeasures,
+    ) -> Result<(), StoreError> {
+        self.lock()?
+            .prevention_measures
+            .insert(measures.year, measures.clone());
+        Ok(())
     }
 }
 

@@ -6,7 +6,7 @@ use super::StoreError;
 use crate::catalog::{Category, Product, ProductQuery};
 use chrono::NaiveDate;
 
-use crate::domain::{ClaimId, Page, PageRequest, ProductId, Timestamp};
+use crate::domain::{ClaimId, Page, PageRequest, ProductId, Slug, Timestamp};
 use crate::jobs::NewJob;
 use crate::scoring::{PublishedPolicy, ScoreEntry};
 use crate::sustainability::{Claim, FootprintRecord};
@@ -20,6 +20,16 @@ pub trait CatalogStore: Send + Sync {
     /// # Errors
     /// MUST return [`StoreError::Duplicate`]`(CategorySlug)` when the slug is taken.
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError>;
+
+    /// One category.
+    async fn get_category(&self, slug: &Slug) -> Result<Option<Category>, StoreError>;
+
+    /// Replace a category's name, description and `destruction_banned`
+    /// (its slug and creation time stay).
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] when there is no such category.
+    async fn update_category(&self, category: &Category) -> Result<(), StoreError>;
 
     /// Categories ordered by slug.
     async fn list_categories(&self, page: PageRequest) -> Result<Page<Category>, StoreError>;

@@ -34,6 +34,10 @@ pub enum StoreError {
     /// The record to change does not exist (or is archived).
     #[error("not found")]
     NotFound,
+    /// The product has fewer units in stock than the write takes; nothing
+    /// was written.
+    #[error("not enough stock")]
+    ShortStock,
     /// The record changed since it was read (optimistic concurrency); read again and retry.
     #[error("the record was changed concurrently")]
     StaleWrite,

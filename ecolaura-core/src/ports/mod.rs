@@ -14,6 +14,7 @@ mod accounts;
 mod cache;
 mod catalog;
 mod clock;
+mod discards;
 mod error;
 mod idempotency;
 mod jobs;
@@ -26,6 +27,7 @@ pub use accounts::AccountStore;
 pub use cache::{Cache, CacheEntry, CacheStats, CachedValue, ReadTicket};
 pub use catalog::CatalogStore;
 pub use clock::{Clock, SystemClock};
+pub use discards::DiscardStore;
 pub use error::{BoxError, MailError, StoreError, UniqueField};
 pub use idempotency::IdempotencyStore;
 pub use jobs::JobQueue;
@@ -37,6 +39,7 @@ pub use throttle::LoginThrottleStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogStore, clock::MockClock,
-    idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailer,
-    orders::MockOrderStore, sessions::MockSessionStore, throttle::MockLoginThrottleStore,
+    discards::MockDiscardStore, idempotency::MockIdempotencyStore, jobs::MockJobQueue,
+    mailer::MockMailer, orders::MockOrderStore, sessions::MockSessionStore,
+    throttle::MockLoginThrottleStore,
 };

@@ -15,6 +15,20 @@ pub enum CatalogError {
     /// No such live product.
     #[error("product not found")]
     ProductNotFound,
+    /// No such category.
+    #[error("category not found")]
+    CategoryNotFound,
+    /// A discard would destroy products whose destruction is banned (422
+    /// naming the rule).
+    #[error(transparent)]
+    DestructionBanned(crate::sustainability::discards::DestructionBanned),
+    /// The product has fewer units in stock than asked for (409); nothing
+    /// was written.
+    #[error("the product has {} units in stock", .available.get())]
+    ShortStock {
+        /// The units it had when the request failed.
+        available: crate::domain::Stock,
+    },
     /// A category with this slug exists.
     #[error("a category with this slug already exists")]
     CategoryExists,

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod catalog;
+mod discards;
 mod errors;
 mod orders;
 mod sustainability;
@@ -13,6 +14,7 @@ pub use catalog::{
     CLAIM_DATES_LOOKBACK_DAYS, Catalog, MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS,
     RESCORING_BATCH, Rescoring,
 };
+pub use discards::{Discarded, Discards};
 pub use errors::{AccountError, CatalogError, OrderError};
 pub use orders::{Orders, OrdersConfig, Placed};
 pub use sustainability::{ProductSustainability, Sustainability};

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use crate::auth::{Action, Actor, authorize};
 use crate::catalog::{
-    CatalogChange, Category, NewCategory, NewProduct, Product, ProductChanges, ProductQuery,
-    ReadScope, ScoreSource,
+    CatalogChange, Category, CategoryChanges, NewCategory, NewProduct, Product, ProductChanges,
+    ProductQuery, ReadScope, ScoreSource,
 };
-use crate::domain::{ClaimId, Page, PageRequest, ProductId, Score, Timestamp};
+use crate::domain::{ClaimId, Page, PageRequest, ProductId, Score, Slug, Timestamp};
 use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
 use crate::scoring::{
     ScoreCause, ScoreEvidence, ScoreMethod, ScoreReason, ScoringPolicy, score_product, stamp,
@@ -153,11 +153,38 @@ impl Catalog {
             slug: new.slug,
             name: new.name,
             description: new.description,
+            destruction_banned: new.destruction_banned,
             created_at: self.clock.now(),
         };
         self.store.insert_category(&category).await?;
         self.cache.apply(&[CatalogChange::Categories]).await;
         Ok(category)
+    }
+
+    /// Change a category (staff): its name, description or
+    /// `destruction_banned`.
+    ///
+    /// # Errors
+    /// [`CatalogError::CategoryNotFound`] when there is no such category.
+    pub async fn update_category(
+        &self,
+        actor: &Actor,
+        slug: &Slug,
+        changes: &CategoryChanges,
+    ) -> Result<Category, CatalogError> {
+        authorize(actor, Action::ManageCatalog)?;
+        let current = self
+            .store
+            .get_category(slug)
+            .await?
+            .ok_or(CatalogError::CategoryNotFound)?;
+        let next = changes.apply_to(&current);
+        match self.store.update_category(&next).await {
+            Err(StoreError::NotFound) => return Err(CatalogError::CategoryNotFound),
+            other => other?,
+        }
+        self.cache.apply(&[CatalogChange::Categories]).await;
+        Ok(next)
     }
 
     /// Categories by slug.
