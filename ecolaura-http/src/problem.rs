@@ -363,6 +363,25 @@ impl From<CatalogError> for Problem {
         match e {
             CatalogError::Denied(d) => d.into(),
             CatalogError::ProductNotFound => Problem::not_found("Product"),
+            CatalogError::CategoryNotFound => Problem::not_found("Category"),
+            CatalogError::DestructionBanned(banned) => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "/problems/destruction-banned",
+                    "Destruction banned",
+                    format!("{banned} ({})", banned.rule()),
+                );
+                p.body.rule = Some(banned.rule().to_owned());
+                p
+            }
+            CatalogError::ShortStock { available } => Problem::conflict(
+                "/problems/insufficient-stock",
+                "Insufficient stock",
+                format!(
+                    "The product has {} units in stock; nothing was discarded.",
+                    available.get()
+                ),
+            ),
             CatalogError::CategoryExists => Problem::conflict(
                 "/problems/duplicate",
                 "Already exists",

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use ecolaura_core::catalog::NewCategory;
+use ecolaura_core::catalog::{CategoryChanges, NewCategory};
+use ecolaura_core::domain::Slug;
 use poem::Request;
-use poem_openapi::param::Query;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -14,7 +15,7 @@ use super::query::page_request;
 use crate::body::JsonBody;
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::wire::{CategoryDto, CategoryInput, CategoryPage, PageLinks};
+use crate::wire::{CategoryDto, CategoryInput, CategoryPage, CategoryPatch, PageLinks};
 
 /// Categories.
 pub(crate) struct CategoriesApi {
@@ -39,6 +40,13 @@ enum CategoryCreated {
     /// The category was made.
     #[oai(status = 201)]
     Created(Json<CategoryDto>),
+}
+
+#[derive(ApiResponse)]
+enum CategoryUpdated {
+    /// The category as changed.
+    #[oai(status = 200)]
+    Ok(Json<CategoryDto>),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Categories")]
@@ -84,5 +92,34 @@ impl CategoriesApi {
             .create_category(auth.actor(), new)
             .await?;
         Ok(CategoryCreated::Created(Json(category.into())))
+    }
+
+    /// Change a category (staff)
+    ///
+    /// Fields left out stay as they are; setting `destruction_banned` puts
+    /// the category's products under ESPR art. 25 (or lifts it) for the
+    /// discards recorded from then on.
+    #[oai(
+        path = "/categories/:slug",
+        method = "patch",
+        operation_id = "update_category"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        /// The category's slug.
+        slug: Path<String>,
+        body: JsonBody<CategoryPatch>,
+    ) -> Result<CategoryUpdated, Problem> {
+        let changes = CategoryChanges::try_from(&body.0)?;
+        // A slug that breaks the slug rule names no category.
+        let slug = Slug::parse(&slug.0).map_err(|_| Problem::not_found("Category"))?;
+        let category = self
+            .state
+            .app
+            .catalog()
+            .update_category(auth.actor(), &slug, &changes)
+            .await?;
+        Ok(CategoryUpdated::Ok(Json(category.into())))
     }
 }

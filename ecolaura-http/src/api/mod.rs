@@ -3,6 +3,7 @@
 mod accounts;
 mod bearer;
 mod catalog;
+mod discards;
 mod operations;
 mod orders;
 mod products;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 pub(crate) use accounts::AccountsApi;
 pub(crate) use bearer::BearerAuth;
 pub(crate) use catalog::CategoriesApi;
+pub(crate) use discards::DiscardsApi;
 pub(crate) use operations::OperationsApi;
 pub(crate) use orders::OrdersApi;
 pub(crate) use products::{ClaimsApi, FootprintApi, ProductsApi, ScoresApi};
@@ -33,8 +35,9 @@ pub(crate) enum ApiTags {
     /// Orders and their life cycle.
     Orders,
     /// Products' environmental data (metrics, footprint records, green
-    /// claims, the score policy and score histories) and the environmental
-    /// summary of one's orders.
+    /// claims, the score policy and score histories), the discarded-stock
+    /// ledger and its yearly disclosure, and the environmental summary of
+    /// one's orders.
     Sustainability,
     /// Health, readiness and metrics, outside `/api/v1`.
     Operations,
@@ -48,6 +51,7 @@ pub(crate) type Apis = (
     FootprintApi,
     ClaimsApi,
     ScoresApi,
+    DiscardsApi,
     OrdersApi,
     OperationsApi,
 );
@@ -62,6 +66,7 @@ pub(crate) fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         FootprintApi::new(state.clone()),
         ClaimsApi::new(state.clone()),
         ScoresApi::new(state.clone()),
+        DiscardsApi::new(state.clone()),
         OrdersApi::new(state.clone()),
         OperationsApi::new(state.clone()),
     );

@@ -30,6 +30,10 @@ pub(crate) struct CategoryDto {
     pub name: String,
     /// Longer description; may be empty.
     pub description: String,
+    /// Whether destroying its unsold products is banned (ESPR art. 25:
+    /// apparel and footwear): discards of its products to `recycling`,
+    /// `energy_recovery`, `incineration` or `landfill` need a derogation.
+    pub destruction_banned: bool,
 }
 
 impl CategoryDto {
@@ -38,6 +42,7 @@ impl CategoryDto {
             slug: "bottles".into(),
             name: "Bottles".into(),
             description: "Reusable bottles and flasks.".into(),
+            destruction_banned: false,
         }
     }
 }
@@ -48,6 +53,7 @@ impl From<Category> for CategoryDto {
             slug: c.slug.into(),
             name: c.name.as_str().to_owned(),
             description: c.description.as_str().to_owned(),
+            destruction_banned: c.destruction_banned,
         }
     }
 }
@@ -63,6 +69,10 @@ pub(crate) struct CategoryInput {
     /// Longer description, up to 5000 characters (default empty).
     #[oai(nullable)]
     pub description: Option<Text<DescriptionRule>>,
+    /// Whether destroying its unsold products is banned (default false;
+    /// true for apparel and footwear under ESPR art. 25).
+    #[oai(default)]
+    pub destruction_banned: bool,
 }
 
 /// A new category, its field errors collected with their paths.
@@ -85,6 +95,53 @@ impl TryFrom<&CategoryInput> for ecolaura_core::catalog::NewCategory {
             slug,
             name,
             description,
+            destruction_banned: input.destruction_banned,
+        })
+    }
+}
+
+/// A change to a category: fields left out stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "CategoryPatch", example)]
+pub(crate) struct CategoryPatch {
+    /// Display name, 1..100 characters.
+    pub name: Option<Text<CategoryNameRule>>,
+    /// Longer description, up to 5000 characters.
+    pub description: Option<Text<DescriptionRule>>,
+    /// Whether destroying its unsold products is banned.
+    pub destruction_banned: Option<bool>,
+}
+
+impl CategoryPatch {
+    pub(crate) fn sample() -> Self {
+        Self {
+            name: None,
+            description: None,
+            destruction_banned: Some(true),
+        }
+    }
+}
+
+/// A category change, its field errors collected with their paths.
+impl TryFrom<&CategoryPatch> for ecolaura_core::catalog::CategoryChanges {
+    type Error = crate::problem::Problem;
+
+    fn try_from(input: &CategoryPatch) -> Result<Self, Self::Error> {
+        use ecolaura_core::domain::{CategoryName, Description};
+        let mut fields = Fields::default();
+        let name = input
+            .name
+            .as_ref()
+            .and_then(|n| fields.check("name", CategoryName::parse(n)));
+        let description = input
+            .description
+            .as_ref()
+            .and_then(|d| fields.check("description", Description::parse(d)));
+        fields.finish()?;
+        Ok(Self {
+            name,
+            description,
+            destruction_banned: input.destruction_banned,
         })
     }
 }
@@ -96,6 +153,7 @@ impl CategoryInput {
             slug: c.slug.as_str().into(),
             name: c.name.as_str().into(),
             description: Some(c.description.as_str().into()),
+            destruction_banned: false,
         }
     }
 }

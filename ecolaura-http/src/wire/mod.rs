@@ -31,6 +31,7 @@ mod amount;
 mod catalog;
 mod claims;
 mod date;
+mod discards;
 mod footprint;
 mod nullable;
 mod orders;
@@ -46,14 +47,18 @@ pub(crate) use accounts::{
 pub(crate) use amount::is_price_text;
 pub(crate) use amount::{Amount, PriceInput};
 pub(crate) use catalog::{
-    CategoryDto, CategoryInput, MetricsInput, ProductDto, ProductInput, ProductPatch,
-    ProductReplacement, ProductSustainabilityDto, SustainabilityDto,
+    CategoryDto, CategoryInput, CategoryPatch, MetricsInput, ProductDto, ProductInput,
+    ProductPatch, ProductReplacement, ProductSustainabilityDto, SustainabilityDto,
 };
 pub(crate) use claims::{ClaimDto, ClaimInput, ExpiringClaimDto, ShownClaimDto};
+pub(crate) use discards::{
+    DiscardDto, DiscardInput, DiscardReportDto, PreventionMeasuresDto, PreventionMeasuresInput,
+    report_csv,
+};
 pub(crate) use footprint::{FootprintDto, FootprintInput};
 pub(crate) use nullable::Nullable;
 pub(crate) use orders::{OrderDto, OrderInput, OrderLineDto, StatusInput, SummaryDto};
-pub(crate) use page::{CategoryPage, OrderPage, PageLinks, ProductPage, PublicUrl};
+pub(crate) use page::{CategoryPage, DiscardPage, OrderPage, PageLinks, ProductPage, PublicUrl};
 pub(crate) use scores::{ScoreEntryDto, ScorePolicyDto, ScorePolicyInput, ScoreRulesDto};
 
 use std::fmt::Display;
@@ -105,6 +110,15 @@ examples!(
     ScorePolicyInput,
     ScorePolicyDto,
     ScoreEntryDto,
+    DiscardInput,
+    DiscardDto,
+    DiscardPage,
+    discards::DiscardTotalsDto,
+    discards::CategoryTotalsDto,
+    DiscardReportDto,
+    PreventionMeasuresInput,
+    PreventionMeasuresDto,
+    CategoryPatch,
 );
 
 use crate::problem::{FieldErrors, Problem};

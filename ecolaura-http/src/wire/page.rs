@@ -165,6 +165,7 @@ macro_rules! page_type {
 page_type!(ProductPage, ProductDto, "products");
 page_type!(CategoryPage, CategoryDto, "categories");
 page_type!(OrderPage, OrderDto, "orders");
+page_type!(DiscardPage, super::DiscardDto, "discard ledger entries");
 
 #[cfg(test)]
 mod tests {

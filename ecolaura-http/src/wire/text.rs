@@ -101,6 +101,16 @@ impl TextRule for DescriptionRule {
     const MAX_CHARS: usize = ecolaura_core::domain::Description::MAX_CHARS;
 }
 
+/// A disclosed statement: up to 20000 characters; line breaks and tabs
+/// allowed, other control characters not.
+pub(crate) struct DisclosureRule;
+impl TextRule for DisclosureRule {
+    const NAME: &'static str = "disclosure";
+    const PATTERN: &'static str = DescriptionRule::PATTERN;
+    const MIN_CHARS: usize = 0;
+    const MAX_CHARS: usize = ecolaura_core::domain::Disclosure::MAX_CHARS;
+}
+
 /// A category slug: `[a-z0-9-]{1,64}`.
 pub(crate) struct SlugRule;
 impl TextRule for SlugRule {
@@ -437,6 +447,7 @@ mod tests {
             prop_assert_eq!(documented::<ProductNameRule>(&s), ProductName::parse(&s).is_ok(), "product name {:?}", s);
             prop_assert_eq!(documented::<CategoryNameRule>(&s), CategoryName::parse(&s).is_ok(), "category name {:?}", s);
             prop_assert_eq!(documented::<DescriptionRule>(&s), Description::parse(&s).is_ok(), "description {:?}", s);
+            prop_assert_eq!(documented::<DisclosureRule>(&s), ecolaura_core::domain::Disclosure::parse(&s).is_ok(), "disclosure {:?}", s);
             prop_assert_eq!(documented::<SlugRule>(&s), Slug::parse(&s).is_ok(), "slug {:?}", s);
             prop_assert_eq!(documented::<SkuRule>(&s), ecolaura_core::domain::Sku::parse(&s).is_ok(), "sku {:?}", s);
             // The GTIN and weight patterns are the domain's form; the check

@@ -15,7 +15,8 @@ async fn staff_make_categories_and_anyone_lists_them_by_slug() {
         .await;
     assert_eq!(
         a.ok(201),
-        &json!({"slug": "bottles", "name": "Bottles", "description": "Reusable"})
+        &json!({"slug": "bottles", "name": "Bottles", "description": "Reusable",
+                "destruction_banned": false})
     );
     t.category(&staff, "bags").await;
     let list = t.get("/api/v1/categories", None).await;
