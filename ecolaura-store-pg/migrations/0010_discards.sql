@@ -43,7 +43,7 @@ CREATE TRIGGER discards_no_truncate BEFORE TRUNCATE ON discards
     FOR EACH STATEMENT EXECUTE FUNCTION discards_append_only();
 
 -- Each year's statement of the measures taken or planned to prevent the
--- destruction of unsold products (ESPR art. 24(1)(e)).
+-- destruction of unsold products (ESPR art. 24(1)(d)).
 CREATE TABLE discard_disclosures (
     year                INTEGER PRIMARY KEY CHECK (year BETWEEN 1970 AND 9999),
     prevention_measures TEXT NOT NULL,

@@ -41,7 +41,7 @@ BEGIN
 END;
 
 -- Each year's statement of the measures taken or planned to prevent the
--- destruction of unsold products (ESPR art. 24(1)(e)).
+-- destruction of unsold products (ESPR art. 24(1)(d)).
 CREATE TABLE discard_disclosures (
     year                INTEGER PRIMARY KEY CHECK (year BETWEEN 1970 AND 9999),
     prevention_measures TEXT NOT NULL,

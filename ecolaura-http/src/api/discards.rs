@@ -193,7 +193,7 @@ impl DiscardsApi {
     /// Set a year's prevention measures (staff)
     ///
     /// The statement of measures taken or planned to prevent the
-    /// destruction of unsold products (ESPR art. 24(1)(e)), shown in the
+    /// destruction of unsold products (ESPR art. 24(1)(d)), shown in the
     /// year's report. A year that is not a number is 400.
     #[oai(
         path = "/reports/discards/:year",

@@ -434,7 +434,7 @@ pub(crate) fn report_csv(r: &DiscardReport) -> Result<String, csv::Error> {
 #[oai(rename = "PreventionMeasuresInput", example)]
 pub(crate) struct PreventionMeasuresInput {
     /// The measures taken or planned to prevent destroying unsold
-    /// products, up to 20000 characters (ESPR art. 24(1)(e)).
+    /// products, up to 20000 characters (ESPR art. 24(1)(d)).
     pub prevention_measures: Text<DisclosureRule>,
 }
 

@@ -201,7 +201,7 @@ impl DiscardEntry {
 }
 
 /// A year's statement of the measures taken or planned to prevent the
-/// destruction of unsold products (ESPR art. 24(1)(e)).
+/// destruction of unsold products (ESPR art. 24(1)(d)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreventionMeasures {
     /// The year it covers.
