@@ -77,48 +77,6 @@ same_terms!(
     }
 );
 
-/// A derogation from the destruction ban (Delegated Regulation (EU) 2026/296).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename = "Derogation", rename_all = "snake_case")]
-pub(crate) enum DerogationDto {
-    /// Dangerous goods: destruction needed for health, safety or the environment.
-    Dangerous,
-    /// Not compliant with the law, and cannot be made so.
-    NonCompliant,
-    /// Infringes intellectual property rights.
-    IpInfringement,
-    /// The licence to sell them expired.
-    LicenceExpired,
-    /// Marks that cannot be removed for reuse.
-    UnremovableMarks,
-    /// Damaged beyond repair at a reasonable cost.
-    UnrepairableDamage,
-    /// A manufacturing defect makes them unfit for their purpose.
-    ManufacturingDefect,
-    /// A donation was offered and refused.
-    DonationRefused,
-    /// No charity could be found.
-    NoCharityRecipient,
-    /// No one could be found to prepare them for reuse or remanufacture them.
-    NoReuseRecipient,
-}
-
-same_terms!(
-    DerogationDto,
-    Derogation {
-        Dangerous,
-        NonCompliant,
-        IpInfringement,
-        LicenceExpired,
-        UnremovableMarks,
-        UnrepairableDamage,
-        ManufacturingDefect,
-        DonationRefused,
-        NoCharityRecipient,
-        NoReuseRecipient,
-    }
-);
-
 /// A discard: units taken out of stock, and where they go.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "DiscardInput", example)]
@@ -130,10 +88,19 @@ pub(crate) struct DiscardInput {
     pub reason: DiscardReasonDto,
     #[allow(missing_docs)]
     pub destination: DiscardDestinationDto,
-    /// The derogation that allows destroying products of a category under
-    /// the ban; kept as given on other categories.
-    #[oai(nullable)]
-    pub derogation: Option<DerogationDto>,
+    /// The derogation of Delegated Regulation (EU) 2026/296 that allows
+    /// destroying products of a category under the ban (one of `dangerous`,
+    /// `non_compliant`, `ip_infringement`, `licence_expired`,
+    /// `unremovable_marks`, `unrepairable_damage`, `manufacturing_defect`,
+    /// `donation_refused`, `no_charity_recipient`, `no_reuse_recipient`);
+    /// kept as given on other categories.
+    #[oai(
+        nullable,
+        validator(
+            pattern = r"^(dangerous|non_compliant|ip_infringement|licence_expired|unremovable_marks|unrepairable_damage|manufacturing_defect|donation_refused|no_charity_recipient|no_reuse_recipient)$"
+        )
+    )]
+    pub derogation: Option<String>,
     /// Free text, up to 5000 characters.
     #[oai(nullable)]
     pub note: Option<Text<DescriptionRule>>,
@@ -160,12 +127,18 @@ impl TryFrom<&DiscardInput> for DiscardDraft {
             Some(text) => fields.check("note", Description::parse(text)).map(Some),
             None => Some(None),
         };
+        let derogation = match &input.derogation {
+            Some(word) => fields
+                .check("derogation", Derogation::parse(word))
+                .map(Some),
+            None => Some(None),
+        };
         fields.finish()?;
         Ok(DiscardDraft {
             quantity: input.quantity,
             reason: input.reason.into(),
             destination: input.destination.into(),
-            derogation: input.derogation.map(Into::into),
+            derogation: derogation.flatten(),
             note: note.flatten(),
         })
     }
@@ -194,9 +167,9 @@ pub(crate) struct DiscardDto {
     pub reason: DiscardReasonDto,
     #[allow(missing_docs)]
     pub destination: DiscardDestinationDto,
-    /// The derogation named, if any.
+    /// The derogation named, if any (see `DiscardInput.derogation`).
     #[oai(nullable)]
-    pub derogation: Option<DerogationDto>,
+    pub derogation: Option<String>,
     /// Free text.
     #[oai(nullable)]
     pub note: Option<String>,
@@ -218,7 +191,7 @@ impl From<DiscardEntry> for DiscardDto {
             weight_kg: e.weight_kg().map(|w| w.to_string()),
             reason: e.reason.into(),
             destination: e.destination.into(),
-            derogation: e.derogation.map(Into::into),
+            derogation: e.derogation.map(|d| d.as_str().to_owned()),
             note: e.note.map(|n| n.as_str().to_owned()),
             recorded_by: e.recorded_by.map(|u| u.as_uuid()),
             recorded_at: e.recorded_at,
