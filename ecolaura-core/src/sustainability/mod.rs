@@ -6,6 +6,7 @@ pub mod claims;
 pub mod discards;
 pub(crate) mod errors;
 pub mod footprint;
+pub mod passport;
 mod vocabulary;
 
 pub use claims::{
