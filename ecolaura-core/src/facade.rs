@@ -16,7 +16,8 @@ use crate::ports::{
 };
 use crate::scoring::ScoringPolicy;
 use crate::services::{
-    AccountPorts, Accounts, AccountsConfig, Catalog, Discards, Orders, OrdersConfig, Sustainability,
+    AccountPorts, Accounts, AccountsConfig, Catalog, Discards, Orders, OrdersConfig, Passports,
+    Sustainability,
 };
 use crate::sustainability::ClaimPolicy;
 
@@ -83,6 +84,7 @@ pub struct Ecolaura {
     accounts: Accounts,
     sustainability: Sustainability,
     discards: Discards,
+    passports: Passports,
     queue: Arc<dyn JobQueue>,
     handler: Arc<LibraryJobHandler>,
     clock: Arc<dyn Clock>,
@@ -132,6 +134,11 @@ impl Ecolaura {
     /// Discarded stock and its yearly disclosure.
     pub fn discards(&self) -> &Discards {
         &self.discards
+    }
+
+    /// Digital Product Passports.
+    pub fn passports(&self) -> &Passports {
+        &self.passports
     }
 
     /// The job queue.
@@ -300,10 +307,11 @@ impl EcolauraBuilder {
         }
         let discards = Discards::new(
             catalog_store.clone(),
-            discard_store,
+            discard_store.clone(),
             cache.clone(),
             clock.clone(),
         );
+        let passports = Passports::new(catalog.clone(), discard_store, clock.clone());
         let orders = Arc::new(Orders::new(
             order_store,
             idempotency,
@@ -346,6 +354,7 @@ impl EcolauraBuilder {
             accounts,
             sustainability,
             discards,
+            passports,
             queue,
             handler,
             clock,

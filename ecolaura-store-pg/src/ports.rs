@@ -24,6 +24,7 @@ use ecolaura_core::ports::{
     OrderStore, PlacementOutcome, StatusChange, StoreError,
 };
 use ecolaura_core::scoring::{PublishedPolicy, ScoreEntry};
+use ecolaura_core::sustainability::passport::Composition;
 use ecolaura_core::sustainability::{Claim, FootprintRecord};
 use ecolaura_store_sql::Postgres;
 use ecolaura_store_sql::records::{
@@ -438,6 +439,21 @@ impl CatalogStore for PgStore {
             None => sql::ProductSide::RemoveFootprint,
         };
         self.replace_product(product, side).await
+    }
+
+    async fn get_composition(&self, id: ProductId) -> Result<Option<Composition>, StoreError> {
+        let row: Option<(String,)> =
+            optional(&mut *self.conn().await?, &sql::select_composition(id)).await?;
+        Ok(row.map(|(doc,)| records::composition(&doc)).transpose()?)
+    }
+
+    async fn set_composition(
+        &self,
+        product: &Product,
+        composition: &Composition,
+    ) -> Result<Product, StoreError> {
+        self.replace_product(product, sql::ProductSide::SetComposition(composition))
+            .await
     }
 
     async fn archive_product(&self, id: ProductId, at: Timestamp) -> Result<Product, StoreError> {

@@ -34,6 +34,7 @@ use ecolaura_core::sustainability::discards::{
     Derogation, DiscardDestination, DiscardEntry, DiscardGroup, DiscardReason, PreventionMeasures,
     ReportYear,
 };
+use ecolaura_core::sustainability::passport::Composition;
 use ecolaura_core::sustainability::{
     Claim, ClaimType, DeclaredUnit, Evidence, FootprintRecord, FootprintSource, Geography, Market,
     SystemBoundary, Verification,
@@ -956,4 +957,9 @@ impl TryFrom<PreventionMeasuresRow> for PreventionMeasures {
             updated_at: r.updated_at,
         })
     }
+}
+
+/// A composition's stored JSON document.
+pub fn composition(document: &str) -> Result<Composition, CorruptRow> {
+    serde_json::from_str(document).or_corrupt("composition document")
 }

@@ -398,3 +398,16 @@ pub enum DiscardDisclosures {
     /// `updated_at`
     UpdatedAt,
 }
+
+/// `product_compositions`: each product's composition, as a JSON document.
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ProductCompositions {
+    /// The table.
+    Table,
+    /// `product_id UUID PRIMARY KEY REFERENCES products (id)`
+    ProductId,
+    /// `document TEXT`: the composition as JSON.
+    Document,
+    /// `updated_at`
+    UpdatedAt,
+}

@@ -29,12 +29,14 @@ use sea_query::{
 use uuid::Uuid;
 
 mod claims;
+mod compositions;
 mod discards;
 mod footprints;
 mod scores;
 mod sessions;
 
 pub use claims::*;
+pub use compositions::*;
 pub use discards::*;
 pub use footprints::*;
 pub use scores::*;
@@ -58,6 +60,8 @@ pub enum ProductSide<'a> {
     AddClaim(&'a ecolaura_core::sustainability::Claim),
     /// Remove a claim ([`delete_claim`]); it must exist.
     RemoveClaim(ecolaura_core::domain::ClaimId),
+    /// Set the composition ([`upsert_composition`]).
+    SetComposition(&'a ecolaura_core::sustainability::passport::Composition),
 }
 
 /// The statement that makes a [`ProductSide`] change.
@@ -84,6 +88,7 @@ impl ProductSide<'_> {
             ProductSide::RemoveFootprint => SideStatement::Delete(delete_footprint(id)),
             ProductSide::AddClaim(c) => SideStatement::Insert(insert_claim(c)?),
             ProductSide::RemoveClaim(c) => SideStatement::Delete(delete_claim(id, c)),
+            ProductSide::SetComposition(c) => SideStatement::Insert(upsert_composition(id, c)?),
         }))
     }
 

@@ -27,6 +27,7 @@ pub mod footprint;
 pub mod jobs;
 pub mod mail;
 pub mod orders;
+pub mod passport;
 pub mod scenarios;
 pub mod scores;
 pub mod sessions;
@@ -58,6 +59,7 @@ macro_rules! store_conformance {
             discards::concurrent_discards_and_orders_never_take_stock_below_zero,
             discards::a_years_entries_are_summed_by_kind,
             discards::prevention_measures_are_set_per_year,
+            passport::a_composition_reads_back_and_changes_with_its_product,
             claims::claims_read_back_and_move_their_products_version,
             claims::expiring_claims_are_listed_soonest_first,
             scores::every_new_score_is_kept_in_the_history_once,

@@ -35,6 +35,7 @@ use crate::ports::{
 };
 use crate::scoring::{PublishedPolicy, ScoreEntry};
 use crate::sustainability::discards::{DiscardEntry, DiscardGroup, PreventionMeasures, ReportYear};
+use crate::sustainability::passport::Composition;
 use crate::sustainability::{Claim, FootprintRecord};
 
 #[derive(Default)]
@@ -42,6 +43,7 @@ struct State {
     categories: BTreeMap<String, Category>,
     products: HashMap<ProductId, Product>,
     footprints: HashMap<ProductId, FootprintRecord>,
+    compositions: HashMap<ProductId, Composition>,
     /// Claims by product, oldest first.
     claims: HashMap<ProductId, Vec<Claim>>,
     orders: HashMap<OrderId, Order>,
@@ -467,6 +469,23 @@ impl CatalogStore for MemoryStore {
             Some(r) => s.footprints.insert(product.id, r.clone()),
             None => s.footprints.remove(&product.id),
         };
+        Ok(stored)
+    }
+
+    async fn get_composition(&self, id: ProductId) -> Result<Option<Composition>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.live_product(&id)
+            .and_then(|_| s.compositions.get(&id).cloned()))
+    }
+
+    async fn set_composition(
+        &self,
+        product: &Product,
+        composition: &Composition,
+    ) -> Result<Product, StoreError> {
+        let mut s = self.lock()?;
+        let stored = s.replace_product(product)?;
+        s.compositions.insert(product.id, composition.clone());
         Ok(stored)
     }
 

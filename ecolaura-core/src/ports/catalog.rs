@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use crate::domain::{ClaimId, Page, PageRequest, ProductId, Slug, Timestamp};
 use crate::jobs::NewJob;
 use crate::scoring::{PublishedPolicy, ScoreEntry};
+use crate::sustainability::passport::Composition;
 use crate::sustainability::{Claim, FootprintRecord};
 
 /// Keeps categories and products.
@@ -94,6 +95,21 @@ pub trait CatalogStore: Send + Sync {
         &self,
         product: &Product,
         record: Option<&'a FootprintRecord>,
+    ) -> Result<Product, StoreError>;
+
+    /// The composition of a live product.
+    async fn get_composition(&self, id: ProductId) -> Result<Option<Composition>, StoreError>;
+
+    /// Replace a live product as [`CatalogStore::update_product`] does and,
+    /// in the same transaction, set its composition. Returns the product
+    /// as stored.
+    ///
+    /// # Errors
+    /// As [`CatalogStore::update_product`].
+    async fn set_composition(
+        &self,
+        product: &Product,
+        composition: &Composition,
     ) -> Result<Product, StoreError>;
 
     /// The claims of the live products among `products`, by product, each

@@ -15,6 +15,9 @@ pub enum CatalogError {
     /// No such live product.
     #[error("product not found")]
     ProductNotFound,
+    /// The product has no composition.
+    #[error("the product has no composition")]
+    NoComposition,
     /// No such category.
     #[error("category not found")]
     CategoryNotFound,

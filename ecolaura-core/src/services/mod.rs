@@ -7,6 +7,7 @@ mod catalog;
 mod discards;
 mod errors;
 mod orders;
+mod passports;
 mod sustainability;
 
 pub use accounts::{AccountPorts, Accounts, AccountsConfig, LoggedIn, SignedIn};
@@ -17,4 +18,5 @@ pub use catalog::{
 pub use discards::{Discarded, Discards};
 pub use errors::{AccountError, CatalogError, OrderError};
 pub use orders::{Orders, OrdersConfig, Placed};
+pub use passports::Passports;
 pub use sustainability::{ProductSustainability, Sustainability};

@@ -17,6 +17,7 @@ use crate::sustainability::footprint::metrics_change_conflict;
 use crate::sustainability::{Claim, ClaimPolicy, FootprintRecord};
 
 mod claims;
+mod composition;
 mod footprint;
 mod policy;
 
@@ -41,6 +42,8 @@ enum SideWrite<'a> {
     AddClaim(&'a Claim),
     /// Remove a claim.
     RemoveClaim(ClaimId),
+    /// Set the composition.
+    SetComposition(&'a crate::sustainability::passport::Composition),
 }
 
 impl SideWrite<'_> {
@@ -449,6 +452,7 @@ impl Catalog {
                 SideWrite::RemoveFootprint => self.store.set_footprint(&next, None).await,
                 SideWrite::AddClaim(c) => self.store.add_claim(&next, c).await,
                 SideWrite::RemoveClaim(c) => self.store.remove_claim(&next, c).await,
+                SideWrite::SetComposition(c) => self.store.set_composition(&next, c).await,
             };
             match written {
                 Ok(stored) => {
