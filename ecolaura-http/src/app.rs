@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use ecolaura_core::sustainability::passport::ResolverBase;
+
 use ecolaura_core::Ecolaura;
 use poem::http::Method;
 use poem::middleware::Cors;
@@ -38,6 +40,10 @@ pub struct HostConfig {
     /// The market whose claims a read shows when it names none (default
     /// the EU).
     pub market: ecolaura_core::sustainability::Market,
+    /// Where the Digital Link URIs of the shop's products start (a
+    /// passport's `@id`); `None`: the public URL, whose `/01/{gtin}`
+    /// resolves them.
+    pub dpp_resolver: Option<ResolverBase>,
 }
 
 impl HostConfig {
@@ -51,6 +57,7 @@ impl HostConfig {
             body_read_timeout: crate::server::ConnectionLimits::default().body_read_timeout,
             trusted_proxies: TrustedProxies::none(),
             market: ecolaura_core::sustainability::Market::Eu,
+            dpp_resolver: None,
         }
     }
 }
@@ -72,7 +79,11 @@ impl Host {
         config: HostConfig,
     ) -> Result<Self, prometheus::Error> {
         let clock = app.clock().clone();
+        let dpp_resolver = config
+            .dpp_resolver
+            .unwrap_or_else(|| config.public_url.resolver_base());
         let state = Arc::new(AppState {
+            dpp_resolver,
             tokens: Tokens::new(config.tokens, clock),
             trusted_proxies: config.trusted_proxies,
             body_read_timeout: config.body_read_timeout,

@@ -392,6 +392,7 @@ impl From<CatalogError> for Problem {
             }
             CatalogError::NoMetrics => Problem::not_found("Sustainability metrics"),
             CatalogError::NoFootprint => Problem::not_found("Footprint record"),
+            CatalogError::NoComposition => Problem::not_found("Composition"),
             CatalogError::Invalid(errors) => {
                 let mut fields = FieldErrors::new();
                 for e in errors {

@@ -172,6 +172,7 @@ pub(crate) async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), 
                 .unwrap_or_else(|| PublicUrl::for_address(addr)),
             trusted_proxies: settings.trusted_proxies.clone(),
             market: settings.market,
+            dpp_resolver: settings.dpp_resolver.clone(),
         },
     )?;
 

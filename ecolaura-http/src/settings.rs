@@ -2,6 +2,7 @@
 //! small function per variable) and what it may hold. Every value is checked
 //! at start, and every problem is reported at once.
 
+use ecolaura_core::sustainability::passport::ResolverBase;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -166,6 +167,12 @@ pub(crate) struct Environment {
     /// `https` URL also turns HSTS on. Unset: `http://` and the bound address.
     #[arg(long, global = true, env = "ECOLAURA_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Where the GS1 Digital Link URIs of the shop's products start (each
+    /// passport's `@id` is `{this}/01/{gtin14}`), such as
+    /// `https://id.shop.example`. Unset: the public URL, whose `/01/{gtin}`
+    /// redirects to the passport.
+    #[arg(long, global = true, env = "ECOLAURA_DPP_RESOLVER")]
+    dpp_resolver: Option<String>,
     /// Comma-separated addresses and CIDR blocks of the proxies in front of
     /// the host (such as `10.0.0.0/8`): only their `X-Forwarded-For` names the
     /// client that the login throttle counts. Unset: none; the peer is the client.
@@ -260,6 +267,8 @@ pub(crate) struct Settings {
     pub connections: ConnectionLimits,
     /// `ECOLAURA_PUBLIC_URL`; `None`: `http://` and the bound address.
     pub public_url: Option<PublicUrl>,
+    /// `ECOLAURA_DPP_RESOLVER`; `None`: the public URL.
+    pub dpp_resolver: Option<ResolverBase>,
     /// `ECOLAURA_TRUSTED_PROXIES`.
     pub trusted_proxies: TrustedProxies,
     /// `ECOLAURA_SESSION_RECHECK`.
@@ -341,6 +350,14 @@ fn public_url(raw: Option<&str>, p: &mut Problems) -> Option<PublicUrl> {
     let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
     PublicUrl::parse(raw)
         .map_err(|e| p.add(format!("ECOLAURA_PUBLIC_URL: {e}, not {raw:?}")))
+        .ok()
+}
+
+/// `ECOLAURA_DPP_RESOLVER`: an http(s) base URL, or unset.
+fn dpp_resolver(raw: Option<&str>, p: &mut Problems) -> Option<ResolverBase> {
+    let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
+    ResolverBase::parse(raw)
+        .map_err(|e| p.add(format!("ECOLAURA_DPP_RESOLVER: {e}, not {raw:?}")))
         .ok()
 }
 
@@ -510,6 +527,7 @@ impl Settings {
         let connections = connections(env, &mut p);
         let public_url = public_url(env.public_url.as_deref(), &mut p);
         let trusted_proxies = trusted_proxies(env.trusted_proxies.as_deref(), &mut p);
+        let dpp_resolver = dpp_resolver(env.dpp_resolver.as_deref(), &mut p);
         let session_recheck = session_recheck(&env.session_recheck, &mut p);
         let Some((secret, generated_secret)) = secret.filter(|_| p.0.is_empty()) else {
             return Err(p.0);
@@ -539,6 +557,7 @@ impl Settings {
             shutdown_grace,
             connections,
             public_url,
+            dpp_resolver,
             trusted_proxies,
             session_recheck,
         })

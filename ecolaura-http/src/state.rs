@@ -23,6 +23,8 @@ pub(crate) struct AppState {
     pub body_read_timeout: std::time::Duration,
     /// The market of a read that names none (`ECOLAURA_MARKET`).
     pub market: ecolaura_core::sustainability::Market,
+    /// Where Digital Link URIs start (`ECOLAURA_DPP_RESOLVER`).
+    pub dpp_resolver: ecolaura_core::sustainability::passport::ResolverBase,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Whether storage answers, for `/readyz`.

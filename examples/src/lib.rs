@@ -2,6 +2,7 @@
 //! test runs it; `src/bin/` holds the thin `main`s.
 
 pub mod embedding;
+pub mod passport;
 
 use std::error::Error;
 use std::fmt::Write as _;

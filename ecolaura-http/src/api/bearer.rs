@@ -65,3 +65,27 @@ async fn check_access_token(req: &Request, bearer: Bearer) -> poem::Result<Calle
 #[derive(Debug, thiserror::Error)]
 #[error("the application state is not attached to the request")]
 struct MissingState;
+
+/// The caller of an operation that anyone may call and staff may call for
+/// more: the bearer token's user when the request carries one (an invalid
+/// one is 401, as anywhere), else [`Actor::Anonymous`].
+///
+/// # Errors
+/// 401 for a token that is not a valid access token of a live session.
+pub(crate) async fn optional_caller(req: &Request) -> poem::Result<Actor> {
+    let Some(header) = req.headers().get(poem::http::header::AUTHORIZATION) else {
+        return Ok(Actor::Anonymous);
+    };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .ok_or_else(refused)?;
+    let bearer = Bearer {
+        token: token.trim().to_owned(),
+    };
+    Ok(check_access_token(req, bearer).await?.actor)
+}

@@ -21,7 +21,9 @@ pub(crate) use catalog::CategoriesApi;
 pub(crate) use discards::DiscardsApi;
 pub(crate) use operations::OperationsApi;
 pub(crate) use orders::OrdersApi;
-pub(crate) use products::{ClaimsApi, FootprintApi, ProductsApi, ScoresApi};
+pub(crate) use products::{
+    ClaimsApi, FootprintApi, PassportApi, ProductsApi, ResolverApi, ScoresApi,
+};
 
 /// The groups of operations in the document.
 #[derive(Tags)]
@@ -52,6 +54,8 @@ pub(crate) type Apis = (
     ClaimsApi,
     ScoresApi,
     DiscardsApi,
+    PassportApi,
+    ResolverApi,
     OrdersApi,
     OperationsApi,
 );
@@ -67,6 +71,8 @@ pub(crate) fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         ClaimsApi::new(state.clone()),
         ScoresApi::new(state.clone()),
         DiscardsApi::new(state.clone()),
+        PassportApi::new(state.clone()),
+        ResolverApi::new(state.clone()),
         OrdersApi::new(state.clone()),
         OperationsApi::new(state.clone()),
     );

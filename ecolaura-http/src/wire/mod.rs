@@ -36,6 +36,7 @@ mod footprint;
 mod nullable;
 mod orders;
 pub(crate) mod page;
+mod passport;
 mod product_input;
 mod scores;
 pub(crate) mod text;
@@ -59,6 +60,7 @@ pub(crate) use footprint::{FootprintDto, FootprintInput};
 pub(crate) use nullable::Nullable;
 pub(crate) use orders::{OrderDto, OrderInput, OrderLineDto, StatusInput, SummaryDto};
 pub(crate) use page::{CategoryPage, DiscardPage, OrderPage, PageLinks, ProductPage, PublicUrl};
+pub(crate) use passport::{CompositionDto, PassportViewDto};
 pub(crate) use scores::{ScoreEntryDto, ScorePolicyDto, ScorePolicyInput, ScoreRulesDto};
 
 use std::fmt::Display;
@@ -119,6 +121,9 @@ examples!(
     PreventionMeasuresInput,
     PreventionMeasuresDto,
     CategoryPatch,
+    passport::MaterialDto,
+    passport::ManufacturerDto,
+    CompositionDto,
 );
 
 use crate::problem::{FieldErrors, Problem};

@@ -1,6 +1,7 @@
 //! Paginated lists: `{count, next, previous, results}`.
 
 use ecolaura_core::domain::{Page, PageRequest};
+use ecolaura_core::sustainability::passport::ResolverBase;
 use poem::Request;
 use poem_openapi::Object;
 
@@ -10,7 +11,7 @@ use super::{CategoryDto, OrderDto, ProductDto};
 /// absolute URL in a response. Never taken from the request's `Host` or
 /// `X-Forwarded-*` headers, which any client can set.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicUrl(String);
+pub struct PublicUrl(ResolverBase);
 
 /// A public URL that is not `http(s)://host[:port][/path]`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,48 +25,39 @@ impl PublicUrl {
     /// [`BadPublicUrl`] for anything but an `http` or `https` URL with a
     /// host, printable ASCII, without query or fragment.
     pub fn parse(raw: &str) -> Result<Self, BadPublicUrl> {
-        let trimmed = raw.trim().trim_end_matches('/');
-        let rest = trimmed
-            .strip_prefix("https://")
-            .or_else(|| trimmed.strip_prefix("http://"))
-            .ok_or(BadPublicUrl)?;
-        let host = rest.split('/').next().unwrap_or_default();
-        let printable = trimmed.bytes().all(|b| b.is_ascii_graphic());
-        if host.is_empty() || !printable || trimmed.contains(['?', '#']) {
-            return Err(BadPublicUrl);
-        }
-        Ok(Self(trimmed.to_owned()))
+        ResolverBase::parse(raw).map(Self).map_err(|_| BadPublicUrl)
     }
 
     /// The URL of a server bound to `addr`, for when none is configured
     /// (`localhost` for a server bound to every interface).
     pub fn for_address(addr: std::net::SocketAddr) -> Self {
-        if addr.ip().is_unspecified() {
-            Self(format!("http://localhost:{}", addr.port()))
-        } else {
-            Self(format!("http://{addr}"))
-        }
+        Self(ResolverBase::for_address(addr))
+    }
+
+    /// The URL as a base of Digital Link URIs.
+    pub fn resolver_base(&self) -> ResolverBase {
+        self.0.clone()
     }
 
     /// Whether clients reach the host over TLS (then responses carry HSTS).
     pub fn is_https(&self) -> bool {
-        self.0.starts_with("https://")
+        self.as_str().starts_with("https://")
     }
 
     /// The path the host is reached under: `""` at the root, else
     /// `/prefix` (no trailing `/`).
     pub fn path(&self) -> &str {
-        let rest = self
-            .0
+        let url = self.as_str();
+        let rest = url
             .strip_prefix("https://")
-            .or_else(|| self.0.strip_prefix("http://"))
-            .unwrap_or(&self.0);
+            .or_else(|| url.strip_prefix("http://"))
+            .unwrap_or(url);
         rest.find('/').map_or("", |slash| &rest[slash..])
     }
 
     /// The URL, without a trailing `/`.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 

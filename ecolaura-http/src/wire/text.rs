@@ -288,6 +288,20 @@ impl DecimalRule for SignedFootprintKgRule {
     const FRACTION_DIGITS: usize = 3;
 }
 
+/// A percentage: up to 3 digits before the point and 2 after.
+pub(crate) struct PercentRule;
+impl TextRule for PercentRule {
+    const NAME: &'static str = "percent";
+    const PATTERN: &'static str = r"^[0-9]{1,3}(\.[0-9]{1,2})?$";
+    const MIN_CHARS: usize = 1;
+    const MAX_CHARS: usize = 6;
+}
+impl DecimalRule for PercentRule {
+    const SIGNED: bool = false;
+    const WHOLE_DIGITS: usize = 3;
+    const FRACTION_DIGITS: usize = 2;
+}
+
 /// Declared units in one item: up to 7 digits before the point and 6 after.
 pub(crate) struct FootprintAmountRule;
 impl TextRule for FootprintAmountRule {

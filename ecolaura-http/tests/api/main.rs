@@ -14,6 +14,7 @@ mod footprint;
 mod openapi;
 mod operations;
 mod orders;
+mod passport;
 mod products;
 mod scores;
 mod sessions;

@@ -2,12 +2,14 @@
 
 mod claims;
 mod footprint;
+mod passport;
 mod query;
 mod scores;
 
 pub(crate) use claims::ClaimsApi;
 use claims::requested_market;
 pub(crate) use footprint::FootprintApi;
+pub(crate) use passport::{PassportApi, ResolverApi};
 pub(crate) use scores::ScoresApi;
 
 use std::sync::Arc;
