@@ -873,23 +873,36 @@ fn category_slug(slug: Option<String>) -> Result<Option<Slug>, CorruptRow> {
         .or_corrupt("discard category")
 }
 
+/// What a discard was, from its stored words.
+fn discard_kind(
+    reason: &str,
+    destination: &str,
+    derogation: Option<&str>,
+) -> Result<(DiscardReason, DiscardDestination, Option<Derogation>), CorruptRow> {
+    Ok((
+        DiscardReason::parse(reason).or_corrupt("discard reason")?,
+        DiscardDestination::parse(destination).or_corrupt("discard destination")?,
+        derogation
+            .map(Derogation::parse)
+            .transpose()
+            .or_corrupt("discard derogation")?,
+    ))
+}
+
 impl TryFrom<DiscardRow> for DiscardEntry {
     type Error = CorruptRow;
     fn try_from(r: DiscardRow) -> Result<Self, CorruptRow> {
+        let (reason, destination, derogation) =
+            discard_kind(&r.reason, &r.destination, r.derogation.as_deref())?;
         Ok(DiscardEntry {
             id: DiscardId::from_uuid(r.id),
             product_id: r.product_id.into(),
             category: category_slug(r.category)?,
             quantity: u32::try_from(r.quantity).or_corrupt("discard quantity")?,
             unit_weight_kg: unit_weight(r.unit_weight_g)?,
-            reason: DiscardReason::parse(&r.reason).or_corrupt("discard reason")?,
-            destination: DiscardDestination::parse(&r.destination)
-                .or_corrupt("discard destination")?,
-            derogation: r
-                .derogation
-                .map(|d| Derogation::parse(&d))
-                .transpose()
-                .or_corrupt("discard derogation")?,
+            reason,
+            destination,
+            derogation,
             note: r
                 .note
                 .map(|n| Description::parse(&n))
@@ -921,16 +934,13 @@ pub struct DiscardGroupRow {
 impl TryFrom<DiscardGroupRow> for DiscardGroup {
     type Error = CorruptRow;
     fn try_from(r: DiscardGroupRow) -> Result<Self, CorruptRow> {
+        let (reason, destination, derogation) =
+            discard_kind(&r.reason, &r.destination, r.derogation.as_deref())?;
         Ok(DiscardGroup {
             category: category_slug(r.category)?,
-            reason: DiscardReason::parse(&r.reason).or_corrupt("discard reason")?,
-            destination: DiscardDestination::parse(&r.destination)
-                .or_corrupt("discard destination")?,
-            derogation: r
-                .derogation
-                .map(|d| Derogation::parse(&d))
-                .transpose()
-                .or_corrupt("discard derogation")?,
+            reason,
+            destination,
+            derogation,
             unit_weight_kg: unit_weight(r.unit_weight_g)?,
             units: u64::try_from(r.units).or_corrupt("discarded units")?,
         })
