@@ -11,6 +11,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
+use super::negotiate::prefers;
 use super::query::page_request;
 use super::{ApiTags, BearerAuth};
 use crate::body::JsonBody;
@@ -67,24 +68,6 @@ enum MeasuresSet {
     /// The year's statement, as set.
     #[oai(status = 200)]
     Ok(Json<PreventionMeasuresDto>),
-}
-
-/// Whether the client prefers CSV to JSON (`Accept`, by quality; a type
-/// with `q=0` is refused, not preferred).
-fn wants_csv(accept: &Accept) -> bool {
-    accept
-        .0
-        .iter()
-        .filter(|m| {
-            m.get_param("q")
-                .is_none_or(|q| q.as_str().parse::<f32>().is_ok_and(|q| q > 0.0))
-        })
-        .find_map(|m| match (m.type_().as_str(), m.subtype().as_str()) {
-            ("text", "csv") => Some(true),
-            ("application", "json" | "*") | ("*", "*") => Some(false),
-            _ => None,
-        })
-        .unwrap_or(false)
 }
 
 /// A year the parameter's validator let through (400 otherwise, as for
@@ -182,12 +165,14 @@ impl DiscardsApi {
     ) -> Result<ReportFound, Problem> {
         let year = year_in_range(year.0)?;
         let report = self.state.app.discards().report(auth.actor(), year).await?;
-        Ok(ReportFound::Ok(if wants_csv(&accept) {
-            let csv = report_csv(&report).map_err(|e| Problem::internal(&e))?;
-            ReportBody::Csv(PlainText(csv))
-        } else {
-            ReportBody::Json(Json(DiscardReportDto::from(&report)))
-        }))
+        Ok(ReportFound::Ok(
+            if prefers(&accept, "text/csv", "application/json") {
+                let csv = report_csv(&report).map_err(|e| Problem::internal(&e))?;
+                ReportBody::Csv(PlainText(csv))
+            } else {
+                ReportBody::Json(Json(DiscardReportDto::from(&report)))
+            },
+        ))
     }
 
     /// Set a year's prevention measures (staff)
@@ -218,29 +203,5 @@ impl DiscardsApi {
             .set_prevention_measures(auth.actor(), year, text)
             .await?;
         Ok(MeasuresSet::Ok(Json(measures.into())))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn accept(header: &str) -> Accept {
-        Accept(
-            header
-                .split(',')
-                .filter_map(|m| m.trim().parse().ok())
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn csv_is_given_when_preferred_to_json() {
-        assert!(wants_csv(&accept("text/csv")));
-        assert!(wants_csv(&accept("text/csv, application/json;q=0.5")));
-        assert!(!wants_csv(&accept("application/json")));
-        assert!(!wants_csv(&accept("*/*")));
-        assert!(!wants_csv(&accept("")));
-        assert!(!wants_csv(&accept("text/csv;q=0")));
     }
 }

@@ -4,6 +4,7 @@ mod accounts;
 mod bearer;
 mod catalog;
 mod discards;
+mod negotiate;
 mod operations;
 mod orders;
 mod products;

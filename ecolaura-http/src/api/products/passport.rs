@@ -13,6 +13,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
 use crate::api::bearer::optional_caller;
+use crate::api::negotiate::prefers;
 use crate::api::{ApiTags, BearerAuth};
 use crate::body::JsonBody;
 use crate::problem::Problem;
@@ -51,19 +52,6 @@ enum PassportFound {
     /// `application/json` when the client prefers it).
     #[oai(status = 200)]
     Ok(PassportBody),
-}
-
-/// Whether the client prefers `application/json` to JSON-LD.
-fn wants_plain_json(accept: &Accept) -> bool {
-    accept
-        .0
-        .iter()
-        .find_map(|m| match (m.type_().as_str(), m.subtype().as_str()) {
-            ("application", "json") => Some(true),
-            ("application", "ld+json" | "*") | ("*", "*") => Some(false),
-            _ => None,
-        })
-        .unwrap_or(false)
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Sustainability")]
@@ -162,11 +150,13 @@ impl PassportApi {
                 &self.state.dpp_resolver,
             )
             .await?;
-        Ok(PassportFound::Ok(if wants_plain_json(&accept) {
-            PassportBody::Json(Json(doc))
-        } else {
-            PassportBody::LdJson(Json(doc))
-        }))
+        Ok(PassportFound::Ok(
+            if prefers(&accept, "application/json", "application/ld+json") {
+                PassportBody::Json(Json(doc))
+            } else {
+                PassportBody::LdJson(Json(doc))
+            },
+        ))
     }
 }
 
