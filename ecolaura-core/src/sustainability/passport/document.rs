@@ -48,7 +48,7 @@ pub struct PassportFacts<'a> {
 /// The JSON-LD context: schema.org as the default vocabulary, the GS1 web
 /// vocabulary, PACT's footprint terms and Ecolaura's own, inline so that a
 /// processor needs no network to expand the document.
-const TERMS: [(&str, &str); 35] = [
+const TERMS: [(&str, &str); 36] = [
     ("@vocab", "https://schema.org/"),
     ("schema", "https://schema.org/"),
     ("gs1", "https://gs1.org/voc/"),
@@ -84,7 +84,8 @@ const TERMS: [(&str, &str); 35] = [
     ),
     ("primaryDataShare", "pact:primaryDataShare"),
     ("boundary", "pact:boundaryProcessesDescription"),
-    ("geography", "pact:geographyCountry"),
+    ("geography", "ecolaura:geography"),
+    ("geographyCountry", "pact:geographyCountry"),
     ("verification", "pact:assurance"),
     ("verified", "ecolaura:verified"),
     ("provider", "pact:providerName"),
@@ -192,6 +193,9 @@ fn footprint(r: &FootprintRecord, view: PassportView) -> Value {
         "standards": r.standards,
         "validUntil": r.valid_until.to_string(),
     });
+    if let crate::sustainability::Geography::Country(code) = r.geography {
+        pcf["geographyCountry"] = json!(code.alpha2());
+    }
     if let Some(share) = r.primary_data_share {
         pcf["primaryDataShare"] = json!(share.normalize().to_string());
     }
@@ -515,6 +519,10 @@ mod tests {
             "PACT's end is exclusive"
         );
         assert_eq!(pcf["primaryDataShare"], "62.5");
+        assert_eq!(
+            (pcf["geography"].as_str(), pcf["geographyCountry"].as_str()),
+            (Some("FR"), Some("FR"))
+        );
         assert_eq!(doc["@id"], format!("urn:uuid:{}", p.id.as_uuid()));
         assert_eq!(doc["materials"][0]["recycledPercent"], "80");
         assert_eq!(doc["manufacturer"]["@type"], "Organization");
