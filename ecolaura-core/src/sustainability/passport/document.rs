@@ -48,7 +48,7 @@ pub struct PassportFacts<'a> {
 /// The JSON-LD context: schema.org as the default vocabulary, the GS1 web
 /// vocabulary, PACT's footprint terms and Ecolaura's own, inline so that a
 /// processor needs no network to expand the document.
-const TERMS: [(&str, &str); 36] = [
+const TERMS: [(&str, &str); 37] = [
     ("@vocab", "https://schema.org/"),
     ("schema", "https://schema.org/"),
     ("gs1", "https://gs1.org/voc/"),
@@ -97,6 +97,7 @@ const TERMS: [(&str, &str); 36] = [
     ("destination", "ecolaura:discardDestination"),
     ("derogation", "ecolaura:derogation"),
     ("view", "ecolaura:passportView"),
+    ("note", "ecolaura:note"),
 ];
 
 /// Terms with a container or a value type: (term, IRI, keyword, value).
@@ -267,6 +268,12 @@ fn discard(e: &DiscardEntry) -> Value {
     });
     if let Some(d) = e.derogation {
         entry["derogation"] = json!(d.as_str());
+    }
+    if let Some(category) = &e.category {
+        entry["category"] = json!(category.as_str());
+    }
+    if let Some(note) = &e.note {
+        entry["note"] = json!(note.as_str());
     }
     entry
 }
@@ -493,10 +500,11 @@ mod tests {
         );
         assert_eq!(authority["discards"][0]["destination"], "recycling");
         assert_eq!(authority["discardsCount"], 7);
-        assert!(
-            !authority.to_string().contains("internal"),
-            "notes stay in the ledger"
+        assert_eq!(
+            authority["discards"][0]["note"], "internal",
+            "an authority reads everything"
         );
+        assert!(!public.to_string().contains("internal"));
     }
 
     #[test]
