@@ -27,23 +27,10 @@ BASE="http://127.0.0.1:$HOST_PORT"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q -p ecolaura-http -p ecolaura-benches --bin ecolaura --bin http-ceiling
 BIN=target/release
+# shellcheck source=benches/load/wrk.sh
+source benches/load/wrk.sh
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-export ECOLAURA_JWT_SECRET="load test secret, at least thirty-two bytes"
-export ECOLAURA_LOG=warn
-export ECOLAURA_BIND="127.0.0.1:$HOST_PORT"
-(cd "$WORK" && exec taskset -c "$SERVER_CPU" "$OLDPWD/$BIN/ecolaura" serve) > "$WORK/host.out" &
-PIDS+=($!)
-for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
-
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-(cd "$WORK" && "$OLDPWD/$BIN/ecolaura" users add --email staff@load.test --password 'staff password' --staff >/dev/null)
-STAFF=$(curl -sf "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"email":"staff@load.test","password":"staff password"}' | json "['access']")
+start_host
 for c in 0 1 2 3 4; do
     curl -sf "$BASE/api/v1/categories" -H "authorization: Bearer $STAFF" -H 'content-type: application/json' \
         -d "{\"slug\":\"category-$c\",\"name\":\"Category $c\"}" >/dev/null
@@ -68,9 +55,6 @@ curl -sf "$BASE/api/v1/products" > "$WORK/list.json"
 taskset -c "$SERVER_CPU" "$BIN/http-ceiling" "127.0.0.1:$CEILING_PORT" "$WORK/list.json" &
 PIDS+=($!)
 sleep 0.5
-
-# shellcheck source=benches/load/wrk.sh
-source benches/load/wrk.sh
 
 declare -A RESULT
 scenario() {

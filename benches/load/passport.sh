@@ -25,23 +25,8 @@ BIN=target/release
 # shellcheck source=benches/load/wrk.sh
 source benches/load/wrk.sh
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-export ECOLAURA_JWT_SECRET="load test secret, at least thirty-two bytes"
-export ECOLAURA_LOG=warn
-export ECOLAURA_BIND="127.0.0.1:$HOST_PORT"
-(cd "$WORK" && exec taskset -c "$SERVER_CPU" "$OLDPWD/$BIN/ecolaura" serve) > "$WORK/host.out" &
-PIDS+=($!)
-for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
-
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+start_host
 post() { curl -sf "$BASE$1" -H "authorization: Bearer $STAFF" -H 'content-type: application/json' -X "${3:-POST}" -d "$2"; }
-(cd "$WORK" && "$OLDPWD/$BIN/ecolaura" users add --email staff@load.test --password 'staff password' --staff >/dev/null)
-STAFF=$(curl -sf "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"email":"staff@load.test","password":"staff password"}' | json "['access']")
 PRODUCT=$(post /api/v1/products '{"name":"Eco Bottle","price":"19.99","stock":1000000,"gtin":"4006381333931","weight_kg":"0.350"}' | json "['id']")
 post "/api/v1/products/$PRODUCT/composition" '{"materials":[{"name":"Stainless steel","share_percent":"85","recycled_percent":"60"},{"name":"Polypropylene","share_percent":"15","recycled_percent":"0"}],"origin_country":"PT","manufacturer":{"name":"Fábrica Verde","address":"Porto"},"care_and_disposal":"Hand wash."}' PUT >/dev/null
 post "/api/v1/products/$PRODUCT/footprint" '{"declared_unit":"kilogram","unitary_product_amount":"0.350","pcf_excluding_biogenic_kg":"4.100","pcf_including_biogenic_kg":"3.900","boundary":"cradle-to-gate","reference_period_start":"2025-01-01","reference_period_end":"2025-12-31","geography":"PT"}' PUT >/dev/null
