@@ -12,12 +12,12 @@ use crate::jobs::{
 use crate::memory::MemoryStore;
 use crate::ports::{
     AccountStore, Cache, CatalogStore, Clock, DiscardStore, IdempotencyStore, JobQueue,
-    LoginThrottleStore, Mailer, OrderStore, SessionStore, SystemClock,
+    LoginThrottleStore, Mailer, OrderStore, SessionStore, ShippingStore, SystemClock,
 };
 use crate::scoring::ScoringPolicy;
 use crate::services::{
-    AccountPorts, Accounts, AccountsConfig, Catalog, Discards, Orders, OrdersConfig, Passports,
-    Sustainability,
+    AccountPorts, Accounts, AccountsConfig, Catalog, Discards, OrderPorts, Orders, OrdersConfig,
+    Passports, Shipping, Sustainability,
 };
 use crate::sustainability::ClaimPolicy;
 
@@ -26,6 +26,7 @@ use crate::sustainability::ClaimPolicy;
 pub trait Store:
     CatalogStore
     + DiscardStore
+    + ShippingStore
     + OrderStore
     + IdempotencyStore
     + AccountStore
@@ -39,6 +40,7 @@ pub trait Store:
 impl<T> Store for T where
     T: CatalogStore
         + DiscardStore
+        + ShippingStore
         + OrderStore
         + IdempotencyStore
         + AccountStore
@@ -85,6 +87,7 @@ pub struct Ecolaura {
     sustainability: Sustainability,
     discards: Discards,
     passports: Passports,
+    shipping: Shipping,
     queue: Arc<dyn JobQueue>,
     handler: Arc<LibraryJobHandler>,
     clock: Arc<dyn Clock>,
@@ -141,6 +144,11 @@ impl Ecolaura {
         &self.passports
     }
 
+    /// Shipping methods and their emissions.
+    pub fn shipping(&self) -> &Shipping {
+        &self.shipping
+    }
+
     /// The job queue.
     pub fn job_queue(&self) -> &Arc<dyn JobQueue> {
         &self.queue
@@ -179,6 +187,7 @@ impl Ecolaura {
 pub struct EcolauraBuilder {
     catalog: Option<Arc<dyn CatalogStore>>,
     discards: Option<Arc<dyn DiscardStore>>,
+    shipping: Option<Arc<dyn ShippingStore>>,
     orders: Option<Arc<dyn OrderStore>>,
     idempotency: Option<Arc<dyn IdempotencyStore>>,
     accounts: Option<Arc<dyn AccountStore>>,
@@ -206,6 +215,7 @@ impl EcolauraBuilder {
     pub fn shared_store(mut self, store: Arc<dyn Store>) -> Self {
         self.catalog = Some(store.clone());
         self.discards = Some(store.clone());
+        self.shipping = Some(store.clone());
         self.orders = Some(store.clone());
         self.idempotency = Some(store.clone());
         self.accounts = Some(store.clone());
@@ -284,6 +294,7 @@ impl EcolauraBuilder {
     pub fn build(self) -> Result<Ecolaura, MissingPort> {
         let catalog_store = self.catalog.ok_or(MissingPort("catalog store"))?;
         let discard_store = self.discards.ok_or(MissingPort("discard store"))?;
+        let shipping_store = self.shipping.ok_or(MissingPort("shipping store"))?;
         let order_store = self.orders.ok_or(MissingPort("order store"))?;
         let idempotency = self.idempotency.ok_or(MissingPort("idempotency store"))?;
         let account_store = self.accounts.ok_or(MissingPort("account store"))?;
@@ -312,10 +323,14 @@ impl EcolauraBuilder {
             clock.clone(),
         );
         let passports = Passports::new(catalog.clone(), discard_store, clock.clone());
+        let shipping = Shipping::new(shipping_store.clone(), catalog_store.clone(), clock.clone());
         let orders = Arc::new(Orders::new(
-            order_store,
-            idempotency,
-            catalog_store,
+            OrderPorts {
+                orders: order_store,
+                idempotency,
+                catalog: catalog_store,
+                shipping: shipping_store,
+            },
             cache.clone(),
             clock.clone(),
             self.orders_config,
@@ -355,6 +370,7 @@ impl EcolauraBuilder {
             sustainability,
             discards,
             passports,
+            shipping,
             queue,
             handler,
             clock,

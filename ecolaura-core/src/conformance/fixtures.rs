@@ -147,6 +147,7 @@ pub fn order(user: UserId, lines: &[(&Product, u32)], when: Timestamp) -> Order 
                 score_method: Some(p.score_method.clone()),
             })
             .collect(),
+        shipping: None,
         confirmation_sent_at: None,
         created_at: when,
         updated_at: when,

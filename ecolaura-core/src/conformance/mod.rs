@@ -31,6 +31,7 @@ pub mod passport;
 pub mod scenarios;
 pub mod scores;
 pub mod sessions;
+pub mod shipping;
 
 /// Expand to one `#[tokio::test]` per conformance case, each on a fresh store
 /// from `$fresh` (an async fn returning `Option<(Arc<dyn Store>, guard)>`;
@@ -88,6 +89,10 @@ macro_rules! store_conformance {
             orders::the_first_confirmation_time_stays,
             orders::the_summary_counts_orders_that_are_not_cancelled,
             orders::the_summary_of_the_largest_footprints_neither_fails_nor_wraps,
+            shipping::shipping_methods_read_back_and_codes_are_unique,
+            shipping::a_shipping_change_sets_only_its_fields,
+            shipping::an_order_keeps_its_shipping_as_it_was,
+            shipping::the_summary_counts_shipping_emissions,
             accounts::an_email_is_registered_once,
             accounts::concurrent_registrations_with_one_email_make_one_user,
             accounts::a_user_reads_back_by_email_and_id,

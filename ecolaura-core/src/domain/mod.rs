@@ -29,7 +29,8 @@ pub use quantity::{Quantity, QuantityError, Stock, StockError};
 pub use score::{Score, ScoreError};
 pub use slug::{Slug, SlugError};
 pub use text::{
-    CategoryName, Description, Disclosure, PersonName, ProductName, SearchText, TextError,
+    CategoryName, Description, Disclosure, PersonName, ProductName, SearchText, ShippingName,
+    TextError,
 };
 pub use weight::{WeightKg, WeightKgError};
 

@@ -114,6 +114,10 @@ text_type!(
     CategoryName, max = 100, blank = false, newlines = false
 );
 text_type!(
+    /// A shipping method's display name: 1 to 100 characters.
+    ShippingName, max = 100, blank = false, newlines = false
+);
+text_type!(
     /// A person's display name: 1 to 100 characters.
     PersonName, max = 100, blank = false, newlines = false
 );

@@ -30,12 +30,13 @@ use crate::mail::{Delivery, OutgoingEmail, SentEmail};
 use crate::orders::{Order, OrderStatus, SustainabilitySummary};
 use crate::ports::{
     AccountStore, CatalogStore, DiscardStore, IdempotencyStore, JobQueue, LoginThrottleStore,
-    MailError, Mailer, NewPlacement, OrderStore, PlacementOutcome, SessionStore, StatusChange,
-    StoreError, UniqueField,
+    MailError, Mailer, NewPlacement, OrderStore, PlacementOutcome, SessionStore, ShippingStore,
+    StatusChange, StoreError, UniqueField,
 };
 use crate::scoring::{PublishedPolicy, ScoreEntry};
 use crate::sustainability::discards::{DiscardEntry, DiscardGroup, PreventionMeasures, ReportYear};
 use crate::sustainability::passport::Composition;
+use crate::sustainability::shipping::{ShippingMethod, ShippingMethodChanges};
 use crate::sustainability::{Claim, FootprintRecord};
 
 #[derive(Default)]
@@ -65,6 +66,8 @@ struct State {
     discards: Vec<DiscardEntry>,
     /// Statements of prevention measures by year.
     prevention_measures: BTreeMap<ReportYear, PreventionMeasures>,
+    /// Shipping methods by code.
+    shipping_methods: BTreeMap<Slug, ShippingMethod>,
 }
 
 impl State {
@@ -673,6 +676,51 @@ impl DiscardStore for MemoryStore {
             .prevention_measures
             .insert(measures.year, measures.clone());
         Ok(())
+    }
+}
+
+#[async_trait]
+impl ShippingStore for MemoryStore {
+    async fn list_shipping_methods(
+        &self,
+        active_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<ShippingMethod>, StoreError> {
+        let s = self.lock()?;
+        let found: Vec<ShippingMethod> = s
+            .shipping_methods
+            .values()
+            .filter(|m| m.active || !active_only)
+            .cloned()
+            .collect();
+        Ok(Page::slice(found, page))
+    }
+
+    async fn get_shipping_method(&self, code: &Slug) -> Result<Option<ShippingMethod>, StoreError> {
+        Ok(self.lock()?.shipping_methods.get(code).cloned())
+    }
+
+    async fn insert_shipping_method(&self, method: &ShippingMethod) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if s.shipping_methods.contains_key(&method.code) {
+            return Err(StoreError::Duplicate(UniqueField::ShippingMethodCode));
+        }
+        s.shipping_methods
+            .insert(method.code.clone(), method.clone());
+        Ok(())
+    }
+
+    async fn update_shipping_method(
+        &self,
+        code: &Slug,
+        changes: &ShippingMethodChanges,
+        at: Timestamp,
+    ) -> Result<Option<ShippingMethod>, StoreError> {
+        let mut s = self.lock()?;
+        Ok(s.shipping_methods.get_mut(code).map(|m| {
+            *m = changes.apply(m, at);
+            m.clone()
+        }))
     }
 }
 

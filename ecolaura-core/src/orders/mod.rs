@@ -12,8 +12,8 @@ pub use status::{OrderStatus, UnknownStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CarbonKg, Currency, Money, OrderId, Price, ProductId, ProductName, Quantity, Score, Timestamp,
-    UserId,
+    CarbonKg, Currency, Money, OrderId, Price, ProductId, ProductName, Quantity, Score,
+    ShippingName, Slug, Timestamp, UserId,
 };
 use crate::scoring::ScoreMethod;
 
@@ -54,6 +54,21 @@ impl OrderLine {
     }
 }
 
+/// The shipping an order was placed with, as the method was then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderShipping {
+    /// The method's code.
+    pub code: Slug,
+    /// Its name when ordered.
+    pub name: ShippingName,
+    /// Its price when ordered, part of the order's total.
+    pub price: Price,
+    /// The shipment's emissions
+    /// ([`shipment_emissions`](crate::sustainability::shipping::shipment_emissions)),
+    /// `None` when a line's product had no weight.
+    pub carbon_footprint_kg: Option<CarbonKg>,
+}
+
 /// An order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
@@ -68,6 +83,10 @@ pub struct Order {
     pub currency: Currency,
     /// What was ordered, in the order the customer listed it.
     pub lines: Vec<OrderLine>,
+    /// The shipping chosen, `None` when the order named none (or was placed
+    /// before shipping methods existed).
+    #[serde(default)]
+    pub shipping: Option<OrderShipping>,
     /// When the confirmation e-mail went out.
     pub confirmation_sent_at: Option<Timestamp>,
     /// When it was placed.
@@ -77,29 +96,55 @@ pub struct Order {
 }
 
 impl Order {
-    /// The sum of the line totals. At most 100 lines of at most 99999999999.00
-    /// each, far inside the decimal range.
+    /// The sum of the line totals and the shipping price. At most 100 lines
+    /// of at most 99999999999.00 each, far inside the decimal range.
     pub fn total(&self) -> Money {
+        let shipping = self
+            .shipping
+            .as_ref()
+            .map_or(Money::ZERO, |s| s.price.money());
         self.lines
             .iter()
             .map(OrderLine::line_total)
-            .try_fold(Money::ZERO, Money::checked_add)
+            .try_fold(shipping, Money::checked_add)
             .unwrap_or(Money::ZERO)
     }
 
     /// The sum of the known line footprints, `None` if no line is known.
-    pub fn carbon_footprint_kg(&self) -> Option<CarbonKg> {
+    pub fn products_carbon_footprint_kg(&self) -> Option<CarbonKg> {
         self.lines
             .iter()
             .filter_map(OrderLine::carbon_footprint_kg)
             .reduce(CarbonKg::plus)
     }
 
-    /// Whether every line's footprint is known.
+    /// The shipment's footprint, `None` without shipping or when unknown.
+    pub fn shipping_carbon_footprint_kg(&self) -> Option<CarbonKg> {
+        self.shipping.as_ref().and_then(|s| s.carbon_footprint_kg)
+    }
+
+    /// Products and shipping: the sum of the known parts, `None` if none
+    /// is known.
+    pub fn carbon_footprint_kg(&self) -> Option<CarbonKg> {
+        match (
+            self.products_carbon_footprint_kg(),
+            self.shipping_carbon_footprint_kg(),
+        ) {
+            (Some(products), Some(shipping)) => Some(products.plus(shipping)),
+            (products, shipping) => products.or(shipping),
+        }
+    }
+
+    /// Whether every line's footprint is known and, when the order ships
+    /// with a method, the shipment's too.
     pub fn footprint_complete(&self) -> bool {
         self.lines
             .iter()
             .all(|l| l.unit_carbon_footprint_kg.is_some())
+            && self
+                .shipping
+                .as_ref()
+                .is_none_or(|s| s.carbon_footprint_kg.is_some())
     }
 
     /// Units ordered across all lines.
@@ -155,6 +200,12 @@ pub enum OrderRejection {
     ProductUnavailable {
         /// The missing product.
         product_id: ProductId,
+    },
+    /// The shipping method named does not exist or is not offered.
+    #[error("shipping method {code} does not exist or is not offered")]
+    ShippingUnavailable {
+        /// The code named.
+        code: Slug,
     },
 }
 

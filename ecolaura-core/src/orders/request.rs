@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{ProductId, Quantity};
+use crate::domain::{ProductId, Quantity, Slug};
 use crate::idempotency::{hex_digest, json_fingerprint};
 
 /// One line of a request.
@@ -44,6 +44,7 @@ pub enum OrderRequestError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRequest {
     lines: Vec<OrderRequestLine>,
+    shipping_method: Option<Slug>,
 }
 
 impl OrderRequest {
@@ -62,12 +63,28 @@ impl OrderRequest {
         if let Some(dup) = lines.iter().find(|l| !seen.insert(l.product_id)) {
             return Err(OrderRequestError::DuplicateProduct(dup.product_id));
         }
-        Ok(Self { lines })
+        Ok(Self {
+            lines,
+            shipping_method: None,
+        })
+    }
+
+    /// The request shipped with the method of this code.
+    pub fn shipped_by(self, code: Slug) -> Self {
+        Self {
+            shipping_method: Some(code),
+            ..self
+        }
     }
 
     /// The lines, in the order given.
     pub fn lines(&self) -> &[OrderRequestLine] {
         &self.lines
+    }
+
+    /// The shipping method asked for, if any.
+    pub fn shipping_method(&self) -> Option<&Slug> {
+        self.shipping_method.as_ref()
     }
 
     /// A digest of the request, to tell "the same request again" from "another
@@ -78,6 +95,10 @@ impl OrderRequest {
         for l in &self.lines {
             h.update(l.product_id.as_uuid().as_bytes());
             h.update(l.quantity.get().to_be_bytes());
+        }
+        if let Some(code) = &self.shipping_method {
+            h.update(b"shipping:");
+            h.update(code.as_str().as_bytes());
         }
         hex_digest(h)
     }

@@ -16,6 +16,8 @@ pub enum UniqueField {
     ProductSku,
     /// Another live product has this GTIN.
     ProductGtin,
+    /// Another shipping method has this code.
+    ShippingMethodCode,
 }
 
 /// What went wrong in a store. Adapters translate their driver's errors

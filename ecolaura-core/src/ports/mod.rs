@@ -21,6 +21,7 @@ mod jobs;
 mod mailer;
 mod orders;
 mod sessions;
+mod shipping;
 mod throttle;
 
 pub use accounts::AccountStore;
@@ -34,6 +35,7 @@ pub use jobs::JobQueue;
 pub use mailer::Mailer;
 pub use orders::{NewPlacement, OrderStore, PlacementOutcome, StatusChange};
 pub use sessions::SessionStore;
+pub use shipping::ShippingStore;
 pub use throttle::LoginThrottleStore;
 
 #[cfg(any(test, feature = "mocks"))]
@@ -41,5 +43,5 @@ pub use {
     accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogStore, clock::MockClock,
     discards::MockDiscardStore, idempotency::MockIdempotencyStore, jobs::MockJobQueue,
     mailer::MockMailer, orders::MockOrderStore, sessions::MockSessionStore,
-    throttle::MockLoginThrottleStore,
+    shipping::MockShippingStore, throttle::MockLoginThrottleStore,
 };

@@ -8,6 +8,7 @@ mod discards;
 mod errors;
 mod orders;
 mod passports;
+mod shipping;
 mod sustainability;
 
 pub use accounts::{AccountPorts, Accounts, AccountsConfig, LoggedIn, SignedIn};
@@ -17,6 +18,7 @@ pub use catalog::{
 };
 pub use discards::{Discarded, Discards};
 pub use errors::{AccountError, CatalogError, OrderError};
-pub use orders::{Orders, OrdersConfig, Placed};
+pub use orders::{OrderPorts, Orders, OrdersConfig, Placed};
 pub use passports::Passports;
+pub use shipping::{MAX_SHIPPING_METHODS, Shipping, ShippingError};
 pub use sustainability::{ProductSustainability, Sustainability};

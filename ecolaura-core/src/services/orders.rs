@@ -11,13 +11,14 @@ use crate::domain::{Currency, OrderId, Page, PageRequest, Timestamp, UserId};
 use crate::idempotency::{IdempotencyKey, IdempotencyStamp, IdempotentOutcome, Replay};
 use crate::jobs::{JobKind, NewJob};
 use crate::orders::{
-    InvalidOrder, Order, OrderLine, OrderRejection, OrderRequest, OrderStatus, OrderSubmission,
-    SustainabilitySummary,
+    InvalidOrder, Order, OrderLine, OrderRejection, OrderRequest, OrderShipping, OrderStatus,
+    OrderSubmission, SustainabilitySummary,
 };
 use crate::ports::{
     Cache, CatalogStore, Clock, IdempotencyStore, NewPlacement, OrderStore, PlacementOutcome,
-    StatusChange, StoreError,
+    ShippingStore, StatusChange, StoreError,
 };
+use crate::sustainability::shipping::{shipment_emissions, shipment_weight_kg};
 
 use super::OrderError;
 
@@ -61,25 +62,38 @@ pub struct Orders {
     orders: Arc<dyn OrderStore>,
     idempotency: Arc<dyn IdempotencyStore>,
     catalog: Arc<dyn CatalogStore>,
+    shipping: Arc<dyn ShippingStore>,
     cache: Arc<dyn Cache>,
     clock: Arc<dyn Clock>,
     config: OrdersConfig,
 }
 
+/// The stores an [`Orders`] service reads and writes.
+#[derive(Clone)]
+pub struct OrderPorts {
+    /// Where orders are placed.
+    pub orders: Arc<dyn OrderStore>,
+    /// Where idempotency keys are kept.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Where products are priced from.
+    pub catalog: Arc<dyn CatalogStore>,
+    /// Where shipping methods are looked up.
+    pub shipping: Arc<dyn ShippingStore>,
+}
+
 impl Orders {
     /// Wire the service.
     pub fn new(
-        orders: Arc<dyn OrderStore>,
-        idempotency: Arc<dyn IdempotencyStore>,
-        catalog: Arc<dyn CatalogStore>,
+        ports: OrderPorts,
         cache: Arc<dyn Cache>,
         clock: Arc<dyn Clock>,
         config: OrdersConfig,
     ) -> Self {
         Self {
-            orders,
-            idempotency,
-            catalog,
+            orders: ports.orders,
+            idempotency: ports.idempotency,
+            catalog: ports.catalog,
+            shipping: ports.shipping,
             cache,
             clock,
             config,
@@ -222,8 +236,9 @@ impl Orders {
         }
     }
 
-    /// Build the pending order from the catalog as it is now, or say which
-    /// line's product is unavailable.
+    /// Build the pending order from the catalog and the shipping methods as
+    /// they are now, or say which line's product, or which shipping method,
+    /// is unavailable.
     async fn price(
         &self,
         user_id: UserId,
@@ -239,12 +254,14 @@ impl Orders {
             .map(|p| (p.id, p))
             .collect();
         let mut lines = Vec::with_capacity(ids.len());
+        let mut weights = Vec::with_capacity(ids.len());
         for line in request.lines() {
             let Some(p) = products.get(&line.product_id) else {
                 return Ok(Err(OrderRejection::ProductUnavailable {
                     product_id: line.product_id,
                 }));
             };
+            weights.push((p.weight_kg, line.quantity));
             lines.push(OrderLine {
                 product_id: p.id,
                 name: p.name.clone(),
@@ -255,12 +272,35 @@ impl Orders {
                 score_method: Some(p.score_method.clone()),
             });
         }
+        let shipping = match request.shipping_method() {
+            None => None,
+            Some(code) => {
+                let offered = self.shipping.get_shipping_method(code).await?;
+                let Some(method) = offered.filter(|m| m.active) else {
+                    return Ok(Err(OrderRejection::ShippingUnavailable {
+                        code: code.clone(),
+                    }));
+                };
+                let weight = shipment_weight_kg(weights);
+                Some(OrderShipping {
+                    carbon_footprint_kg: shipment_emissions(
+                        weight,
+                        method.distance_km,
+                        method.emission_factor,
+                    ),
+                    code: method.code,
+                    name: method.name,
+                    price: method.price,
+                })
+            }
+        };
         Ok(Ok(Order {
             id: OrderId::new(),
             user_id,
             status: OrderStatus::Pending,
             currency: self.config.currency,
             lines,
+            shipping,
             confirmation_sent_at: None,
             created_at: now,
             updated_at: now,
@@ -473,12 +513,15 @@ mod tests {
     use crate::idempotency::IdempotencyRecord;
     use crate::memory::ManualClock;
     use crate::orders::OrderRequestLine;
-    use crate::ports::{MockCache, MockCatalogStore, MockIdempotencyStore, MockOrderStore};
+    use crate::ports::{
+        MockCache, MockCatalogStore, MockIdempotencyStore, MockOrderStore, MockShippingStore,
+    };
 
     struct Mocks {
         orders: MockOrderStore,
         idem: MockIdempotencyStore,
         catalog: MockCatalogStore,
+        shipping: MockShippingStore,
         cache: MockCache,
     }
 
@@ -490,14 +533,18 @@ mod tests {
                 orders: MockOrderStore::new(),
                 idem: MockIdempotencyStore::new(),
                 catalog: MockCatalogStore::new(),
+                shipping: MockShippingStore::new(),
                 cache,
             }
         }
         fn service(self) -> Orders {
             Orders::new(
-                Arc::new(self.orders),
-                Arc::new(self.idem),
-                Arc::new(self.catalog),
+                OrderPorts {
+                    orders: Arc::new(self.orders),
+                    idempotency: Arc::new(self.idem),
+                    catalog: Arc::new(self.catalog),
+                    shipping: Arc::new(self.shipping),
+                },
                 Arc::new(self.cache),
                 Arc::new(ManualClock::default()),
                 OrdersConfig::default(),
@@ -630,6 +677,103 @@ mod tests {
             .unwrap();
     }
 
+    fn rail(active: bool) -> crate::sustainability::shipping::ShippingMethod {
+        use crate::sustainability::shipping::{
+            DistanceKm, EmissionFactor, NewShippingMethod, TransportMode,
+        };
+        NewShippingMethod {
+            code: "rail-eu".parse().unwrap(),
+            name: crate::domain::ShippingName::parse("Rail, EU").unwrap(),
+            mode: TransportMode::Rail,
+            distance_km: DistanceKm::new(850).unwrap(),
+            emission_factor: EmissionFactor::parse("17.0").unwrap(),
+            price: "6.90".parse().unwrap(),
+            active,
+        }
+        .made_at(chrono::Utc::now())
+    }
+
+    #[tokio::test]
+    async fn shipping_is_priced_into_the_total_and_weighed_into_the_footprint() {
+        let mut p = product("10.00");
+        p.weight_kg = Some("0.500".parse().unwrap());
+        p.metrics = Some(crate::catalog::SustainabilityMetrics {
+            carbon_footprint_kg: "1.5"
+                .parse::<rust_decimal::Decimal>()
+                .map(|d| crate::domain::CarbonKg::new(d).unwrap())
+                .unwrap(),
+            recyclable: true,
+            biodegradable: false,
+        });
+        let mut m = Mocks::new();
+        let listed = p.clone();
+        m.catalog
+            .expect_get_products()
+            .returning(move |_| Ok(vec![listed.clone()]));
+        m.shipping
+            .expect_get_shipping_method()
+            .withf(|code| code.as_str() == "rail-eu")
+            .returning(|_| Ok(Some(rail(true))));
+        m.orders.expect_place_order().returning(|pl| {
+            Ok(PlacementOutcome::Placed {
+                order: pl.order,
+                stock_left: vec![],
+            })
+        });
+        let shipped = request(&p, 4).shipped_by("rail-eu".parse().unwrap());
+        let order = m
+            .service()
+            .place(&Actor::customer(UserId::new()), &shipped, None)
+            .await
+            .unwrap()
+            .order;
+        // 40.00 of products and 6.90 of shipping.
+        assert_eq!(order.total().to_string(), "46.90");
+        // 2 kg × 850 km × 17 g/t·km = 28.9 g beside 6 kg of products.
+        assert_eq!(
+            order.shipping_carbon_footprint_kg().unwrap().to_string(),
+            "0.0289"
+        );
+        assert_eq!(
+            order.products_carbon_footprint_kg().unwrap().to_string(),
+            "6"
+        );
+        assert_eq!(order.carbon_footprint_kg().unwrap().to_string(), "6.0289");
+        assert!(order.footprint_complete());
+    }
+
+    #[tokio::test]
+    async fn an_inactive_shipping_method_is_a_rejection_that_takes_no_stock() {
+        let p = product("10.00");
+        let mut m = Mocks::new();
+        let listed = p.clone();
+        m.catalog
+            .expect_get_products()
+            .returning(move |_| Ok(vec![listed.clone()]));
+        m.shipping
+            .expect_get_shipping_method()
+            .returning(|_| Ok(Some(rail(false))));
+        m.orders.expect_place_order().never();
+        let shipped = request(&p, 1).shipped_by("rail-eu".parse().unwrap());
+        let err = m
+            .service()
+            .place(&Actor::customer(UserId::new()), &shipped, None)
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            OrderError::Rejected(OrderRejection::ShippingUnavailable { code }) if code.as_str() == "rail-eu"
+        ));
+    }
+
+    #[test]
+    fn the_shipping_method_is_part_of_the_fingerprint() {
+        let p = product("1.00");
+        let plain = request(&p, 1);
+        let shipped = request(&p, 1).shipped_by("rail-eu".parse().unwrap());
+        assert_ne!(plain.fingerprint(), shipped.fingerprint());
+    }
+
     #[tokio::test]
     async fn a_missing_product_is_rejected_and_recorded_under_the_key() {
         let p = product("1.00");
@@ -728,6 +872,7 @@ mod tests {
             status: OrderStatus::Pending,
             currency: Currency::EUR,
             lines: vec![],
+            shipping: None,
             confirmation_sent_at: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
@@ -768,6 +913,7 @@ mod tests {
             status,
             currency: Currency::EUR,
             lines: vec![],
+            shipping: None,
             confirmation_sent_at: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
