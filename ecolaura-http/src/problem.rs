@@ -14,7 +14,9 @@ use ecolaura_core::accounts::HashingError;
 use ecolaura_core::auth::AccessDenied;
 use ecolaura_core::orders::OrderRejection;
 use ecolaura_core::ports::StoreError;
-use ecolaura_core::services::{AccountError, CatalogError, OrderError};
+use ecolaura_core::services::{
+    AccountError, CatalogError, MAX_SHIPPING_METHODS, OrderError, ShippingError,
+};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
@@ -482,6 +484,36 @@ impl From<OrderRejection> for Problem {
                 p.body.product_id = Some(product_id.as_uuid());
                 p
             }
+            OrderRejection::ShippingUnavailable { code } => Problem::invalid_field(
+                "shipping_method",
+                format!("no shipping method {code} is offered"),
+            ),
+        }
+    }
+}
+
+impl From<ShippingError> for Problem {
+    fn from(e: ShippingError) -> Self {
+        match e {
+            ShippingError::Denied(d) => d.into(),
+            ShippingError::NotFound => Problem::not_found("Shipping method"),
+            ShippingError::CodeTaken => Problem::conflict(
+                "/problems/duplicate",
+                "Already exists",
+                "A shipping method with this code already exists.",
+            ),
+            ShippingError::TooMany => Problem::conflict(
+                "/problems/too-many-shipping-methods",
+                "Too many shipping methods",
+                format!(
+                    "The shop has {MAX_SHIPPING_METHODS} shipping methods, the most it may; \
+                     change one instead."
+                ),
+            ),
+            ShippingError::ProductUnavailable(product_id) => {
+                OrderRejection::ProductUnavailable { product_id }.into()
+            }
+            ShippingError::Store(s) => s.into(),
         }
     }
 }

@@ -11,6 +11,9 @@ pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
             Some("users_email_key") => return StoreError::Duplicate(UniqueField::UserEmail),
             Some("products_live_sku") => return StoreError::Duplicate(UniqueField::ProductSku),
             Some("products_live_gtin") => return StoreError::Duplicate(UniqueField::ProductGtin),
+            Some("shipping_methods_pkey") => {
+                return StoreError::Duplicate(UniqueField::ShippingMethodCode);
+            }
             Some("score_policies_pkey") => {
                 return StoreError::Duplicate(UniqueField::ScorePolicyVersion);
             }

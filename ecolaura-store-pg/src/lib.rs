@@ -32,6 +32,7 @@ mod outage;
 mod ports;
 mod rows;
 mod sessions;
+mod shipping;
 
 use std::sync::Arc;
 use std::time::Duration;

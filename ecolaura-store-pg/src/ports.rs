@@ -41,6 +41,9 @@ use crate::notify::{JOBS_CHANNEL, notify};
 use crate::rows::*;
 use crate::{PgStore, all, built, execute, optional};
 
+/// An `orders` row as this backend returns it.
+type OrderRow = records::OrderRecord<Decimal, Decimal>;
+
 /// Attempts for a transaction that lost a deadlock or serialization race.
 const TX_ATTEMPTS: usize = 3;
 
@@ -64,7 +67,7 @@ pub(crate) async fn count(
 impl PgStore {
     async fn orders_with_lines(
         conn: &mut PgConnection,
-        orders: Vec<records::OrderRecord>,
+        orders: Vec<OrderRow>,
     ) -> Result<Vec<Order>, StoreError> {
         let records = orders;
         if records.is_empty() {
@@ -79,8 +82,7 @@ impl PgStore {
     }
 
     async fn order_in(conn: &mut PgConnection, id: OrderId) -> Result<Option<Order>, StoreError> {
-        let row: Option<records::OrderRecord> =
-            optional(&mut *conn, &sql::select_order(id)).await?;
+        let row: Option<OrderRow> = optional(&mut *conn, &sql::select_order(id)).await?;
         Ok(Self::orders_with_lines(conn, row.into_iter().collect())
             .await?
             .pop())
@@ -206,7 +208,7 @@ impl PgStore {
             }
         }
 
-        execute(&mut *tx, &built(sql::insert_order(order))?).await?;
+        execute(&mut *tx, &built(sql::insert_order::<Postgres>(order))?).await?;
         execute(
             &mut *tx,
             &built(sql::insert_order_lines::<Postgres>(order))?,
@@ -595,7 +597,7 @@ impl OrderStore for PgStore {
     ) -> Result<Page<Order>, StoreError> {
         let (select, total) = sql::list_orders(owner, page);
         let mut conn = self.conn().await?;
-        let rows: Vec<records::OrderRecord> = all(&mut *conn, &select).await?;
+        let rows: Vec<OrderRow> = all(&mut *conn, &select).await?;
         let count = count(&mut conn, &total).await?;
         let items = Self::orders_with_lines(&mut conn, rows).await?;
         Ok(Page {
@@ -657,15 +659,16 @@ impl OrderStore for PgStore {
         &self,
         user: UserId,
     ) -> Result<SustainabilitySummary, StoreError> {
-        let row: Option<(i64, i64, Decimal, i64)> =
+        let row: Option<(i64, i64, Decimal, i64, Decimal)> =
             optional(&mut *self.conn().await?, &sql::summary::<Postgres>(user)).await?;
-        let (orders_count, items_count, carbon, weighted_score) =
-            row.unwrap_or((0, 0, Decimal::ZERO, 0));
+        let (orders_count, items_count, carbon, weighted_score, shipping_carbon) =
+            row.unwrap_or((0, 0, Decimal::ZERO, 0, Decimal::ZERO));
         Ok(SustainabilitySummary::try_from(SummaryRecord {
             orders_count,
             items_count,
             carbon,
             weighted_score,
+            shipping_carbon,
         })?)
     }
 }

@@ -46,6 +46,14 @@ pub trait Dialect {
         Self::money(price.money())
     }
 
+    /// An optional price.
+    fn price_opt(price: Option<Price>) -> Value {
+        match price {
+            Some(p) => Self::price(p),
+            None => Self::money(Money::ZERO).as_null(),
+        }
+    }
+
     /// `column` is one of the ids `select` returns, written so that the
     /// planner evaluates `select` once and looks each id up by primary key.
     fn id_among(column: Expr, select: SelectStatement) -> Expr;

@@ -18,13 +18,13 @@ use ecolaura_core::accounts::{PasswordHash, Role, User};
 use ecolaura_core::catalog::{Category, Product, ScoreSource, SustainabilityMetrics};
 use ecolaura_core::domain::{
     CarbonKg, CategoryName, ClaimId, Currency, Description, DiscardId, Disclosure, Email, Gtin,
-    JobId, Page, PageRequest, PersonName, Price, ProductName, Quantity, Score, Sku, Slug, Stock,
-    UserId, WeightKg,
+    JobId, Page, PageRequest, PersonName, Price, ProductName, Quantity, Score, ShippingName, Sku,
+    Slug, Stock, UserId, WeightKg,
 };
 use ecolaura_core::idempotency::{IdempotencyRecord, IdempotentOutcome};
 use ecolaura_core::jobs::{ClaimedJob, Job, JobKind, JobStatus, QueueStats, StatsGroup};
 use ecolaura_core::mail::{OutgoingEmail, SentEmail};
-use ecolaura_core::orders::{Order, OrderLine, OrderStatus, SustainabilitySummary};
+use ecolaura_core::orders::{Order, OrderLine, OrderShipping, OrderStatus, SustainabilitySummary};
 use ecolaura_core::ports::StoreError;
 use ecolaura_core::scoring::{
     PublishedPolicy, ScoreEntry, ScoreMethod, ScoreReason, ScoreRules,
@@ -35,6 +35,9 @@ use ecolaura_core::sustainability::discards::{
     ReportYear,
 };
 use ecolaura_core::sustainability::passport::Composition;
+use ecolaura_core::sustainability::shipping::{
+    DistanceKm, EmissionFactor, ShippingMethod, TransportMode,
+};
 use ecolaura_core::sustainability::{
     Claim, ClaimType, DeclaredUnit, Evidence, FootprintRecord, FootprintSource, Geography, Market,
     SystemBoundary, Verification,
@@ -99,6 +102,12 @@ pub fn micro_kg_to_decimal(micro: i64) -> Decimal {
 /// Kilograms from a float sum of micro-kilograms (SQLite's `TOTAL`).
 pub fn micro_kg_total_to_decimal(micro: f64) -> Decimal {
     Decimal::from_f64_retain(micro).unwrap_or(Decimal::MAX) / Decimal::from(1_000_000)
+}
+
+/// Kilograms from a float sum of decimal kilograms (SQLite's `TOTAL` over
+/// decimal text).
+pub fn kg_total_to_decimal(kg: f64) -> Decimal {
+    Decimal::from_f64_retain(kg).unwrap_or(Decimal::MAX)
 }
 
 /// A `categories` row.
@@ -332,6 +341,70 @@ impl StoredDecimal for String {
     }
 }
 
+/// A money column as a backend returns it: `NUMERIC(10, 2)` on Postgres,
+/// integer cents on SQLite.
+pub trait StoredMoney {
+    /// The exact amount.
+    fn to_amount(self) -> Decimal;
+}
+
+impl StoredMoney for Decimal {
+    fn to_amount(self) -> Decimal {
+        self
+    }
+}
+
+impl StoredMoney for i64 {
+    fn to_amount(self) -> Decimal {
+        cents_to_decimal(self)
+    }
+}
+
+/// A `shipping_methods` row; `M` is the backend's money column type, `N`
+/// its decimal column type.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ShippingMethodRow<M, N> {
+    /// `code`
+    pub code: String,
+    /// `name`
+    pub name: String,
+    /// `mode`
+    pub mode: String,
+    /// `distance_km`
+    pub distance_km: i64,
+    /// `emission_factor_g_per_tkm`
+    pub emission_factor_g_per_tkm: N,
+    /// `price`
+    pub price: M,
+    /// `active`
+    pub active: bool,
+    /// `created_at`
+    pub created_at: DateTime<Utc>,
+    /// `updated_at`
+    pub updated_at: DateTime<Utc>,
+}
+
+impl<M: StoredMoney, N: StoredDecimal> TryFrom<ShippingMethodRow<M, N>> for ShippingMethod {
+    type Error = CorruptRow;
+    fn try_from(r: ShippingMethodRow<M, N>) -> Result<Self, CorruptRow> {
+        Ok(ShippingMethod {
+            code: Slug::parse(&r.code).or_corrupt("shipping method code")?,
+            name: ShippingName::parse(&r.name).or_corrupt("shipping method name")?,
+            mode: TransportMode::parse(&r.mode).or_corrupt("transport mode")?,
+            distance_km: DistanceKm::new(r.distance_km).or_corrupt("shipping distance")?,
+            emission_factor: r
+                .emission_factor_g_per_tkm
+                .to_decimal()
+                .and_then(|d| EmissionFactor::new(d).map_err(|e| e.to_string()))
+                .or_corrupt("emission factor")?,
+            price: Price::new(r.price.to_amount()).or_corrupt("shipping price")?,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
 /// A `product_footprints` row; `N` is the backend's decimal column type.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FootprintRow<N> {
@@ -535,9 +608,10 @@ impl TryFrom<UserRecord> for User {
     }
 }
 
-/// An `orders` row.
+/// An `orders` row; `M` is the backend's money column type, `N` its
+/// decimal column type.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OrderRecord {
+pub struct OrderRecord<M, N> {
     /// `id`
     pub id: Uuid,
     /// `user_id`
@@ -552,6 +626,48 @@ pub struct OrderRecord {
     pub created_at: DateTime<Utc>,
     /// `updated_at`
     pub updated_at: DateTime<Utc>,
+    /// `shipping_code`
+    pub shipping_code: Option<String>,
+    /// `shipping_name`
+    pub shipping_name: Option<String>,
+    /// `shipping_price`
+    pub shipping_price: Option<M>,
+    /// `shipping_carbon_footprint_kg`
+    pub shipping_carbon_footprint_kg: Option<N>,
+}
+
+impl<M: StoredMoney, N: StoredDecimal> OrderRecord<M, N> {
+    /// The shipping the order was placed with, if any.
+    fn shipping(&mut self) -> Result<Option<OrderShipping>, CorruptRow> {
+        let (code, name, price) = match (
+            self.shipping_code.take(),
+            self.shipping_name.take(),
+            self.shipping_price.take(),
+        ) {
+            (None, None, None) => return Ok(None),
+            (Some(code), Some(name), Some(price)) => (code, name, price),
+            _ => {
+                return Err(corrupt("order shipping")(
+                    "code, name and price are not all set".to_owned(),
+                ));
+            }
+        };
+        let carbon = self
+            .shipping_carbon_footprint_kg
+            .take()
+            .map(|n| {
+                n.to_decimal()
+                    .and_then(|d| CarbonKg::total(d).map_err(|e| e.to_string()))
+            })
+            .transpose()
+            .or_corrupt("shipping footprint")?;
+        Ok(Some(OrderShipping {
+            code: Slug::parse(&code).or_corrupt("shipping code")?,
+            name: ShippingName::parse(&name).or_corrupt("shipping name")?,
+            price: Price::new(price.to_amount()).or_corrupt("shipping price")?,
+            carbon_footprint_kg: carbon,
+        }))
+    }
 }
 
 /// An `order_lines` row, money and footprint already as decimals.
@@ -602,8 +718,8 @@ impl TryFrom<OrderLineRecord> for OrderLine {
 }
 
 /// Orders with their lines, in the orders' order; lines by position.
-pub fn assemble_orders(
-    orders: Vec<OrderRecord>,
+pub fn assemble_orders<M: StoredMoney, N: StoredDecimal>(
+    orders: Vec<OrderRecord<M, N>>,
     lines: Vec<OrderLineRecord>,
 ) -> Result<Vec<Order>, CorruptRow> {
     let mut by_order: HashMap<Uuid, Vec<OrderLineRecord>> = HashMap::new();
@@ -612,7 +728,7 @@ pub fn assemble_orders(
     }
     orders
         .into_iter()
-        .map(|o| {
+        .map(|mut o| {
             let mut lines = by_order.remove(&o.id).unwrap_or_default();
             lines.sort_by_key(|l| l.position);
             if lines.is_empty() {
@@ -627,6 +743,7 @@ pub fn assemble_orders(
                     .into_iter()
                     .map(OrderLine::try_from)
                     .collect::<Result<_, _>>()?,
+                shipping: o.shipping()?,
                 confirmation_sent_at: o.confirmation_sent_at,
                 created_at: o.created_at,
                 updated_at: o.updated_at,
@@ -646,6 +763,8 @@ pub struct SummaryRecord {
     pub carbon: Decimal,
     /// Sum of quantity × score.
     pub weighted_score: i64,
+    /// Sum of the known shipping footprints of those orders.
+    pub shipping_carbon: Decimal,
 }
 
 impl TryFrom<SummaryRecord> for SustainabilitySummary {
@@ -655,7 +774,8 @@ impl TryFrom<SummaryRecord> for SustainabilitySummary {
         Ok(SustainabilitySummary {
             orders_count: u64::try_from(r.orders_count).or_corrupt("orders count")?,
             items_count: items,
-            total_carbon_footprint_kg: CarbonKg::total(r.carbon).or_corrupt("carbon total")?,
+            total_carbon_footprint_kg: CarbonKg::total(r.carbon + r.shipping_carbon)
+                .or_corrupt("carbon total")?,
             average_score: SustainabilitySummary::average(Decimal::from(r.weighted_score), items),
         })
     }

@@ -218,6 +218,39 @@ pub enum Orders {
     CreatedAt,
     /// `updated_at`
     UpdatedAt,
+    /// `shipping_code TEXT NULL`: the shipping method's code, NULL without shipping.
+    ShippingCode,
+    /// `shipping_name TEXT NULL`: its name when ordered.
+    ShippingName,
+    /// Money column, NULL without shipping: its price when ordered.
+    ShippingPrice,
+    /// Decimal column: the shipment's emissions in kg, NULL when unknown.
+    ShippingCarbonFootprintKg,
+}
+
+/// `shipping_methods`
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ShippingMethods {
+    /// The table.
+    Table,
+    /// `code TEXT PRIMARY KEY`
+    Code,
+    /// `name TEXT`
+    Name,
+    /// `mode TEXT`: a transport mode's word.
+    Mode,
+    /// `distance_km` (integer)
+    DistanceKm,
+    /// Decimal column: g CO2e per tonne-km.
+    EmissionFactorGPerTkm,
+    /// Money column.
+    Price,
+    /// `active BOOLEAN`
+    Active,
+    /// `created_at`
+    CreatedAt,
+    /// `updated_at`
+    UpdatedAt,
 }
 
 /// `order_lines`

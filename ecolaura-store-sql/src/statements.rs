@@ -34,6 +34,7 @@ mod discards;
 mod footprints;
 mod scores;
 mod sessions;
+mod shipping;
 
 pub use claims::*;
 pub use compositions::*;
@@ -41,6 +42,7 @@ pub use discards::*;
 pub use footprints::*;
 pub use scores::*;
 pub use sessions::*;
+pub use shipping::*;
 
 use crate::Dialect;
 use crate::schema::{
@@ -150,7 +152,7 @@ pub const USER_COLUMNS: [Users; 6] = [
 ];
 
 /// The columns of an [`OrderRecord`](crate::records::OrderRecord).
-pub const ORDER_COLUMNS: [Orders; 7] = [
+pub const ORDER_COLUMNS: [Orders; 11] = [
     Orders::Id,
     Orders::UserId,
     Orders::Status,
@@ -158,6 +160,10 @@ pub const ORDER_COLUMNS: [Orders; 7] = [
     Orders::ConfirmationSentAt,
     Orders::CreatedAt,
     Orders::UpdatedAt,
+    Orders::ShippingCode,
+    Orders::ShippingName,
+    Orders::ShippingPrice,
+    Orders::ShippingCarbonFootprintKg,
 ];
 
 /// The columns of an [`OrderLineRecord`](crate::records::OrderLineRecord).
@@ -519,7 +525,8 @@ pub fn give_back_stock(id: ProductId, q: Quantity) -> UpdateStatement {
 // ---------------------------------------------------------------- orders
 
 /// `INSERT INTO orders …`
-pub fn insert_order(o: &Order) -> BuildResult<InsertStatement> {
+pub fn insert_order<D: Dialect>(o: &Order) -> BuildResult<InsertStatement> {
+    let shipping = o.shipping.as_ref();
     let mut q = Query::insert();
     q.into_table(Orders::Table).columns(ORDER_COLUMNS).values([
         uuid(o.id),
@@ -529,6 +536,12 @@ pub fn insert_order(o: &Order) -> BuildResult<InsertStatement> {
         Expr::val(o.confirmation_sent_at),
         ts(o.created_at),
         ts(o.updated_at),
+        Expr::val(shipping.map(|s| s.code.as_str().to_owned())),
+        Expr::val(shipping.map(|s| s.name.as_str().to_owned())),
+        Expr::val(D::price_opt(shipping.map(|s| s.price))),
+        Expr::val(D::decimal_opt(
+            o.shipping_carbon_footprint_kg().map(|kg| kg.kg()),
+        )),
     ])?;
     Ok(q)
 }
@@ -620,9 +633,21 @@ pub fn mark_confirmation_sent(id: OrderId, at: Timestamp) -> UpdateStatement {
     q
 }
 
-/// orders_count, items_count, carbon, weighted_score over a user's orders
-/// that are not cancelled (see [`SummaryRecord`](crate::records::SummaryRecord)).
+/// orders_count, items_count, carbon, weighted_score and shipping carbon
+/// over a user's orders that are not cancelled (see
+/// [`SummaryRecord`](crate::records::SummaryRecord)). The shipping carbon
+/// is one value per order, so it is summed over `orders` alone, in a
+/// subquery, not over the join with the lines.
 pub fn summary<D: Dialect>(user: UserId) -> SelectStatement {
+    let mut shipping = Query::select();
+    shipping
+        .expr(Func::coalesce([
+            D::carbon_sum(Expr::col(Orders::ShippingCarbonFootprintKg)),
+            Expr::val(0i64),
+        ]))
+        .from(Orders::Table)
+        .and_where(Expr::col(Orders::UserId).eq(uuid(user)))
+        .and_where(Expr::col(Orders::Status).ne(OrderStatus::Cancelled.as_str()));
     let qty = || Expr::col((OrderLines::Table, OrderLines::Quantity));
     let mut q = Query::select();
     q.expr(Expr::col((Orders::Table, Orders::Id)).count_distinct())
@@ -643,6 +668,7 @@ pub fn summary<D: Dialect>(user: UserId) -> SelectStatement {
                 .sum(),
             Expr::val(0i64),
         ]))
+        .expr(Expr::SubQuery(None, Box::new(shipping.into())))
         .from(Orders::Table)
         .inner_join(
             OrderLines::Table,

@@ -10,6 +10,9 @@ pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
         if message.contains("UNIQUE constraint failed: categories.slug") {
             return StoreError::Duplicate(UniqueField::CategorySlug);
         }
+        if message.contains("UNIQUE constraint failed: shipping_methods.code") {
+            return StoreError::Duplicate(UniqueField::ShippingMethodCode);
+        }
         if message.contains("UNIQUE constraint failed: index 'users_email_key'") {
             return StoreError::Duplicate(UniqueField::UserEmail);
         }

@@ -25,6 +25,7 @@ mod error;
 mod ports;
 mod rows;
 mod sessions;
+mod shipping;
 
 use std::path::PathBuf;
 use std::str::FromStr;

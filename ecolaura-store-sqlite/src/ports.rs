@@ -28,7 +28,7 @@ use ecolaura_core::sustainability::{Claim, FootprintRecord};
 use ecolaura_store_sql::Sqlite;
 use ecolaura_store_sql::records::{
     self, ClaimRow, FootprintRow, ScoreEntryRow, ScorePolicyRow, SummaryRecord,
-    micro_kg_total_to_decimal,
+    kg_total_to_decimal, micro_kg_total_to_decimal,
 };
 use ecolaura_store_sql::statements as sql;
 use sqlx::SqliteConnection;
@@ -64,6 +64,9 @@ pub(crate) async fn count(
     let row: Option<(i64,)> = optional(conn, stmt).await?;
     Ok(row.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0)))
 }
+
+/// An `orders` row as this backend returns it.
+type OrderRow = records::OrderRecord<i64, String>;
 
 /// A product whose category is unknown: the only foreign key a product has.
 fn category_error(e: StoreError) -> StoreError {
@@ -125,7 +128,7 @@ impl SqliteStore {
 
     async fn orders_with_lines(
         conn: &mut SqliteConnection,
-        rows: Vec<records::OrderRecord>,
+        rows: Vec<OrderRow>,
     ) -> Result<Vec<Order>, StoreError> {
         let orders = rows;
         if orders.is_empty() {
@@ -143,8 +146,7 @@ impl SqliteStore {
         conn: &mut SqliteConnection,
         id: OrderId,
     ) -> Result<Option<Order>, StoreError> {
-        let row: Option<records::OrderRecord> =
-            optional(&mut *conn, &sql::select_order(id)).await?;
+        let row: Option<OrderRow> = optional(&mut *conn, &sql::select_order(id)).await?;
         Ok(Self::orders_with_lines(conn, row.into_iter().collect())
             .await?
             .pop())
@@ -206,7 +208,7 @@ impl SqliteStore {
             };
             stock_left.push((line.product_id, records::stock_left(units)?));
         }
-        execute(&mut **tx, &built(sql::insert_order(order))?).await?;
+        execute(&mut **tx, &built(sql::insert_order::<Sqlite>(order))?).await?;
         execute(&mut **tx, &built(sql::insert_order_lines::<Sqlite>(order))?).await?;
         if !p.jobs.is_empty() {
             execute(
@@ -521,7 +523,7 @@ impl OrderStore for SqliteStore {
     ) -> Result<Page<Order>, StoreError> {
         let (select, total) = sql::list_orders(owner, page);
         let mut conn = self.conn().await?;
-        let rows: Vec<records::OrderRecord> = all(&mut *conn, &select).await?;
+        let rows: Vec<OrderRow> = all(&mut *conn, &select).await?;
         let count = count(&mut conn, &total).await?;
         let items = Self::orders_with_lines(&mut conn, rows).await?;
         Ok(Page {
@@ -606,15 +608,16 @@ impl OrderStore for SqliteStore {
         &self,
         user: UserId,
     ) -> Result<SustainabilitySummary, StoreError> {
-        let row: Option<(i64, i64, f64, i64)> =
+        let row: Option<(i64, i64, f64, i64, f64)> =
             optional(&self.pool, &sql::summary::<Sqlite>(user)).await?;
-        let (orders_count, items_count, micro_kg, weighted_score) = row.unwrap_or_default();
-        let carbon = micro_kg_total_to_decimal(micro_kg);
+        let (orders_count, items_count, micro_kg, weighted_score, shipping_kg) =
+            row.unwrap_or_default();
         Ok(SustainabilitySummary::try_from(SummaryRecord {
             orders_count,
             items_count,
-            carbon,
+            carbon: micro_kg_total_to_decimal(micro_kg),
             weighted_score,
+            shipping_carbon: kg_total_to_decimal(shipping_kg),
         })?)
     }
 }

@@ -9,6 +9,7 @@ mod operations;
 mod orders;
 mod products;
 mod query;
+mod shipping;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ pub(crate) use orders::OrdersApi;
 pub(crate) use products::{
     ClaimsApi, FootprintApi, PassportApi, ProductsApi, ResolverApi, ScoresApi,
 };
+pub(crate) use shipping::ShippingApi;
 
 /// The groups of operations in the document.
 #[derive(Tags)]
@@ -37,6 +39,9 @@ pub(crate) enum ApiTags {
     Products,
     /// Orders and their life cycle.
     Orders,
+    /// Shipping methods with their transport mode and emission factor, and
+    /// quotes that rank them by emissions (ISO 14083, GLEC).
+    Shipping,
     /// Products' environmental data (metrics, footprint records, green
     /// claims, the score policy and score histories), the discarded-stock
     /// ledger and its yearly disclosure, and the environmental summary of
@@ -57,6 +62,7 @@ pub(crate) type Apis = (
     DiscardsApi,
     PassportApi,
     ResolverApi,
+    ShippingApi,
     OrdersApi,
     OperationsApi,
 );
@@ -74,6 +80,7 @@ pub(crate) fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         DiscardsApi::new(state.clone()),
         PassportApi::new(state.clone()),
         ResolverApi::new(state.clone()),
+        ShippingApi::new(state.clone()),
         OrdersApi::new(state.clone()),
         OperationsApi::new(state.clone()),
     );

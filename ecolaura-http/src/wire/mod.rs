@@ -39,6 +39,7 @@ pub(crate) mod page;
 mod passport;
 mod product_input;
 mod scores;
+mod shipping;
 pub(crate) mod text;
 
 pub(crate) use accounts::{
@@ -59,9 +60,15 @@ pub(crate) use discards::{
 pub(crate) use footprint::{FootprintDto, FootprintInput};
 pub(crate) use nullable::Nullable;
 pub(crate) use orders::{OrderDto, OrderInput, OrderLineDto, StatusInput, SummaryDto};
-pub(crate) use page::{CategoryPage, DiscardPage, OrderPage, PageLinks, ProductPage, PublicUrl};
+pub(crate) use page::{
+    CategoryPage, DiscardPage, OrderPage, PageLinks, ProductPage, PublicUrl, ShippingMethodPage,
+};
 pub(crate) use passport::{CompositionDto, PassportViewDto};
 pub(crate) use scores::{ScoreEntryDto, ScorePolicyDto, ScorePolicyInput, ScoreRulesDto};
+pub(crate) use shipping::{
+    ShippingMethodDto, ShippingMethodInput, ShippingMethodPatch, ShippingQuoteDto,
+    ShippingQuoteInput,
+};
 
 use std::fmt::Display;
 
@@ -124,6 +131,14 @@ examples!(
     passport::MaterialDto,
     passport::ManufacturerDto,
     CompositionDto,
+    ShippingMethodDto,
+    ShippingMethodInput,
+    ShippingMethodPatch,
+    ShippingQuoteInput,
+    shipping::ShippingOptionDto,
+    ShippingQuoteDto,
+    shipping::OrderShippingDto,
+    ShippingMethodPage,
 );
 
 use crate::problem::{FieldErrors, Problem};

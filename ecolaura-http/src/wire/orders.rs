@@ -1,12 +1,14 @@
 //! Orders, their lines and the sustainability summary.
 
-use ecolaura_core::domain::{ProductId, Quantity};
+use ecolaura_core::domain::{ProductId, Quantity, Slug};
 use ecolaura_core::orders::{
     InvalidOrder, Order, OrderLine, OrderRequest, OrderRequestLine, OrderStatus,
     SustainabilitySummary,
 };
 use poem_openapi::{Enum, Object};
 
+use super::shipping::OrderShippingDto;
+use super::text::{SlugRule, Text};
 use super::{Amount, Fields};
 
 /// Where an order is in its life. Staff may move an order
@@ -119,13 +121,25 @@ pub(crate) struct OrderDto {
     /// The currency the order was placed in (ISO 4217): the shop's currency
     /// at that time, kept when the shop's currency changes.
     pub currency: String,
-    /// The sum of the line totals.
+    /// The sum of the line totals and the shipping price.
     pub total: Amount,
-    /// The sum of the known line footprints; null when no line is known.
+    /// Products and shipping, in kg CO₂e: the sum of the known parts; null
+    /// when none is known.
     #[oai(nullable)]
     pub carbon_footprint_kg: Option<f64>,
-    /// False when some line's product had no metrics.
+    /// The sum of the known line footprints; null when no line is known.
+    #[oai(nullable)]
+    pub products_carbon_footprint_kg: Option<f64>,
+    /// The shipment's emissions; null without shipping, or when a
+    /// product had no `weight_kg`.
+    #[oai(nullable)]
+    pub shipping_carbon_footprint_kg: Option<f64>,
+    /// False when some line's product had no metrics, or the order ships
+    /// and the shipment's emissions are unknown.
     pub footprint_complete: bool,
+    /// The shipping chosen, as it was when ordered; null when none was.
+    #[oai(nullable)]
+    pub shipping: Option<OrderShippingDto>,
     /// When the confirmation e-mail was sent; null until then.
     #[oai(nullable)]
     pub confirmation_sent_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -146,7 +160,10 @@ impl OrderDto {
             currency: o.currency.to_string(),
             total: o.total().into(),
             carbon_footprint_kg: o.carbon_footprint_kg().map(|kg| kg.to_f64()),
+            products_carbon_footprint_kg: o.products_carbon_footprint_kg().map(|kg| kg.to_f64()),
+            shipping_carbon_footprint_kg: o.shipping_carbon_footprint_kg().map(|kg| kg.to_f64()),
             footprint_complete: o.footprint_complete(),
+            shipping: o.shipping.as_ref().map(Into::into),
             confirmation_sent_at: o.confirmation_sent_at,
             lines: o.lines.iter().map(Into::into).collect(),
             created_at: o.created_at,
@@ -160,9 +177,12 @@ impl OrderDto {
             id: uuid::Uuid::from_u128(0x019a_b5c1_0000_7000_8000_0000_0000_0002),
             status: OrderStatusDto::Pending,
             currency: "EUR".into(),
-            total: Amount::sample("39.98"),
-            carbon_footprint_kg: Some(2.4),
+            total: Amount::sample("46.88"),
+            carbon_footprint_kg: Some(2.4289),
+            products_carbon_footprint_kg: Some(2.4),
+            shipping_carbon_footprint_kg: Some(0.0289),
             footprint_complete: true,
+            shipping: Some(OrderShippingDto::sample()),
             confirmation_sent_at: None,
             lines: vec![OrderLineDto::sample()],
             created_at: at,
@@ -182,22 +202,33 @@ pub(crate) struct OrderLineInput {
     pub quantity: i64,
 }
 
-/// A new order: 1..100 lines.
+impl OrderLineInput {
+    pub(crate) fn sample() -> Self {
+        Self {
+            product_id: uuid::Uuid::from_u128(0x019a_b5c0_0000_7000_8000_0000_0000_0001),
+            quantity: 2,
+        }
+    }
+}
+
+/// A new order: 1..100 lines, and optionally how to ship it.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 #[oai(rename = "OrderInput", example)]
 pub(crate) struct OrderInput {
     /// The lines, 1..100; a product at most once.
     #[oai(validator(min_items = "1", max_items = "100"))]
     pub lines: Vec<OrderLineInput>,
+    /// The code of an active shipping method (422 when unknown or
+    /// inactive); its price is added to the total and its emissions to the
+    /// footprint.
+    pub shipping_method: Option<Text<SlugRule>>,
 }
 
 impl OrderInput {
     pub(crate) fn sample() -> Self {
         Self {
-            lines: vec![OrderLineInput {
-                product_id: uuid::Uuid::from_u128(0x019a_b5c0_0000_7000_8000_0000_0000_0001),
-                quantity: 2,
-            }],
+            lines: vec![OrderLineInput::sample()],
+            shipping_method: Some("rail-eu".into()),
         }
     }
 }
@@ -258,31 +289,48 @@ impl From<SustainabilitySummary> for SummaryDto {
     }
 }
 
+/// The request of these lines, or every rule they break with its path.
+pub(super) fn order_lines(input: &[OrderLineInput]) -> Result<OrderRequest, InvalidOrder> {
+    let mut fields = Fields::default();
+    let lines: Vec<Option<OrderRequestLine>> = input
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            fields
+                .check(
+                    &format!("lines[{i}].quantity"),
+                    Quantity::new(line.quantity),
+                )
+                .map(|quantity| OrderRequestLine {
+                    product_id: ProductId::from_uuid(line.product_id),
+                    quantity,
+                })
+        })
+        .collect();
+    let Some(lines) = lines.into_iter().collect::<Option<Vec<_>>>() else {
+        return Err(InvalidOrder::new(fields.into_errors()));
+    };
+    OrderRequest::new(lines).map_err(InvalidOrder::from)
+}
+
 /// The request in an order body, or every rule it breaks with its path.
 impl TryFrom<OrderInput> for OrderRequest {
     type Error = InvalidOrder;
 
     fn try_from(input: OrderInput) -> Result<Self, InvalidOrder> {
-        let mut fields = Fields::default();
-        let lines: Vec<Option<OrderRequestLine>> = input
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, line)| {
-                fields
-                    .check(
-                        &format!("lines[{i}].quantity"),
-                        Quantity::new(line.quantity),
-                    )
-                    .map(|quantity| OrderRequestLine {
-                        product_id: ProductId::from_uuid(line.product_id),
-                        quantity,
-                    })
-            })
-            .collect();
-        let Some(lines) = lines.into_iter().collect::<Option<Vec<_>>>() else {
-            return Err(InvalidOrder::new(fields.into_errors()));
+        let shipping = match &input.shipping_method {
+            None => None,
+            Some(code) => Some(Slug::parse(code).map_err(|e| {
+                InvalidOrder::new(std::collections::BTreeMap::from([(
+                    "shipping_method".to_owned(),
+                    vec![e.to_string()],
+                )]))
+            })?),
         };
-        OrderRequest::new(lines).map_err(InvalidOrder::from)
+        let request = order_lines(&input.lines)?;
+        Ok(match shipping {
+            Some(code) => request.shipped_by(code),
+            None => request,
+        })
     }
 }

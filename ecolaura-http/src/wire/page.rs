@@ -158,6 +158,11 @@ page_type!(ProductPage, ProductDto, "products");
 page_type!(CategoryPage, CategoryDto, "categories");
 page_type!(OrderPage, OrderDto, "orders");
 page_type!(DiscardPage, super::DiscardDto, "discard ledger entries");
+page_type!(
+    ShippingMethodPage,
+    super::ShippingMethodDto,
+    "shipping methods"
+);
 
 #[cfg(test)]
 mod tests {

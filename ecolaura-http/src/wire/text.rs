@@ -91,6 +91,25 @@ impl TextRule for CategoryNameRule {
     const MAX_CHARS: usize = ecolaura_core::domain::CategoryName::MAX_CHARS;
 }
 
+/// A shipping method's name: 1..100 characters, one line, not blank.
+pub(crate) struct ShippingNameRule;
+impl TextRule for ShippingNameRule {
+    const NAME: &'static str = "shipping_name";
+    const PATTERN: &'static str = ONE_LINE;
+    const MIN_CHARS: usize = 1;
+    const MAX_CHARS: usize = ecolaura_core::domain::ShippingName::MAX_CHARS;
+}
+
+/// An emission factor in g CO₂e per tonne-km: up to 6 digits before the
+/// point and 3 after (`"17.0"`; above 100000 is refused beyond the pattern).
+pub(crate) struct EmissionFactorRule;
+impl TextRule for EmissionFactorRule {
+    const NAME: &'static str = "emission_factor";
+    const PATTERN: &'static str = r"^[0-9]{1,6}(\.[0-9]{1,3})?$";
+    const MIN_CHARS: usize = 1;
+    const MAX_CHARS: usize = 10;
+}
+
 /// A description: up to 5000 characters; line breaks and tabs allowed,
 /// other control characters not.
 pub(crate) struct DescriptionRule;
@@ -460,6 +479,12 @@ mod tests {
             prop_assert_eq!(documented::<PersonNameRule>(&s), PersonName::parse(&s).is_ok(), "person name {:?}", s);
             prop_assert_eq!(documented::<ProductNameRule>(&s), ProductName::parse(&s).is_ok(), "product name {:?}", s);
             prop_assert_eq!(documented::<CategoryNameRule>(&s), CategoryName::parse(&s).is_ok(), "category name {:?}", s);
+            prop_assert_eq!(documented::<ShippingNameRule>(&s), ecolaura_core::domain::ShippingName::parse(&s).is_ok(), "shipping name {:?}", s);
+            // The factor's pattern is the domain's form; above 100000 is
+            // refused beyond it.
+            let factor = ecolaura_core::sustainability::shipping::EmissionFactor::parse(&s);
+            let in_form = documented::<EmissionFactorRule>(&s);
+            prop_assert!(!in_form || factor.is_ok() || s.parse::<rust_decimal::Decimal>().is_ok_and(|d| d > rust_decimal::Decimal::from(100_000)), "factor {:?}", s);
             prop_assert_eq!(documented::<DescriptionRule>(&s), Description::parse(&s).is_ok(), "description {:?}", s);
             prop_assert_eq!(documented::<DisclosureRule>(&s), ecolaura_core::domain::Disclosure::parse(&s).is_ok(), "disclosure {:?}", s);
             prop_assert_eq!(documented::<SlugRule>(&s), Slug::parse(&s).is_ok(), "slug {:?}", s);

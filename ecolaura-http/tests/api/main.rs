@@ -18,3 +18,4 @@ mod passport;
 mod products;
 mod scores;
 mod sessions;
+mod shipping;
