@@ -128,12 +128,15 @@ impl OrderJobHandler {
                 l.line_total()
             ));
         }
+        if let Some(s) = &order.shipping {
+            body.push_str(&format!("  Shipping: {} = {} {cur}\n", s.name, s.price));
+        }
         body.push_str(&format!("\nTotal: {} {cur}\n", order.total()));
         if let Some(kg) = order.carbon_footprint_kg() {
             let note = if order.footprint_complete() {
                 ""
             } else {
-                " (for the products whose footprint we know)"
+                " (for the parts whose footprint we know)"
             };
             body.push_str(&format!("Carbon footprint: {kg} kg CO2e{note}\n"));
         }
@@ -255,5 +258,81 @@ mod tests {
         assert!(body.contains("2 × Cup @ 8.50 CHF = 17.00 CHF"), "{body}");
         assert!(body.contains("Total: 17.00 CHF"), "{body}");
         assert!(!body.contains("USD"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_shipped_orders_confirmation_lists_its_shipping_in_the_total() {
+        use crate::sustainability::shipping::{
+            DistanceKm, EmissionFactor, NewShippingMethod, TransportMode,
+        };
+        let store = Arc::new(MemoryStore::new());
+        let shop = shop_in(&store, "EUR");
+        let cup = shop
+            .catalog()
+            .create_product(
+                &Actor::System,
+                NewProduct {
+                    name: ProductName::parse("Cup").unwrap(),
+                    description: Description::default(),
+                    price: "8.50".parse().unwrap(),
+                    category: None,
+                    stock: Stock::new(3).unwrap(),
+                    metrics: None,
+                    manual_score: Score::new(40).unwrap(),
+                    sku: None,
+                    gtin: None,
+                    weight_kg: Some("1.000".parse().unwrap()),
+                },
+            )
+            .await
+            .unwrap();
+        shop.shipping()
+            .create(
+                &Actor::System,
+                NewShippingMethod {
+                    code: "rail-eu".parse().unwrap(),
+                    name: crate::domain::ShippingName::parse("Rail, EU").unwrap(),
+                    mode: TransportMode::Rail,
+                    distance_km: DistanceKm::new(1000).unwrap(),
+                    emission_factor: EmissionFactor::parse("20").unwrap(),
+                    price: "6.90".parse().unwrap(),
+                    active: true,
+                },
+            )
+            .await
+            .unwrap();
+        let ada = shop
+            .accounts()
+            .register(
+                &Actor::Anonymous,
+                NewAccount {
+                    email: Email::parse("ada@example.com").unwrap(),
+                    password: Password::new("correct horse battery").unwrap(),
+                    name: PersonName::parse("Ada").unwrap(),
+                    role: Role::Customer,
+                },
+            )
+            .await
+            .unwrap();
+        let request = OrderRequest::new(vec![OrderRequestLine {
+            product_id: cup.id,
+            quantity: Quantity::new(2).unwrap(),
+        }])
+        .unwrap()
+        .shipped_by("rail-eu".parse().unwrap());
+        shop.orders()
+            .place(&Actor::customer(ada.id), &request, None)
+            .await
+            .unwrap();
+        shop.worker(WorkerConfig::default()).drain().await.unwrap();
+        let sent = store.sent_emails();
+        let body = &sent[0].email.body;
+        assert!(body.contains("Shipping: Rail, EU = 6.90 EUR"), "{body}");
+        assert!(body.contains("Total: 23.90 EUR"), "{body}");
+        // 0.002 t × 1000 km × 20 g/t·km = 40 g; the cup has no footprint.
+        assert!(
+            body.contains("Carbon footprint: 0.04 kg CO2e (for the parts whose footprint we know)"),
+            "{body}"
+        );
     }
 }

@@ -115,9 +115,14 @@ impl Orders {
     /// (its order, or its rejection) and makes nothing. The key's
     /// fingerprint is [`OrderRequest::fingerprint`].
     ///
+    /// With a shipping method ([`OrderRequest::shipped_by`]), the order
+    /// keeps the active method of that code as it is now, its price in the
+    /// total and the shipment's emissions in the footprint.
+    ///
     /// # Errors
-    /// [`OrderError::Rejected`] (stock or unavailable product; also when
-    /// replayed), [`OrderError::IdempotencyKeyReused`], [`OrderError::Denied`].
+    /// [`OrderError::Rejected`] (stock, an unavailable product, or a
+    /// shipping method that is unknown or inactive; also when replayed),
+    /// [`OrderError::IdempotencyKeyReused`], [`OrderError::Denied`].
     pub async fn place(
         &self,
         actor: &Actor,
@@ -246,13 +251,16 @@ impl Orders {
         now: Timestamp,
     ) -> Result<Result<Order, OrderRejection>, StoreError> {
         let ids: Vec<_> = request.lines().iter().map(|l| l.product_id).collect();
-        let products: HashMap<_, _> = self
-            .catalog
-            .get_products(&ids)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
+        // The products and the shipping method are read at once: an order
+        // that ships waits for one round trip, not two.
+        let method = async {
+            match request.shipping_method() {
+                Some(code) => self.shipping.get_shipping_method(code).await,
+                None => Ok(None),
+            }
+        };
+        let (products, method) = tokio::try_join!(self.catalog.get_products(&ids), method)?;
+        let products: HashMap<_, _> = products.into_iter().map(|p| (p.id, p)).collect();
         let mut lines = Vec::with_capacity(ids.len());
         let mut weights = Vec::with_capacity(ids.len());
         for line in request.lines() {
@@ -275,8 +283,7 @@ impl Orders {
         let shipping = match request.shipping_method() {
             None => None,
             Some(code) => {
-                let offered = self.shipping.get_shipping_method(code).await?;
-                let Some(method) = offered.filter(|m| m.active) else {
+                let Some(method) = method.filter(|m| m.active) else {
                     return Ok(Err(OrderRejection::ShippingUnavailable {
                         code: code.clone(),
                     }));

@@ -150,9 +150,25 @@ impl Shipping {
                 .ok_or(ShippingError::ProductUnavailable(line.product_id))?;
             lines.push((*weight, line.quantity));
         }
-        let page = PageRequest::new(1, MAX_SHIPPING_METHODS as u32).map_err(StoreError::backend)?;
-        let methods = self.methods.list_shipping_methods(true, page).await?.items;
+        let methods = self.active_methods().await?;
         Ok(quote(&methods, shipment_weight_kg(lines)))
+    }
+
+    /// Every active method: one page of [`MAX_SHIPPING_METHODS`], or a few
+    /// more when concurrent additions passed the bound.
+    async fn active_methods(&self) -> Result<Vec<ShippingMethod>, StoreError> {
+        let mut methods = Vec::new();
+        for number in 1.. {
+            let request = PageRequest::new(number, PageRequest::MAX_PAGE_SIZE)
+                .map_err(StoreError::backend)?;
+            let page = self.methods.list_shipping_methods(true, request).await?;
+            let last = !page.has_next();
+            methods.extend(page.items);
+            if last {
+                break;
+            }
+        }
+        Ok(methods)
     }
 }
 

@@ -318,19 +318,25 @@ impl TryFrom<OrderInput> for OrderRequest {
     type Error = InvalidOrder;
 
     fn try_from(input: OrderInput) -> Result<Self, InvalidOrder> {
-        let shipping = match &input.shipping_method {
-            None => None,
-            Some(code) => Some(Slug::parse(code).map_err(|e| {
-                InvalidOrder::new(std::collections::BTreeMap::from([(
-                    "shipping_method".to_owned(),
-                    vec![e.to_string()],
-                )]))
-            })?),
-        };
-        let request = order_lines(&input.lines)?;
-        Ok(match shipping {
-            Some(code) => request.shipped_by(code),
-            None => request,
-        })
+        let shipping = input
+            .shipping_method
+            .as_deref()
+            .map(Slug::parse)
+            .transpose();
+        match (order_lines(&input.lines), shipping) {
+            (Ok(request), Ok(None)) => Ok(request),
+            (Ok(request), Ok(Some(code))) => Ok(request.shipped_by(code)),
+            (lines, shipping) => {
+                // Every broken rule at once: the lines' and the method's.
+                let mut errors = lines
+                    .err()
+                    .map(InvalidOrder::into_errors)
+                    .unwrap_or_default();
+                if let Err(e) = shipping {
+                    errors.insert("shipping_method".to_owned(), vec![e.to_string()]);
+                }
+                Err(InvalidOrder::new(errors))
+            }
+        }
     }
 }

@@ -352,6 +352,18 @@ async fn an_unknown_or_inactive_method_is_422_and_takes_no_stock() {
     )
     .await;
     assert!(malformed.problem(422)["errors"]["shipping_method"].is_array());
+    let both = place(
+        &t,
+        &ada,
+        json!({"lines": [{"product_id": bottle, "quantity": 1}, {"product_id": bottle, "quantity": 1}],
+               "shipping_method": "Rail EU"}),
+    )
+    .await;
+    let errors = &both.problem(422)["errors"];
+    assert!(
+        errors["shipping_method"].is_array() && errors["lines"].is_array(),
+        "every broken rule at once: {errors}"
+    );
     let product = t.get(&format!("/api/v1/products/{bottle}"), None).await;
     assert_eq!(product.ok(200)["stock"], 50, "nothing was taken");
     let orders = t.get("/api/v1/orders", Some(&ada)).await;
