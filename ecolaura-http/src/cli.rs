@@ -1,5 +1,5 @@
 //! The `ecolaura` command line: `serve` (the default), `migrate`, `worker`,
-//! `users add`, and dispatch to them. The settings they read are
+//! `demo`, `users add`, and dispatch to them. The settings they read are
 //! [`crate::settings`]'s.
 
 use std::process::ExitCode;
@@ -29,6 +29,10 @@ enum Command {
     Migrate,
     /// Run job workers only (for a separate process), until SIGTERM or SIGINT.
     Worker,
+    /// Load a small demo shop (categories, products with metrics, shipping
+    /// methods, a staff and a customer account) into an empty store, and
+    /// print the accounts' generated passwords.
+    Demo,
     /// Manage accounts.
     Users {
         #[command(subcommand)]
@@ -117,6 +121,7 @@ pub fn main() -> ExitCode {
             Command::Serve => crate::run::serve(settings, shutdown).await,
             Command::Migrate => crate::run::migrate(settings).await,
             Command::Worker => crate::run::worker(settings, shutdown).await,
+            Command::Demo => crate::run::demo(settings).await,
             Command::Users {
                 command:
                     UsersCommand::Add {

@@ -33,6 +33,7 @@ mod auth;
 mod body;
 mod cli;
 mod client_address;
+mod demo;
 mod docs_page;
 mod metrics;
 mod middleware;

@@ -329,3 +329,40 @@ pub(crate) async fn add_user(
     println!("added {} account {} ({})", user.role, user.email, user.id);
     Ok(())
 }
+
+/// `ecolaura demo`: load the demo shop into the configured (empty) store
+/// and print how to sign in.
+pub(crate) async fn demo(settings: Settings) -> Result<(), RunError> {
+    if settings.production {
+        return Err("`ecolaura demo` does not run with ECOLAURA_ENV=production".into());
+    }
+    let opened = open_store(&settings, settings.migrates_on_start()).await?;
+    let app = application(opened.store, &settings, small_cache())?;
+    let loaded = crate::demo::load(&app).await?;
+    let base = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| crate::wire::PublicUrl::for_address(settings.bind));
+    println!(
+        "Loaded a demo shop into {}: 4 categories, {} products with their metrics, 3 shipping methods.",
+        opened.location, loaded.products
+    );
+    println!("Sign in (POST /api/v1/auth/token) as:");
+    println!(
+        "  staff     {}  {}",
+        crate::demo::STAFF_EMAIL,
+        loaded.staff_password
+    );
+    println!(
+        "  customer  {}  {}",
+        crate::demo::CUSTOMER_EMAIL,
+        loaded.customer_password
+    );
+    println!("The passwords are shown once; keep them. Start the host with `ecolaura serve`,");
+    println!(
+        "then browse {}/api/v1/products, or try the API at {}/docs.",
+        base.as_str(),
+        base.as_str()
+    );
+    Ok(())
+}

@@ -510,6 +510,22 @@ impl Accounts {
         self.store.get_user(id).await?.ok_or(AccountError::NotFound)
     }
 
+    /// The account of this e-mail address (compared case-insensitively),
+    /// if there is one (staff or the system: tools that provision accounts).
+    ///
+    /// # Errors
+    /// [`AccountError::Denied`] for anyone else.
+    pub async fn find_by_email(
+        &self,
+        actor: &Actor,
+        email: &Email,
+    ) -> Result<Option<User>, AccountError> {
+        if !actor.is_privileged() {
+            return Err(crate::auth::AccessDenied::Forbidden.into());
+        }
+        Ok(self.store.find_user_by_email(email).await?)
+    }
+
     fn signed_in(&self, actor: &Actor) -> Result<UserId, AccountError> {
         authorize(actor, Action::ReadOwnAccount)?;
         actor.user_id().ok_or(AccountError::NotFound)

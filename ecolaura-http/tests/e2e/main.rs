@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod demo;
 mod discards;
 mod flow;
 mod generated_client;
