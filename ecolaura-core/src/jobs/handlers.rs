@@ -198,12 +198,9 @@ mod tests {
             .unwrap()
     }
 
-    #[tokio::test]
-    async fn the_confirmation_prints_the_currency_the_order_was_placed_in() {
-        let store = Arc::new(MemoryStore::new());
-        let francs = shop_in(&store, "CHF");
-        let cup = francs
-            .catalog()
+    /// A cup of `weight_kg` (none: unknown), 3 in stock, no metrics.
+    async fn cup(shop: &Ecolaura, weight_kg: Option<&str>) -> Product {
+        shop.catalog()
             .create_product(
                 &Actor::System,
                 NewProduct {
@@ -216,13 +213,16 @@ mod tests {
                     manual_score: Score::new(40).unwrap(),
                     sku: None,
                     gtin: None,
-                    weight_kg: None,
+                    weight_kg: weight_kg.map(|w| w.parse().unwrap()),
                 },
             )
             .await
-            .unwrap();
-        let ada = francs
-            .accounts()
+            .unwrap()
+    }
+
+    /// Ada's customer account.
+    async fn ada(shop: &Ecolaura) -> User {
+        shop.accounts()
             .register(
                 &Actor::Anonymous,
                 NewAccount {
@@ -233,12 +233,29 @@ mod tests {
                 },
             )
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Two cups, shipped by `shipping` if given.
+    fn two(cup: &Product, shipping: Option<&str>) -> OrderRequest {
         let request = OrderRequest::new(vec![OrderRequestLine {
             product_id: cup.id,
             quantity: Quantity::new(2).unwrap(),
         }])
         .unwrap();
+        match shipping {
+            Some(code) => request.shipped_by(code.parse().unwrap()),
+            None => request,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_confirmation_prints_the_currency_the_order_was_placed_in() {
+        let store = Arc::new(MemoryStore::new());
+        let francs = shop_in(&store, "CHF");
+        let cup = cup(&francs, None).await;
+        let ada = ada(&francs).await;
+        let request = two(&cup, None);
         francs
             .orders()
             .place(&Actor::customer(ada.id), &request, None)
@@ -267,25 +284,7 @@ mod tests {
         };
         let store = Arc::new(MemoryStore::new());
         let shop = shop_in(&store, "EUR");
-        let cup = shop
-            .catalog()
-            .create_product(
-                &Actor::System,
-                NewProduct {
-                    name: ProductName::parse("Cup").unwrap(),
-                    description: Description::default(),
-                    price: "8.50".parse().unwrap(),
-                    category: None,
-                    stock: Stock::new(3).unwrap(),
-                    metrics: None,
-                    manual_score: Score::new(40).unwrap(),
-                    sku: None,
-                    gtin: None,
-                    weight_kg: Some("1.000".parse().unwrap()),
-                },
-            )
-            .await
-            .unwrap();
+        let cup = cup(&shop, Some("1.000")).await;
         shop.shipping()
             .create(
                 &Actor::System,
@@ -301,25 +300,8 @@ mod tests {
             )
             .await
             .unwrap();
-        let ada = shop
-            .accounts()
-            .register(
-                &Actor::Anonymous,
-                NewAccount {
-                    email: Email::parse("ada@example.com").unwrap(),
-                    password: Password::new("correct horse battery").unwrap(),
-                    name: PersonName::parse("Ada").unwrap(),
-                    role: Role::Customer,
-                },
-            )
-            .await
-            .unwrap();
-        let request = OrderRequest::new(vec![OrderRequestLine {
-            product_id: cup.id,
-            quantity: Quantity::new(2).unwrap(),
-        }])
-        .unwrap()
-        .shipped_by("rail-eu".parse().unwrap());
+        let ada = ada(&shop).await;
+        let request = two(&cup, Some("rail-eu"));
         shop.orders()
             .place(&Actor::customer(ada.id), &request, None)
             .await

@@ -544,6 +544,14 @@ mod tests {
                 cache,
             }
         }
+        /// The catalog holds `p` alone.
+        fn lists(&mut self, p: &Product) {
+            let listed = p.clone();
+            self.catalog
+                .expect_get_products()
+                .returning(move |_| Ok(vec![listed.clone()]));
+        }
+
         fn service(self) -> Orders {
             Orders::new(
                 OrderPorts {
@@ -599,10 +607,7 @@ mod tests {
     async fn placing_snapshots_prices_and_enqueues_processing_in_one_placement() {
         let p = product("19.99");
         let mut m = Mocks::new();
-        let listed = p.clone();
-        m.catalog
-            .expect_get_products()
-            .returning(move |_| Ok(vec![listed.clone()]));
+        m.lists(&p);
         m.orders
             .expect_place_order()
             .withf(|pl| {
@@ -713,10 +718,7 @@ mod tests {
             biodegradable: false,
         });
         let mut m = Mocks::new();
-        let listed = p.clone();
-        m.catalog
-            .expect_get_products()
-            .returning(move |_| Ok(vec![listed.clone()]));
+        m.lists(&p);
         m.shipping
             .expect_get_shipping_method()
             .withf(|code| code.as_str() == "rail-eu")
@@ -753,10 +755,7 @@ mod tests {
     async fn an_inactive_shipping_method_is_a_rejection_that_takes_no_stock() {
         let p = product("10.00");
         let mut m = Mocks::new();
-        let listed = p.clone();
-        m.catalog
-            .expect_get_products()
-            .returning(move |_| Ok(vec![listed.clone()]));
+        m.lists(&p);
         m.shipping
             .expect_get_shipping_method()
             .returning(|_| Ok(Some(rail(false))));
