@@ -211,10 +211,18 @@ const SHIPPING: [(&str, &str, TransportMode, i64, &str, &str); 3] = [
     ),
 ];
 
+/// What the demo shop holds, for the operator to read.
+pub(crate) fn contents() -> String {
+    format!(
+        "{} categories, {} products with their metrics, {} shipping methods",
+        CATEGORIES.len(),
+        PRODUCTS.len(),
+        SHIPPING.len()
+    )
+}
+
 /// What `ecolaura demo` made, for the newcomer to sign in with.
 pub(crate) struct Loaded {
-    /// Products made.
-    pub(crate) products: usize,
     /// The staff account's generated password.
     pub(crate) staff_password: String,
     /// The customer account's generated password.
@@ -311,7 +319,6 @@ pub(crate) async fn load(app: &Ecolaura) -> Result<Loaded, RunError> {
             .await?;
     }
     Ok(Loaded {
-        products: PRODUCTS.len(),
         staff_password,
         customer_password,
     })

@@ -344,8 +344,9 @@ pub(crate) async fn demo(settings: Settings) -> Result<(), RunError> {
         .clone()
         .unwrap_or_else(|| crate::wire::PublicUrl::for_address(settings.bind));
     println!(
-        "Loaded a demo shop into {}: 4 categories, {} products with their metrics, 3 shipping methods.",
-        opened.location, loaded.products
+        "Loaded a demo shop into {}: {}.",
+        opened.location,
+        crate::demo::contents()
     );
     println!("Sign in (POST /api/v1/auth/token) as:");
     println!(
