@@ -10,7 +10,7 @@ pub mod records;
 pub mod schema;
 pub mod statements;
 
-use ecolaura_core::domain::{CarbonKg, Money, Price, WeightKg};
+use ecolaura_core::domain::{CarbonKg, Money, Price, SearchText, WeightKg};
 use rust_decimal::Decimal;
 use sea_query::{Alias, Expr, ExprTrait, Func, SelectStatement, Value};
 
@@ -64,6 +64,12 @@ pub trait Dialect {
 
     /// An optional weight, as bound to a weight column.
     fn weight_opt(kg: Option<WeightKg>) -> Value;
+
+    /// A condition on `products` that a search index answers and that every
+    /// product matching `term` meets (it may admit more: the statement keeps
+    /// the `LIKE` that decides), or `None` where the `LIKE` itself is what
+    /// the index serves.
+    fn search_candidates(term: &SearchText) -> Option<Expr>;
 }
 
 /// Postgres: money as `NUMERIC(10,2)`, footprints as `NUMERIC(16,6)`.
@@ -102,6 +108,12 @@ impl Dialect for Postgres {
     fn weight_opt(kg: Option<WeightKg>) -> Value {
         Self::decimal_opt(kg.map(WeightKg::kg))
     }
+
+    /// `None`: the trigram indexes of migration 0013 are on `lower(name)`
+    /// and `lower(description)`, so Postgres serves the `LIKE` from them.
+    fn search_candidates(_term: &SearchText) -> Option<Expr> {
+        None
+    }
 }
 
 /// SQLite: money as integer cents, footprints as integer micro-kilograms, so
@@ -137,5 +149,15 @@ impl Dialect for Sqlite {
     /// Integer grams.
     fn weight_opt(kg: Option<WeightKg>) -> Value {
         kg.map(records::weight_to_grams).into()
+    }
+
+    /// The products whose FTS5 trigram index (migration 0013) holds every
+    /// trigram of `term`; `None` for a term too short to have one.
+    fn search_candidates(term: &SearchText) -> Option<Expr> {
+        let query = statements::fts_trigram_query(term.as_str())?;
+        Some(Expr::cust_with_values(
+            r#""products"."rowid" IN (SELECT "rowid" FROM "products_search" WHERE "products_search" MATCH ?)"#,
+            [query],
+        ))
     }
 }

@@ -369,6 +369,24 @@ pub fn escape_like(text: &str) -> String {
     out
 }
 
+/// An FTS5 query that asks for every distinct trigram of `term` (each a
+/// quoted string, so no character of the term is FTS5 syntax), or `None`
+/// for a term of fewer than three characters, which has no trigram.
+///
+/// A product holding all of them is a candidate, not a match: the trigrams
+/// may sit apart, and the tokenizer folds case more widely than `lower()`.
+pub fn fts_trigram_query(term: &str) -> Option<String> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut seen = std::collections::HashSet::new();
+    let trigrams: Vec<String> = chars
+        .windows(3)
+        .map(|w| w.iter().collect::<String>())
+        .filter(|t| seen.insert(t.clone()))
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    (!trigrams.is_empty()).then(|| trigrams.join(" AND "))
+}
+
 /// The alias of the count of all matches that [`list_products`]'s page
 /// carries on each row.
 pub const LIST_TOTAL: &str = "total";
@@ -413,6 +431,9 @@ pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, Sele
                 .like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
         q.and_where(like(Products::Name).or(like(Products::Description)));
+        if let Some(candidates) = D::search_candidates(s) {
+            q.and_where(candidates);
+        }
     }
     if let Some(sku) = &f.sku {
         q.and_where(Expr::col(Products::Sku).eq(sku.as_str()));
@@ -1145,6 +1166,22 @@ mod tests {
                 "{sql}"
             );
         }
+    }
+
+    #[test]
+    fn an_fts_query_asks_for_each_distinct_trigram_quoted() {
+        assert_eq!(fts_trigram_query("ab"), None);
+        assert_eq!(fts_trigram_query("é%"), None);
+        assert_eq!(fts_trigram_query("abc").as_deref(), Some(r#""abc""#));
+        assert_eq!(
+            fts_trigram_query("abcabc").as_deref(),
+            Some(r#""abc" AND "bca" AND "cab""#)
+        );
+        assert_eq!(
+            fts_trigram_query(r#"a"b OR*"#).as_deref(),
+            Some(r#""a""b" AND """b " AND "b O" AND " OR" AND "OR*""#),
+            "FTS5 syntax stays inside the quoted strings"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use ecolaura_core::accounts::PasswordHasher;
 use ecolaura_core::conformance::crash::{self, claim_in_a_child_then_kill_it};
 use ecolaura_core::conformance::{fixtures, scenarios};
-use ecolaura_core::domain::truncate_to_micros;
+use ecolaura_core::domain::{SearchText, truncate_to_micros};
 use ecolaura_core::idempotency::IdempotentOutcome;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::ports::{CatalogStore, JobQueue, OrderStore};
@@ -54,9 +54,25 @@ fn app_on(store: Arc<SqliteStore>) -> Ecolaura {
 }
 
 async fn product(app: &Ecolaura, stock: u32) -> Product {
-    let new = NewProduct {
-        name: ProductName::parse("Last units").unwrap(),
-        description: Description::parse("Glass, refillable").unwrap(),
+    create(app, new_product("Last units", "Glass, refillable", stock)).await
+}
+
+/// A product named `name`, made through the catalog.
+async fn named(app: &Ecolaura, name: &str, description: &str) -> Product {
+    create(app, new_product(name, description, 1)).await
+}
+
+async fn create(app: &Ecolaura, new: NewProduct) -> Product {
+    app.catalog()
+        .create_product(&Actor::System, new)
+        .await
+        .unwrap()
+}
+
+fn new_product(name: &str, description: &str, stock: u32) -> NewProduct {
+    NewProduct {
+        name: ProductName::parse(name).unwrap(),
+        description: Description::parse(description).unwrap(),
         price: "5.00".parse().unwrap(),
         category: None,
         stock: Stock::new(i64::from(stock)).unwrap(),
@@ -69,11 +85,7 @@ async fn product(app: &Ecolaura, stock: u32) -> Product {
         sku: None,
         gtin: None,
         weight_kg: None,
-    };
-    app.catalog()
-        .create_product(&Actor::System, new)
-        .await
-        .unwrap()
+    }
 }
 
 fn one_of(p: &Product, q: i64) -> OrderRequest {
@@ -431,4 +443,97 @@ async fn the_discard_ledger_refuses_every_change_in_the_database() {
         .await
         .unwrap();
     assert_eq!(quantity, 2);
+}
+
+fn searching(term: &str) -> ProductQuery {
+    ProductQuery {
+        filter: ProductFilter {
+            search: Some(SearchText::parse(term).unwrap()),
+            ..ProductFilter::default()
+        },
+        ..ProductQuery::default()
+    }
+}
+
+/// A search of three characters or more asks the FTS5 trigram index for its
+/// candidates; a shorter one, which has no trigram, does not.
+#[tokio::test]
+async fn a_search_of_three_characters_or_more_reads_the_trigram_index() {
+    use sea_query::SqliteQueryBuilder;
+    use sea_query_sqlx::SqlxBinder;
+    let db = TempDb::new();
+    let store = db.open().await;
+    for (term, indexed) in [("zephyr", true), ("zep", true), ("ze", false)] {
+        let (page, _) = ecolaura_store_sql::statements::list_products::<ecolaura_store_sql::Sqlite>(
+            &searching(term),
+        );
+        let (sql, values) = page.build_sqlx(SqliteQueryBuilder);
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(
+            sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")),
+            values,
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
+        let reads_index = plan.iter().any(|line| line.contains("VIRTUAL TABLE INDEX"));
+        assert_eq!(reads_index, indexed, "{term:?}: {plan:#?}");
+    }
+}
+
+/// The index follows every write (insert, rename, delete behind the
+/// library's back) and survives a VACUUM, which keeps the rowids it names
+/// products by: FTS5's own integrity check passes and searches still find
+/// exactly the products they should.
+#[tokio::test]
+async fn the_search_index_follows_writes_and_survives_vacuum() {
+    let db = TempDb::new();
+    let store = Arc::new(db.open().await);
+    let app = app_on(store.clone());
+    let gone = named(&app, "Doomed zephyr", "").await;
+    let kept = named(&app, "Zephyr bottle", "Steel").await;
+    let renamed = named(&app, "Old name", "plain").await;
+    app.catalog()
+        .update_product(
+            &Actor::System,
+            renamed.id,
+            &ProductChanges {
+                description: Some(Description::parse("now with ZEPHYR inside").unwrap()),
+                ..ProductChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Its score history refers to it: delete the way an operator would.
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM products WHERE id = ?")
+        .bind(gone.id.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    sqlx::query("VACUUM").execute(store.pool()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO products_search (products_search, rank) VALUES ('integrity-check', 1)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let found: std::collections::BTreeSet<ProductId> = store
+        .list_products(&searching("zephyr"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(found, [kept.id, renamed.id].into());
 }

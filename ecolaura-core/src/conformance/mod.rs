@@ -30,6 +30,7 @@ pub mod orders;
 pub mod passport;
 pub mod scenarios;
 pub mod scores;
+pub mod search;
 pub mod sessions;
 pub mod shipping;
 
@@ -52,6 +53,8 @@ macro_rules! store_conformance {
             catalog::orderings_sort_as_documented_with_ties_by_id,
             catalog::pagination_counts_every_match,
             catalog::identifiers_read_back_and_are_unique_among_live_products,
+            search::search_finds_exactly_the_substring_matches,
+            search::search_reads_name_and_description_apart,
             footprint::a_footprint_record_reads_back_and_changes_with_its_product,
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
             discards::a_categorys_ban_reads_back_and_changes,

@@ -1,0 +1,103 @@
+//! Query plans on a catalog big enough for the planner to care: the lists
+//! that an index should serve are served by it, not by a scan of products.
+//!
+//! The table is filled and then `ANALYZE`d by the test itself, so the plans
+//! do not depend on autovacuum having run.
+#![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
+
+use ecolaura_core::catalog::{ProductFilter, ProductOrdering, ProductQuery};
+use ecolaura_core::domain::{PageRequest, SearchText};
+use ecolaura_store_pg_testing::TestDb;
+use ecolaura_store_sql::Postgres;
+use ecolaura_store_sql::statements::list_products;
+use sea_query::PostgresQueryBuilder;
+use sea_query_sqlx::SqlxBinder;
+use sqlx::PgPool;
+
+/// Products in the test catalog; one in a thousand has the rare words.
+const PRODUCTS: i64 = 200_000;
+
+/// Fill the catalog: every thousandth product has "Zephyr" in its name and
+/// every thousandth (another one) "quartzite" in its description; the rest
+/// have names and descriptions made of common trigrams.
+async fn fill(pool: &PgPool) {
+    sqlx::query(
+        "INSERT INTO products (id, name, description, price, stock, manual_score, score,
+                               score_source, version, created_at, updated_at)
+         SELECT gen_random_uuid(),
+                CASE WHEN i % 1000 = 0 THEN 'Zephyr bottle ' || i ELSE 'Bottle ' || i END,
+                CASE WHEN i % 1000 = 500 THEN 'Cut from quartzite, ' ELSE 'Made of steel, ' END
+                    || md5(i::text),
+                (abs(hashtext(i::text)) % 10000) / 100.0, i % 50,
+                abs(hashtext(i::text || 's')) % 101, abs(hashtext(i::text || 's')) % 101, 'manual', 1,
+                now() - make_interval(secs => i), now()
+         FROM generate_series(1, $1) AS i",
+    )
+    .bind(PRODUCTS)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE products").execute(pool).await.unwrap();
+}
+
+/// The plan of the list `query` as the store sends it (its page and its
+/// count), with the values bound as the store binds them.
+async fn plan(pool: &PgPool, query: &ProductQuery) -> String {
+    let (page, _) = list_products::<Postgres>(query);
+    let (sql, values) = page.build_sqlx(PostgresQueryBuilder);
+    let rows: Vec<(String,)> =
+        sqlx::query_as_with(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")), values)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    rows.into_iter()
+        .map(|(line,)| line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const ORDERINGS: [ProductOrdering; 8] = [
+    ProductOrdering::PriceAsc,
+    ProductOrdering::PriceDesc,
+    ProductOrdering::ScoreAsc,
+    ProductOrdering::ScoreDesc,
+    ProductOrdering::NameAsc,
+    ProductOrdering::NameDesc,
+    ProductOrdering::CreatedAsc,
+    ProductOrdering::CreatedDesc,
+];
+
+/// `search=` for a word in 0.1% of the products, in a name or in a
+/// description, in every ordering: the trigram indexes find the matches
+/// (for the count, and for the page unless walking the ordering's index
+/// finds a page sooner), and the table is never scanned.
+#[tokio::test]
+async fn a_search_is_served_by_the_trigram_indexes_in_every_ordering() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    fill(store.pool()).await;
+    for term in ["zephyr", "QUARTZITE", "phyr bot"] {
+        for ordering in ORDERINGS {
+            let query = ProductQuery {
+                filter: ProductFilter {
+                    search: Some(SearchText::parse(term).unwrap()),
+                    ..ProductFilter::default()
+                },
+                ordering,
+                page: PageRequest::new(1, 20).unwrap(),
+            };
+            let plan = plan(store.pool(), &query).await;
+            assert!(
+                !plan.contains("Seq Scan on products"),
+                "{term:?} {ordering:?} scans the table:\n{plan}"
+            );
+            assert!(
+                plan.contains("products_live_name_trgm")
+                    && plan.contains("products_live_description_trgm"),
+                "{term:?} {ordering:?} does not read both trigram indexes:\n{plan}"
+            );
+        }
+    }
+}
