@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
 use ecolaura_core::catalog::{ProductFilter, ProductOrdering, ProductQuery};
-use ecolaura_core::domain::{PageRequest, SearchText};
+use ecolaura_core::domain::{PageRequest, Score, SearchText, Slug};
 use ecolaura_store_pg_testing::TestDb;
 use ecolaura_store_sql::Postgres;
 use ecolaura_store_sql::statements::list_products;
@@ -17,20 +17,29 @@ use sqlx::PgPool;
 /// Products in the test catalog; one in a thousand has the rare words.
 const PRODUCTS: i64 = 200_000;
 
-/// Fill the catalog: every thousandth product has "Zephyr" in its name and
-/// every thousandth (another one) "quartzite" in its description; the rest
-/// have names and descriptions made of common trigrams.
+/// Fill the catalog: 50 categories; every thousandth product has "Zephyr"
+/// in its name and every thousandth (another one) "quartzite" in its
+/// description; the rest have names and descriptions made of common
+/// trigrams. Prices, scores and categories are spread by a hash.
 async fn fill(pool: &PgPool) {
     sqlx::query(
+        "INSERT INTO categories (slug, name, description, created_at)
+         SELECT 'category-' || c, 'Category ' || c, '', now() FROM generate_series(0, 49) AS c",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
         "INSERT INTO products (id, name, description, price, stock, manual_score, score,
-                               score_source, version, created_at, updated_at)
+                               score_source, version, created_at, updated_at, category)
          SELECT gen_random_uuid(),
                 CASE WHEN i % 1000 = 0 THEN 'Zephyr bottle ' || i ELSE 'Bottle ' || i END,
                 CASE WHEN i % 1000 = 500 THEN 'Cut from quartzite, ' ELSE 'Made of steel, ' END
                     || md5(i::text),
                 (abs(hashtext(i::text)) % 10000) / 100.0, i % 50,
                 abs(hashtext(i::text || 's')) % 101, abs(hashtext(i::text || 's')) % 101, 'manual', 1,
-                now() - make_interval(secs => i), now()
+                now() - make_interval(secs => i), now(),
+                'category-' || abs(hashtext(i::text || 'c')) % 50
          FROM generate_series(1, $1) AS i",
     )
     .bind(PRODUCTS)
@@ -66,6 +75,86 @@ const ORDERINGS: [ProductOrdering; 8] = [
     ProductOrdering::CreatedAsc,
     ProductOrdering::CreatedDesc,
 ];
+
+/// A filtered list in every ordering: the plan of its page and count
+/// never scans the table, and reads one of `indexes` (any of them).
+async fn assert_served_by(pool: &PgPool, filter: &ProductFilter, indexes: &[&str]) {
+    for ordering in ORDERINGS {
+        let query = ProductQuery {
+            filter: filter.clone(),
+            ordering,
+            page: PageRequest::new(1, 20).unwrap(),
+        };
+        let plan = plan(pool, &query).await;
+        assert!(
+            !plan.contains("Seq Scan on products"),
+            "{filter:?} {ordering:?} scans the table:\n{plan}"
+        );
+        assert!(
+            indexes.iter().any(|index| plan.contains(index)),
+            "{filter:?} {ordering:?} reads none of {indexes:?}:\n{plan}"
+        );
+    }
+}
+
+/// The selective filters, alone and together, in every ordering: a
+/// category (with a price range too), a price range, a high minimum
+/// score. Each reads an index made for it; none scans the table.
+#[tokio::test]
+async fn selective_filters_are_served_by_their_indexes_in_every_ordering() {
+    let Some(db) = TestDb::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    fill(store.pool()).await;
+    let price = |s: &str| Some(s.parse().unwrap());
+    let category = Some(Slug::parse("category-7").unwrap());
+    let by_category: &[&str] = &[
+        "products_live_category_created",
+        "products_live_category_price",
+        "products_live_category_score",
+        "products_live_category_name",
+    ];
+    assert_served_by(
+        store.pool(),
+        &ProductFilter {
+            category: category.clone(),
+            ..ProductFilter::default()
+        },
+        by_category,
+    )
+    .await;
+    assert_served_by(
+        store.pool(),
+        &ProductFilter {
+            category,
+            min_price: price("10.00"),
+            max_price: price("20.00"),
+            ..ProductFilter::default()
+        },
+        by_category,
+    )
+    .await;
+    assert_served_by(
+        store.pool(),
+        &ProductFilter {
+            min_price: price("10.00"),
+            max_price: price("10.50"),
+            ..ProductFilter::default()
+        },
+        &["products_live_price"],
+    )
+    .await;
+    assert_served_by(
+        store.pool(),
+        &ProductFilter {
+            min_score: Score::new(100).ok(),
+            ..ProductFilter::default()
+        },
+        &["products_live_score"],
+    )
+    .await;
+}
 
 /// `search=` for a word in 0.1% of the products, in a name or in a
 /// description, in every ordering: the trigram indexes find the matches

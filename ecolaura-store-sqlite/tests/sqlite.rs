@@ -455,29 +455,77 @@ fn searching(term: &str) -> ProductQuery {
     }
 }
 
+/// The query plan of the list `query`, as the store sends it, one line per
+/// step.
+async fn plan_of(store: &SqliteStore, query: &ProductQuery) -> Vec<String> {
+    use sea_query::SqliteQueryBuilder;
+    use sea_query_sqlx::SqlxBinder;
+    let (page, _) =
+        ecolaura_store_sql::statements::list_products::<ecolaura_store_sql::Sqlite>(query);
+    let (sql, values) = page.build_sqlx(SqliteQueryBuilder);
+    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(
+        sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")),
+        values,
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    rows.into_iter().map(|r| r.3).collect()
+}
+
 /// A search of three characters or more asks the FTS5 trigram index for its
 /// candidates; a shorter one, which has no trigram, does not.
 #[tokio::test]
 async fn a_search_of_three_characters_or_more_reads_the_trigram_index() {
-    use sea_query::SqliteQueryBuilder;
-    use sea_query_sqlx::SqlxBinder;
     let db = TempDb::new();
     let store = db.open().await;
     for (term, indexed) in [("zephyr", true), ("zep", true), ("ze", false)] {
-        let (page, _) = ecolaura_store_sql::statements::list_products::<ecolaura_store_sql::Sqlite>(
-            &searching(term),
-        );
-        let (sql, values) = page.build_sqlx(SqliteQueryBuilder);
-        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(
-            sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")),
-            values,
-        )
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-        let plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
+        let plan = plan_of(&store, &searching(term)).await;
         let reads_index = plan.iter().any(|line| line.contains("VIRTUAL TABLE INDEX"));
         assert_eq!(reads_index, indexed, "{term:?}: {plan:#?}");
+    }
+}
+
+/// A category's list, in every ordering, reads the category's index for
+/// that ordering: in order, with no sort of the category's products (only
+/// of ties, where the direction of the id's tie-break differs).
+#[tokio::test]
+async fn a_categorys_list_reads_its_index_in_every_ordering() {
+    let db = TempDb::new();
+    let store = db.open().await;
+    for (ordering, index) in [
+        (ProductOrdering::PriceAsc, "products_live_category_price"),
+        (ProductOrdering::PriceDesc, "products_live_category_price"),
+        (ProductOrdering::ScoreAsc, "products_live_category_score"),
+        (ProductOrdering::ScoreDesc, "products_live_category_score"),
+        (ProductOrdering::NameAsc, "products_live_category_name"),
+        (ProductOrdering::NameDesc, "products_live_category_name"),
+        (
+            ProductOrdering::CreatedAsc,
+            "products_live_category_created",
+        ),
+        (
+            ProductOrdering::CreatedDesc,
+            "products_live_category_created",
+        ),
+    ] {
+        let query = ProductQuery {
+            filter: ProductFilter {
+                category: Some(Slug::parse("bottles").unwrap()),
+                ..ProductFilter::default()
+            },
+            ordering,
+            ..ProductQuery::default()
+        };
+        let plan = plan_of(&store, &query).await;
+        let page = plan.last().unwrap();
+        assert!(
+            plan.iter().any(|line| line.contains(index))
+                && !plan
+                    .iter()
+                    .any(|line| line.contains("TEMP B-TREE FOR ORDER BY")),
+            "{ordering:?}: {plan:#?} (last: {page})"
+        );
     }
 }
 
