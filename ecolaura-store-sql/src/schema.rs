@@ -444,3 +444,15 @@ pub enum ProductCompositions {
     /// `updated_at`
     UpdatedAt,
 }
+
+/// `product_counts`: the number of live products in each category, kept by
+/// triggers on `products` (migration 0015).
+#[derive(Iden, Clone, Copy, Debug)]
+pub enum ProductCounts {
+    /// The table.
+    Table,
+    /// `category TEXT PRIMARY KEY`: a slug, or `''` for products without one.
+    Category,
+    /// `live BIGINT`: live products in the category.
+    Live,
+}

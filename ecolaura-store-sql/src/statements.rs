@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ecolaura_core::accounts::User;
-use ecolaura_core::catalog::{Category, Product, ProductOrdering, ProductQuery};
+use ecolaura_core::catalog::{Category, Product, ProductFilter, ProductOrdering, ProductQuery};
 use ecolaura_core::domain::{
     Email, JobId, OrderId, PageRequest, ProductId, Quantity, Slug, Timestamp, UserId,
 };
@@ -46,7 +46,8 @@ pub use shipping::*;
 
 use crate::Dialect;
 use crate::schema::{
-    Categories, IdempotencyKeys, Jobs, OrderLines, Orders, Products, SentEmails, Users,
+    Categories, IdempotencyKeys, Jobs, OrderLines, Orders, ProductCounts, Products, SentEmails,
+    Users,
 };
 
 /// What a product write also changes, in its transaction.
@@ -400,6 +401,8 @@ pub const LIST_TOTAL: &str = "total";
 /// limit. (`COUNT(*) OVER ()` would be one statement too, but it makes the
 /// database read and sort every match before the first row: measured on
 /// Postgres with 2,000 matches, 5.0 ms against 0.6 ms for this form.)
+/// For the whole catalog and for a category alone, the count is read from
+/// the counts the triggers of migration 0015 keep, not counted.
 pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, SelectStatement) {
     let f = &query.filter;
     let mut q = live_products();
@@ -441,7 +444,7 @@ pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, Sele
     if let Some(gtin) = &f.gtin {
         q.and_where(Expr::col(Products::Gtin).eq(gtin.as_str()));
     }
-    let count = count_of(q.clone(), Products::Id);
+    let count = kept_count(f).unwrap_or_else(|| count_of(q.clone(), Products::Id));
     let dir = if query.ordering.is_descending() {
         Sort::Desc
     } else {
@@ -465,6 +468,30 @@ pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, Sele
     .order_by(Products::Id, Sort::Asc);
     page(&mut q, query.page);
     (q, count)
+}
+
+/// The count of the live products `filter` admits, read from the counts
+/// that migration 0015's triggers keep, when the filter is one they keep:
+/// none (the whole catalog) or a category alone. `None` for any other
+/// filter, whose matches must be counted.
+fn kept_count(filter: &ProductFilter) -> Option<SelectStatement> {
+    let category_only = ProductFilter {
+        category: filter.category.clone(),
+        ..ProductFilter::default()
+    };
+    if *filter != category_only {
+        return None;
+    }
+    let mut q = Query::select();
+    q.expr(
+        Func::coalesce([Expr::col(ProductCounts::Live).sum(), Expr::val(0)])
+            .cast_as(Alias::new("BIGINT")),
+    )
+    .from(ProductCounts::Table);
+    if let Some(c) = &filter.category {
+        q.and_where(Expr::col(ProductCounts::Category).eq(c.as_str()));
+    }
+    Some(q)
 }
 
 /// Write every field of a live product if its version is still `p.version`;
@@ -1154,8 +1181,15 @@ mod tests {
 
     #[test]
     fn a_product_page_carries_the_count_in_the_same_statement() {
-        let (pg, _) = list_products::<crate::Postgres>(&ProductQuery::default());
-        let (lite, _) = list_products::<crate::Sqlite>(&ProductQuery::default());
+        let query = ProductQuery {
+            filter: ProductFilter {
+                in_stock: Some(true),
+                ..ProductFilter::default()
+            },
+            ..ProductQuery::default()
+        };
+        let (pg, _) = list_products::<crate::Postgres>(&query);
+        let (lite, _) = list_products::<crate::Sqlite>(&query);
         for sql in [
             pg.to_string(PostgresQueryBuilder),
             lite.to_string(SqliteQueryBuilder),
@@ -1165,6 +1199,33 @@ mod tests {
                     && sql.contains(r#") AS "total" FROM "products""#),
                 "{sql}"
             );
+        }
+    }
+
+    #[test]
+    fn the_whole_catalog_and_a_category_read_their_kept_counts() {
+        let category = ProductFilter {
+            category: Some(Slug::parse("cups").expect("slug")),
+            ..ProductFilter::default()
+        };
+        for (filter, kept) in [
+            (ProductFilter::default(), r#"FROM "product_counts""#),
+            (
+                category,
+                r#"FROM "product_counts" WHERE "category" = 'cups'"#,
+            ),
+        ] {
+            let query = ProductQuery {
+                filter,
+                ..ProductQuery::default()
+            };
+            let (page, count) = list_products::<crate::Sqlite>(&query);
+            for sql in [
+                page.to_string(SqliteQueryBuilder),
+                count.to_string(SqliteQueryBuilder),
+            ] {
+                assert!(sql.contains(kept) && !sql.contains("COUNT("), "{sql}");
+            }
         }
     }
 

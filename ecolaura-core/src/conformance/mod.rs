@@ -20,6 +20,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod claims;
+pub mod counts;
 pub mod crash;
 pub mod discards;
 pub mod fixtures;
@@ -55,6 +56,7 @@ macro_rules! store_conformance {
             catalog::identifiers_read_back_and_are_unique_among_live_products,
             search::search_finds_exactly_the_substring_matches,
             search::search_reads_name_and_description_apart,
+            counts::list_counts_follow_every_write,
             footprint::a_footprint_record_reads_back_and_changes_with_its_product,
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
             discards::a_categorys_ban_reads_back_and_changes,
