@@ -7,6 +7,7 @@
 
 use ecolaura_core::catalog::{ProductFilter, ProductOrdering, ProductQuery};
 use ecolaura_core::domain::{PageRequest, Score, SearchText, Slug};
+use ecolaura_store_pg::PgStore;
 use ecolaura_store_pg_testing::TestDb;
 use ecolaura_store_sql::Postgres;
 use ecolaura_store_sql::statements::list_products;
@@ -47,6 +48,14 @@ async fn fill(pool: &PgPool) {
     .await
     .unwrap();
     sqlx::query("ANALYZE products").execute(pool).await.unwrap();
+}
+
+/// A fresh database with the filled catalog, and a store on it.
+async fn filled() -> Option<(TestDb, PgStore)> {
+    let db = TestDb::create().await?;
+    let store = db.store().await;
+    fill(store.pool()).await;
+    Some((db, store))
 }
 
 /// The plan of the list `query` as the store sends it (its page and its
@@ -103,11 +112,9 @@ async fn assert_served_by(pool: &PgPool, filter: &ProductFilter, indexes: &[&str
 /// table (the whole catalog's count is kept, not counted).
 #[tokio::test]
 async fn lists_are_served_by_their_indexes_in_every_ordering() {
-    let Some(db) = TestDb::create().await else {
+    let Some((_db, store)) = filled().await else {
         return;
     };
-    let store = db.store().await;
-    fill(store.pool()).await;
     let price = |s: &str| Some(s.parse().unwrap());
     let category = Some(Slug::parse("category-7").unwrap());
     // A category's page reads the category's index for its ordering, or,
@@ -123,56 +130,51 @@ async fn lists_are_served_by_their_indexes_in_every_ordering() {
         "products_live_name_desc",
         "products_live_created_asc",
     ];
-    assert_served_by(
-        store.pool(),
-        &ProductFilter::default(),
-        &[
-            "products_live_price",
-            "products_live_score",
-            "products_live_name",
-            "products_live_created",
-        ],
-    )
-    .await;
-    assert_served_by(
-        store.pool(),
-        &ProductFilter {
-            category: category.clone(),
-            ..ProductFilter::default()
-        },
-        by_category,
-    )
-    .await;
-    assert_served_by(
-        store.pool(),
-        &ProductFilter {
-            category,
-            min_price: price("10.00"),
-            max_price: price("20.00"),
-            ..ProductFilter::default()
-        },
-        by_category,
-    )
-    .await;
-    assert_served_by(
-        store.pool(),
-        &ProductFilter {
-            min_price: price("10.00"),
-            max_price: price("10.50"),
-            ..ProductFilter::default()
-        },
-        &["products_live_price"],
-    )
-    .await;
-    assert_served_by(
-        store.pool(),
-        &ProductFilter {
-            min_score: Score::new(100).ok(),
-            ..ProductFilter::default()
-        },
-        &["products_live_score"],
-    )
-    .await;
+    let cases = [
+        (
+            ProductFilter::default(),
+            &[
+                "products_live_price",
+                "products_live_score",
+                "products_live_name",
+                "products_live_created",
+            ][..],
+        ),
+        (
+            ProductFilter {
+                category: category.clone(),
+                ..ProductFilter::default()
+            },
+            by_category,
+        ),
+        (
+            ProductFilter {
+                category,
+                min_price: price("10.00"),
+                max_price: price("20.00"),
+                ..ProductFilter::default()
+            },
+            by_category,
+        ),
+        (
+            ProductFilter {
+                min_price: price("10.00"),
+                max_price: price("10.50"),
+                ..ProductFilter::default()
+            },
+            &["products_live_price"],
+        ),
+        (
+            ProductFilter {
+                min_score: Score::new(100).ok(),
+                ..ProductFilter::default()
+            },
+            &["products_live_score"],
+        ),
+    ];
+    for (filter, indexes) in cases {
+        assert_served_by(store.pool(), &filter, indexes).await;
+    }
 }
 
 /// `search=` for a word in 0.1% of the products, in a name or in a
@@ -181,11 +183,9 @@ async fn lists_are_served_by_their_indexes_in_every_ordering() {
 /// finds a page sooner), and the table is never scanned.
 #[tokio::test]
 async fn a_search_is_served_by_the_trigram_indexes_in_every_ordering() {
-    let Some(db) = TestDb::create().await else {
+    let Some((_db, store)) = filled().await else {
         return;
     };
-    let store = db.store().await;
-    fill(store.pool()).await;
     for term in ["zephyr", "QUARTZITE", "phyr bot"] {
         for ordering in ORDERINGS {
             let query = ProductQuery {
