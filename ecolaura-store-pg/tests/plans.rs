@@ -22,12 +22,21 @@ const PRODUCTS: i64 = 200_000;
 /// in its name and every thousandth (another one) "quartzite" in its
 /// description; the rest have names and descriptions made of common
 /// trigrams. Prices, scores and categories are spread by a hash.
+///
+/// One transaction with no statement timeout: on a busy machine (a CI run
+/// with every test binary's databases) the insert can take longer than
+/// the store's 30 s.
 async fn fill(pool: &PgPool) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL statement_timeout = 0")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     sqlx::query(
         "INSERT INTO categories (slug, name, description, created_at)
          SELECT 'category-' || c, 'Category ' || c, '', now() FROM generate_series(0, 49) AS c",
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .unwrap();
     sqlx::query(
@@ -44,10 +53,14 @@ async fn fill(pool: &PgPool) {
          FROM generate_series(1, $1) AS i",
     )
     .bind(PRODUCTS)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .unwrap();
-    sqlx::query("ANALYZE products").execute(pool).await.unwrap();
+    sqlx::query("ANALYZE products")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// A fresh database with the filled catalog, and a store on it.
