@@ -6,8 +6,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use ecolaura_core::accounts::User;
-use ecolaura_core::catalog::{CatalogChange, Category, Product, ProductQuery};
-use ecolaura_core::domain::ClaimId;
+use ecolaura_core::catalog::{
+    CatalogChange, Category, Product, ProductFilter, ProductQuery, ProductSeek,
+};
+use ecolaura_core::domain::{ClaimId, Seek};
 use ecolaura_core::domain::{
     Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Slug, Timestamp, UserId,
 };
@@ -18,7 +20,7 @@ use ecolaura_core::jobs::{
     ClaimedJob, Job, JobCounts, JobKind, JobStatus, NewJob, QueueStats, RetryDecision,
 };
 use ecolaura_core::mail::{Delivery, OutgoingEmail, SentEmail};
-use ecolaura_core::orders::{Order, OrderRejection, SustainabilitySummary};
+use ecolaura_core::orders::{Order, OrderPosition, OrderRejection, SustainabilitySummary};
 use ecolaura_core::ports::{
     AccountStore, CatalogStore, IdempotencyStore, JobQueue, MailError, Mailer, NewPlacement,
     OrderStore, PlacementOutcome, StatusChange, StoreError,
@@ -375,6 +377,23 @@ impl CatalogStore for PgStore {
         })
     }
 
+    async fn seek_products(&self, query: &ProductSeek) -> Result<Vec<Product>, StoreError> {
+        let rows: Vec<ProductRow> = all(
+            &mut *self.conn().await?,
+            &sql::seek_products::<Postgres>(query),
+        )
+        .await?;
+        convert(rows.into_iter().map(records::ProductRecord::from).collect())
+    }
+
+    async fn count_products(&self, filter: &ProductFilter) -> Result<u64, StoreError> {
+        count(
+            &mut *self.conn().await?,
+            &sql::count_products::<Postgres>(filter),
+        )
+        .await
+    }
+
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
         self.replace_product(product, sql::ProductSide::Nothing)
             .await
@@ -605,6 +624,20 @@ impl OrderStore for PgStore {
             items,
             request: page,
         })
+    }
+
+    async fn seek_orders(
+        &self,
+        owner: Option<UserId>,
+        seek: &Seek<OrderPosition>,
+    ) -> Result<Vec<Order>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<OrderRow> = all(&mut *conn, &sql::seek_orders(owner, seek)).await?;
+        Self::orders_with_lines(&mut conn, rows).await
+    }
+
+    async fn count_orders(&self, owner: Option<UserId>) -> Result<u64, StoreError> {
+        count(&mut *self.conn().await?, &sql::count_orders(owner)).await
     }
 
     async fn change_status(&self, change: StatusChange) -> Result<Order, StoreError> {

@@ -10,16 +10,18 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ecolaura_core::accounts::User;
-use ecolaura_core::catalog::{Category, Product, ProductFilter, ProductOrdering, ProductQuery};
+use ecolaura_core::catalog::{
+    Category, Product, ProductFilter, ProductOrdering, ProductQuery, ProductSeek, SortKey,
+};
 use ecolaura_core::domain::{
-    Email, JobId, OrderId, PageRequest, ProductId, Quantity, Slug, Timestamp, UserId,
+    Email, JobId, OrderId, PageRequest, ProductId, Quantity, Seek, Slug, Timestamp, UserId,
 };
 use ecolaura_core::idempotency::{IdempotencyKey, IdempotencyStamp};
 use ecolaura_core::jobs::{
     ClaimedJob, JobKind, JobStatus, LEASE_EXPIRED, NewJob, RetryDecision, lease_end,
 };
 use ecolaura_core::mail::OutgoingEmail;
-use ecolaura_core::orders::{Order, OrderStatus};
+use ecolaura_core::orders::{Order, OrderPosition, OrderStatus};
 use ecolaura_core::ports::StatusChange;
 use sea_query::{
     Alias, CommonTableExpression, Condition, DeleteStatement, Expr, ExprTrait, Func, Iden,
@@ -32,6 +34,7 @@ mod claims;
 mod compositions;
 mod discards;
 mod footprints;
+mod keyset;
 mod scores;
 mod sessions;
 mod shipping;
@@ -404,7 +407,25 @@ pub const LIST_TOTAL: &str = "total";
 /// For the whole catalog and for a category alone, the count is read from
 /// the counts the triggers of migration 0015 keep, not counted.
 pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, SelectStatement) {
-    let f = &query.filter;
+    let mut q = filtered_products::<D>(&query.filter);
+    let count = count_products::<D>(&query.filter);
+    let dir = if query.ordering.is_descending() {
+        Sort::Desc
+    } else {
+        Sort::Asc
+    };
+    q.expr_as(
+        Expr::SubQuery(None, Box::new(count.clone().into())),
+        LIST_TOTAL,
+    )
+    .order_by_expr(ordering_key(query.ordering), dir)
+    .order_by(Products::Id, Sort::Asc);
+    page(&mut q, query.page);
+    (q, count)
+}
+
+/// The live products `filter` admits, unordered.
+fn filtered_products<D: Dialect>(f: &ProductFilter) -> SelectStatement {
     let mut q = live_products();
     if let Some(c) = &f.category {
         q.and_where(Expr::col(Products::Category).eq(c.as_str()));
@@ -444,13 +465,13 @@ pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, Sele
     if let Some(gtin) = &f.gtin {
         q.and_where(Expr::col(Products::Gtin).eq(gtin.as_str()));
     }
-    let count = kept_count(f).unwrap_or_else(|| count_of(q.clone(), Products::Id));
-    let dir = if query.ordering.is_descending() {
-        Sort::Desc
-    } else {
-        Sort::Asc
-    };
-    let key: Expr = match query.ordering {
+    q
+}
+
+/// The expression a product list is sorted by (before its ties by id),
+/// the one its index is made on.
+fn ordering_key(ordering: ProductOrdering) -> Expr {
+    match ordering {
         ProductOrdering::PriceAsc | ProductOrdering::PriceDesc => Expr::col(Products::Price),
         ProductOrdering::ScoreAsc | ProductOrdering::ScoreDesc => Expr::col(Products::Score),
         ProductOrdering::NameAsc | ProductOrdering::NameDesc => {
@@ -459,15 +480,51 @@ pub fn list_products<D: Dialect>(query: &ProductQuery) -> (SelectStatement, Sele
         ProductOrdering::CreatedAsc | ProductOrdering::CreatedDesc => {
             Expr::col(Products::CreatedAt)
         }
+    }
+}
+
+/// A position's sort key as a value to compare [`ordering_key`] with
+/// (a name is lower-cased by the database, as the key is).
+fn sort_key_value<D: Dialect>(key: &SortKey) -> Expr {
+    match key {
+        SortKey::Price(p) => Expr::val(D::price(*p)),
+        SortKey::Score(s) => Expr::val(i64::from(s.value())),
+        SortKey::Name(n) => Func::lower(Expr::val(n.as_str())).into(),
+        SortKey::Created(t) => ts(*t),
+    }
+}
+
+/// The count of the live products `filter` admits: read from the kept
+/// counts where they hold it ([`kept_count`]), counted otherwise.
+pub fn count_products<D: Dialect>(filter: &ProductFilter) -> SelectStatement {
+    kept_count(filter).unwrap_or_else(|| count_of(filtered_products::<D>(filter), Products::Id))
+}
+
+/// A keyset page of live products (see [`keyset`]): at most
+/// `seek.fetch()` rows, in the order they are read.
+pub fn seek_products<D: Dialect>(query: &ProductSeek) -> SelectStatement {
+    let order = keyset::ListOrder {
+        key: ordering_key(query.ordering),
+        key_descending: query.ordering.is_descending(),
+        id: Products::Id,
+        id_descending: false,
     };
-    q.expr_as(
-        Expr::SubQuery(None, Box::new(count.clone().into())),
-        LIST_TOTAL,
+    let start = query
+        .seek
+        .from
+        .as_ref()
+        .map(|(direction, at)| keyset::Start {
+            direction: *direction,
+            key: sort_key_value::<D>(&at.key),
+            id: at.id.as_uuid(),
+        });
+    keyset::keyset_page(
+        filtered_products::<D>(&query.filter),
+        order,
+        &PRODUCT_COLUMNS,
+        start,
+        query.seek.fetch(),
     )
-    .order_by_expr(key, dir)
-    .order_by(Products::Id, Sort::Asc);
-    page(&mut q, query.page);
-    (q, count)
 }
 
 /// The count of the live products `filter` admits, read from the counts
@@ -644,19 +701,53 @@ pub fn select_order_lines(ids: &[Uuid]) -> SelectStatement {
     q
 }
 
-/// A page of orders, newest first, optionally one user's; and the count.
-pub fn list_orders(owner: Option<UserId>, p: PageRequest) -> (SelectStatement, SelectStatement) {
+/// The orders, optionally one user's, unordered.
+fn owned_orders(owner: Option<UserId>) -> SelectStatement {
     let mut q = Query::select();
     q.columns(qualified(Orders::Table, ORDER_COLUMNS))
         .from(Orders::Table);
     if let Some(u) = owner {
         q.and_where(Expr::col(Orders::UserId).eq(uuid(u)));
     }
-    let count = count_of(q.clone(), Orders::Id);
+    q
+}
+
+/// A page of orders, newest first, optionally one user's; and the count.
+pub fn list_orders(owner: Option<UserId>, p: PageRequest) -> (SelectStatement, SelectStatement) {
+    let mut q = owned_orders(owner);
+    let count = count_orders(owner);
     q.order_by(Orders::CreatedAt, Sort::Desc)
         .order_by(Orders::Id, Sort::Desc);
     page(&mut q, p);
     (q, count)
+}
+
+/// How many orders there are, optionally one user's.
+pub fn count_orders(owner: Option<UserId>) -> SelectStatement {
+    count_of(owned_orders(owner), Orders::Id)
+}
+
+/// A keyset page of orders, newest first (see [`keyset`]), optionally one
+/// user's: at most `seek.fetch()` rows, in the order they are read.
+pub fn seek_orders(owner: Option<UserId>, seek: &Seek<OrderPosition>) -> SelectStatement {
+    let order = keyset::ListOrder {
+        key: Expr::col(Orders::CreatedAt),
+        key_descending: true,
+        id: Orders::Id,
+        id_descending: true,
+    };
+    let start = seek.from.as_ref().map(|(direction, at)| keyset::Start {
+        direction: *direction,
+        key: ts(at.created_at),
+        id: at.id.as_uuid(),
+    });
+    keyset::keyset_page(
+        owned_orders(owner),
+        order,
+        &ORDER_COLUMNS,
+        start,
+        seek.fetch(),
+    )
 }
 
 /// Compare-and-set an order's status.
@@ -1177,7 +1268,63 @@ pub fn select_sent_email(key: &str) -> SelectStatement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ecolaura_core::catalog::ProductPosition;
+    use ecolaura_core::domain::{Direction, Limit};
     use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    fn seek_from(direction: Direction) -> ProductSeek {
+        ProductSeek {
+            filter: ProductFilter {
+                category: Some(Slug::parse("cups").unwrap()),
+                ..ProductFilter::default()
+            },
+            ordering: ProductOrdering::PriceDesc,
+            seek: Seek {
+                from: Some((
+                    direction,
+                    ProductPosition {
+                        key: SortKey::Price("9.50".parse().unwrap()),
+                        id: ProductId::new(),
+                    },
+                )),
+                limit: Limit::new(20).unwrap(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_keyset_page_is_two_index_ranges_each_stopped_at_the_page() {
+        let after = seek_products::<crate::Postgres>(&seek_from(Direction::After))
+            .to_string(PostgresQueryBuilder);
+        // The ties of the position by id ascending, then the keys beyond
+        // it by key descending: the list's own order.
+        assert!(after.contains(r#""price" = 9.50 AND "id" > '"#), "{after}");
+        assert!(after.contains(r#"ORDER BY "id" ASC LIMIT 21"#), "{after}");
+        assert!(
+            after.contains(r#""price" < 9.50 ORDER BY "price" DESC, "id" ASC LIMIT 21"#),
+            "{after}"
+        );
+        assert!(
+            after.ends_with(r#"AS "page" ORDER BY "price" DESC, "id" ASC LIMIT 21"#),
+            "{after}"
+        );
+        // Backwards, every comparison and direction turns round.
+        let before = seek_products::<crate::Sqlite>(&seek_from(Direction::Before))
+            .to_string(SqliteQueryBuilder);
+        assert!(before.contains(r#""price" = 950 AND "id" < '"#), "{before}");
+        assert!(
+            before.contains(r#""price" > 950 ORDER BY "price" ASC, "id" DESC LIMIT 21"#),
+            "{before}"
+        );
+        assert!(
+            before.ends_with(r#"AS "page" ORDER BY "price" ASC, "id" DESC LIMIT 21"#),
+            "{before}"
+        );
+        assert!(
+            !before.contains("UNION ALL ("),
+            "SQLite takes no parenthesized part: {before}"
+        );
+    }
 
     #[test]
     fn a_product_page_carries_the_count_in_the_same_statement() {

@@ -10,7 +10,10 @@ mod changes;
 mod query;
 
 pub use changes::{CatalogChange, ListScope, ProductChange, ReadScope};
-pub use query::{ProductFilter, ProductOrdering, ProductQuery, UnknownOrdering};
+pub use query::{
+    ProductFilter, ProductOrdering, ProductPosition, ProductQuery, ProductSeek, SortKey,
+    UnknownOrdering,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,10 +1,15 @@
 //! Product list filters, orderings and their normalized form.
 
+use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::Product;
-use crate::domain::{Gtin, PageRequest, Price, Score, SearchText, Sku, Slug};
+use crate::domain::{
+    Gtin, PageRequest, Price, ProductId, Score, SearchText, Seek, Sku, Slug, Timestamp,
+};
 
 /// Which products to list. Every filter is optional; they combine with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -127,6 +132,108 @@ impl ProductOrdering {
             Self::CreatedAsc | Self::CreatedDesc => a.created_at == b.created_at,
         }
     }
+
+    /// The sort key of `p` in this ordering.
+    pub fn key_of(self, p: &Product) -> SortKey {
+        match self {
+            Self::PriceAsc | Self::PriceDesc => SortKey::Price(p.price),
+            Self::ScoreAsc | Self::ScoreDesc => SortKey::Score(p.score),
+            Self::NameAsc | Self::NameDesc => SortKey::Name(p.name.as_str().to_owned()),
+            Self::CreatedAsc | Self::CreatedDesc => SortKey::Created(p.created_at),
+        }
+    }
+
+    /// Where `p` stands in a list ordered this way.
+    pub fn position_of(self, p: &Product) -> ProductPosition {
+        ProductPosition {
+            key: self.key_of(p),
+            id: p.id,
+        }
+    }
+
+    /// Whether `position` is one of a list ordered this way (its key is
+    /// of this ordering's kind).
+    pub fn fits(self, position: &ProductPosition) -> bool {
+        matches!(
+            (self, &position.key),
+            (Self::PriceAsc | Self::PriceDesc, SortKey::Price(_))
+                | (Self::ScoreAsc | Self::ScoreDesc, SortKey::Score(_))
+                | (Self::NameAsc | Self::NameDesc, SortKey::Name(_))
+                | (Self::CreatedAsc | Self::CreatedDesc, SortKey::Created(_))
+        )
+    }
+
+    /// Whether `p` comes before (`Less`) or after (`Greater`) `position`
+    /// in a list ordered this way; `Equal` only for the product at it.
+    /// Names compare by their Unicode lower case.
+    pub fn place(self, p: &Product, position: &ProductPosition) -> Ordering {
+        let primary = match (self.key_of(p), &position.key) {
+            (SortKey::Price(a), SortKey::Price(b)) => a.cmp(b),
+            (SortKey::Score(a), SortKey::Score(b)) => a.cmp(b),
+            (SortKey::Name(a), SortKey::Name(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
+            (SortKey::Created(a), SortKey::Created(b)) => a.cmp(b),
+            _ => Ordering::Equal,
+        };
+        let primary = if self.is_descending() {
+            primary.reverse()
+        } else {
+            primary
+        };
+        primary.then_with(|| p.id.cmp(&position.id))
+    }
+
+    /// How `a` and `b` are ordered in a list ordered this way.
+    pub fn compare(self, a: &Product, b: &Product) -> Ordering {
+        self.place(a, &self.position_of(b))
+    }
+}
+
+/// The primary sort key of a product in one ordering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortKey {
+    /// Its price.
+    #[serde(rename = "p")]
+    Price(Price),
+    /// Its sustainability score.
+    #[serde(rename = "s")]
+    Score(Score),
+    /// Its name as written (lists compare it lower-cased).
+    #[serde(rename = "n")]
+    Name(String),
+    /// When it was made.
+    #[serde(rename = "c")]
+    Created(Timestamp),
+}
+
+/// A product's place in a list: its sort key and its id (the tie-break).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ProductPosition {
+    /// The primary sort key.
+    #[serde(rename = "k")]
+    pub key: SortKey,
+    /// The product.
+    #[serde(rename = "i")]
+    pub id: ProductId,
+}
+
+/// A keyset page of products: the filter and ordering of a list, and
+/// where the page starts in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProductSeek {
+    /// Which products.
+    pub filter: ProductFilter,
+    /// In which order.
+    pub ordering: ProductOrdering,
+    /// From where, and how many.
+    pub seek: Seek<ProductPosition>,
+}
+
+impl ProductSeek {
+    /// The list this page belongs to, in canonical form: what a cursor
+    /// is bound to.
+    pub fn list_key(&self) -> String {
+        list_key(&self.filter, self.ordering)
+    }
 }
 
 impl FromStr for ProductOrdering {
@@ -154,28 +261,34 @@ impl ProductQuery {
     /// A canonical text for this query: equal queries give equal keys, however
     /// the request spelled them (parameter order, `1.5` vs `1.50`, …).
     pub fn cache_key(&self) -> String {
-        let f = &self.filter;
-        let mut key = String::with_capacity(96);
-        let _ = write!(
-            key,
-            "c={}|s={}|p>={}|p<={}|st={}|sku={}|gtin={}|q={}|o={}|pg={}/{}",
-            f.category.as_ref().map(Slug::as_str).unwrap_or(""),
-            f.min_score.map(|s| s.to_string()).unwrap_or_default(),
-            f.min_price.map(|p| p.to_string()).unwrap_or_default(),
-            f.max_price.map(|p| p.to_string()).unwrap_or_default(),
-            f.in_stock.map(|b| if b { "1" } else { "0" }).unwrap_or(""),
-            f.sku.as_ref().map(Sku::as_str).unwrap_or(""),
-            f.gtin.as_ref().map(Gtin::as_str).unwrap_or(""),
-            f.search
-                .as_ref()
-                .map(SearchText::folded)
-                .unwrap_or_default(),
-            self.ordering.as_str(),
-            self.page.page(),
-            self.page.page_size(),
-        );
+        let mut key = list_key(&self.filter, self.ordering);
+        let _ = write!(key, "|pg={}/{}", self.page.page(), self.page.page_size());
         key
     }
+}
+
+/// A canonical text for a list (filter and ordering): equal lists give
+/// equal keys, however the request spelled them (parameter order, `1.5`
+/// vs `1.50`, …).
+fn list_key(f: &ProductFilter, ordering: ProductOrdering) -> String {
+    let mut key = String::with_capacity(96);
+    let _ = write!(
+        key,
+        "c={}|s={}|p>={}|p<={}|st={}|sku={}|gtin={}|q={}|o={}",
+        f.category.as_ref().map(Slug::as_str).unwrap_or(""),
+        f.min_score.map(|s| s.to_string()).unwrap_or_default(),
+        f.min_price.map(|p| p.to_string()).unwrap_or_default(),
+        f.max_price.map(|p| p.to_string()).unwrap_or_default(),
+        f.in_stock.map(|b| if b { "1" } else { "0" }).unwrap_or(""),
+        f.sku.as_ref().map(Sku::as_str).unwrap_or(""),
+        f.gtin.as_ref().map(Gtin::as_str).unwrap_or(""),
+        f.search
+            .as_ref()
+            .map(SearchText::folded)
+            .unwrap_or_default(),
+        ordering.as_str(),
+    );
+    key
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod catalog;
 pub mod claims;
 pub mod counts;
 pub mod crash;
+pub mod cursors;
 pub mod discards;
 pub mod fixtures;
 pub mod footprint;
@@ -57,6 +58,9 @@ macro_rules! store_conformance {
             search::search_finds_exactly_the_substring_matches,
             search::search_reads_name_and_description_apart,
             counts::list_counts_follow_every_write,
+            cursors::cursor_walks_read_the_whole_list_both_ways,
+            cursors::a_cursor_walk_under_concurrent_writes_never_repeats_or_skips,
+            cursors::order_cursor_walks_read_each_list_both_ways,
             footprint::a_footprint_record_reads_back_and_changes_with_its_product,
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
             discards::a_categorys_ban_reads_back_and_changes,

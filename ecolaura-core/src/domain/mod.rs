@@ -7,9 +7,11 @@
 
 mod carbon;
 mod currency;
+mod cursor;
 mod email;
 mod identifiers;
 mod ids;
+mod keyset;
 mod money;
 mod pagination;
 mod quantity;
@@ -20,9 +22,11 @@ mod weight;
 
 pub use carbon::{CarbonKg, CarbonKgError};
 pub use currency::{Currency, CurrencyError};
+pub use cursor::{CursorError, CursorKey, MAX_CURSOR_CHARS};
 pub use email::{Email, EmailError};
 pub use identifiers::{Gtin, GtinError, Sku, SkuError};
 pub use ids::{CategoryId, ClaimId, DiscardId, JobId, OrderId, ProductId, SessionId, UserId};
+pub use keyset::{Direction, KeysetPage, Limit, LimitError, Seek};
 pub use money::{Money, MoneyError, Price};
 pub use pagination::{Page, PageRequest, PageRequestError};
 pub use quantity::{Quantity, QuantityError, Stock, StockError};

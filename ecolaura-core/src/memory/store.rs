@@ -1,7 +1,6 @@
 //! One in-memory store implementing every storage port under one lock, so
 //! each port method is atomic exactly as a transaction would make it.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Mutex, MutexGuard};
@@ -14,12 +13,12 @@ use uuid::Uuid;
 use crate::accounts::{
     PasswordHash, PasswordReset, ResetDigest, Revoke, Session, ThrottleKey, User,
 };
-use crate::catalog::{Category, Product, ProductOrdering, ProductQuery};
+use crate::catalog::{Category, Product, ProductFilter, ProductQuery, ProductSeek};
 use chrono::NaiveDate;
 
 use crate::domain::{
-    ClaimId, Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, SessionId, Slug,
-    Stock, Timestamp, UserId,
+    ClaimId, Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Seek, SessionId,
+    Slug, Stock, Timestamp, UserId,
 };
 use crate::idempotency::{IdempotencyKey, IdempotencyRecord, IdempotencyStamp, IdempotentOutcome};
 use crate::jobs::{
@@ -27,7 +26,7 @@ use crate::jobs::{
     RetryDecision, StatsGroup, lease_end, rescued_status,
 };
 use crate::mail::{Delivery, OutgoingEmail, SentEmail};
-use crate::orders::{Order, OrderStatus, SustainabilitySummary};
+use crate::orders::{Order, OrderPosition, OrderStatus, SustainabilitySummary};
 use crate::ports::{
     AccountStore, CatalogStore, DiscardStore, IdempotencyStore, JobQueue, LoginThrottleStore,
     MailError, Mailer, NewPlacement, OrderStore, PlacementOutcome, SessionStore, ShippingStore,
@@ -137,6 +136,17 @@ impl MemoryStore {
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Every order, or `owner`'s only, in no order.
+    fn owned_orders(&self, owner: Option<UserId>) -> Result<Vec<Order>, StoreError> {
+        Ok(self
+            .lock()?
+            .orders
+            .values()
+            .filter(|o| owner.is_none_or(|u| o.user_id == u))
+            .cloned()
+            .collect())
     }
 }
 
@@ -268,29 +278,6 @@ impl State {
     }
 }
 
-fn compare(ordering: ProductOrdering, a: &Product, b: &Product) -> Ordering {
-    use ProductOrdering::*;
-    let primary = match ordering {
-        PriceAsc => a.price.cmp(&b.price),
-        PriceDesc => b.price.cmp(&a.price),
-        ScoreAsc => a.score.cmp(&b.score),
-        ScoreDesc => b.score.cmp(&a.score),
-        NameAsc => a
-            .name
-            .as_str()
-            .to_lowercase()
-            .cmp(&b.name.as_str().to_lowercase()),
-        NameDesc => b
-            .name
-            .as_str()
-            .to_lowercase()
-            .cmp(&a.name.as_str().to_lowercase()),
-        CreatedAsc => a.created_at.cmp(&b.created_at),
-        CreatedDesc => b.created_at.cmp(&a.created_at),
-    };
-    primary.then_with(|| a.id.cmp(&b.id))
-}
-
 fn matches(query: &ProductQuery, p: &Product) -> bool {
     !p.archived && query.filter.matches(p)
 }
@@ -365,8 +352,29 @@ impl CatalogStore for MemoryStore {
             .cloned()
             .collect();
         drop(s);
-        found.sort_by(|a, b| compare(query.ordering, a, b));
+        found.sort_by(|a, b| query.ordering.compare(a, b));
         Ok(Page::slice(found, query.page))
+    }
+
+    async fn seek_products(&self, query: &ProductSeek) -> Result<Vec<Product>, StoreError> {
+        let s = self.lock()?;
+        let mut found: Vec<Product> = s
+            .products
+            .values()
+            .filter(|p| !p.archived && query.filter.matches(p))
+            .cloned()
+            .collect();
+        drop(s);
+        found.sort_by(|a, b| query.ordering.compare(a, b));
+        Ok(query.seek.pick(found, |p, at| query.ordering.place(p, at)))
+    }
+
+    async fn count_products(&self, filter: &ProductFilter) -> Result<u64, StoreError> {
+        let s = self.lock()?;
+        Ok(s.products
+            .values()
+            .filter(|p| !p.archived && filter.matches(p))
+            .count() as u64)
     }
 
     async fn update_product(&self, product: &Product) -> Result<Product, StoreError> {
@@ -777,20 +785,23 @@ impl OrderStore for MemoryStore {
         owner: Option<UserId>,
         page: PageRequest,
     ) -> Result<Page<Order>, StoreError> {
-        let s = self.lock()?;
-        let mut found: Vec<Order> = s
-            .orders
-            .values()
-            .filter(|o| owner.is_none_or(|u| o.user_id == u))
-            .cloned()
-            .collect();
-        drop(s);
-        found.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.id.cmp(&a.id))
-        });
+        let mut found = self.owned_orders(owner)?;
+        found.sort_by(|a, b| OrderPosition::place(a, &OrderPosition::of(b)));
         Ok(Page::slice(found, page))
+    }
+
+    async fn seek_orders(
+        &self,
+        owner: Option<UserId>,
+        seek: &Seek<OrderPosition>,
+    ) -> Result<Vec<Order>, StoreError> {
+        let mut found = self.owned_orders(owner)?;
+        found.sort_by(|a, b| OrderPosition::place(a, &OrderPosition::of(b)));
+        Ok(seek.pick(found, OrderPosition::place))
+    }
+
+    async fn count_orders(&self, owner: Option<UserId>) -> Result<u64, StoreError> {
+        Ok(self.owned_orders(owner)?.len() as u64)
     }
 
     async fn change_status(&self, change: StatusChange) -> Result<Order, StoreError> {

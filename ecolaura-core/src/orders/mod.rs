@@ -255,3 +255,31 @@ impl SustainabilitySummary {
         })
     }
 }
+
+/// An order's place in a list of orders, which runs newest first (ties by
+/// id descending): its creation time and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OrderPosition {
+    /// When the order was placed.
+    #[serde(rename = "c")]
+    pub created_at: Timestamp,
+    /// The order.
+    #[serde(rename = "i")]
+    pub id: OrderId,
+}
+
+impl OrderPosition {
+    /// Where `order` stands.
+    pub fn of(order: &Order) -> Self {
+        Self {
+            created_at: order.created_at,
+            id: order.id,
+        }
+    }
+
+    /// Whether `order` comes before (`Less`, it is newer) or after
+    /// (`Greater`) `position`; `Equal` only for the order at it.
+    pub fn place(order: &Order, position: &Self) -> std::cmp::Ordering {
+        (position.created_at, position.id).cmp(&(order.created_at, order.id))
+    }
+}

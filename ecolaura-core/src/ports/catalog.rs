@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::catalog::{Category, Product, ProductQuery};
+use crate::catalog::{Category, Product, ProductFilter, ProductQuery, ProductSeek};
 use chrono::NaiveDate;
 
 use crate::domain::{ClaimId, Page, PageRequest, ProductId, Slug, Timestamp};
@@ -58,6 +58,20 @@ pub trait CatalogStore: Send + Sync {
     /// ascending) and paginated as [`ProductQuery`] says; `count` is the total
     /// across pages.
     async fn list_products(&self, query: &ProductQuery) -> Result<Page<Product>, StoreError>;
+
+    /// Live products from a position in a list, as [`ProductSeek`] says:
+    /// at most [`Seek::fetch`](crate::domain::Seek::fetch) of them, those
+    /// after the position in the list's order (the first ones for the
+    /// first page), or those before it nearest first
+    /// ([`Direction::Before`](crate::domain::Direction::Before)). The
+    /// position itself is never returned.
+    ///
+    /// # Performance
+    /// Reads from the position in an index, whatever its depth.
+    async fn seek_products(&self, query: &ProductSeek) -> Result<Vec<Product>, StoreError>;
+
+    /// How many live products `filter` admits.
+    async fn count_products(&self, filter: &ProductFilter) -> Result<u64, StoreError>;
 
     /// Replace every field of a live product, if its stored version still
     /// equals `product.version`; the stored version then moves on by one.

@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::domain::{OrderId, Page, PageRequest, ProductId, Stock, Timestamp, UserId};
+use crate::domain::{OrderId, Page, PageRequest, ProductId, Seek, Stock, Timestamp, UserId};
 use crate::idempotency::{IdempotencyStamp, IdempotentOutcome};
 use crate::jobs::NewJob;
-use crate::orders::{Order, OrderRejection, OrderStatus, SustainabilitySummary};
+use crate::orders::{Order, OrderPosition, OrderRejection, OrderStatus, SustainabilitySummary};
 
 /// A placement the service has priced: the order to write, the jobs it
 /// causes and, optionally, the idempotency key it is placed under.
@@ -116,6 +116,20 @@ pub trait OrderStore: Send + Sync {
         owner: Option<UserId>,
         page: PageRequest,
     ) -> Result<Page<Order>, StoreError>;
+
+    /// Orders from a position in the list [`OrderStore::list_orders`]
+    /// reads (one user's only if `owner` is given): at most
+    /// [`Seek::fetch`] of them, those after the position (the newest for
+    /// the first page), or those before it nearest first. The position
+    /// itself is never returned.
+    async fn seek_orders(
+        &self,
+        owner: Option<UserId>,
+        seek: &Seek<OrderPosition>,
+    ) -> Result<Vec<Order>, StoreError>;
+
+    /// How many orders there are, one user's only if `owner` is given.
+    async fn count_orders(&self, owner: Option<UserId>) -> Result<u64, StoreError>;
 
     /// Apply a status change, atomically with its restock and its jobs.
     /// Returns the order as changed.

@@ -1,6 +1,8 @@
 //! The orders service: placing (idempotently), reading, cancelling and
 //! moving orders along the state machine.
 
+use crate::domain::{KeysetPage, Seek};
+use crate::orders::OrderPosition;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -370,12 +372,37 @@ impl Orders {
     /// Orders, newest first: a customer's own, or every order for staff.
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<Order>, OrderError> {
         authorize(actor, Action::ListOrders)?;
-        let owner = if actor.is_privileged() {
+        Ok(self
+            .orders
+            .list_orders(Self::listed_owner(actor), page)
+            .await?)
+    }
+
+    /// A keyset page of orders, newest first: a customer's own, every
+    /// order for staff; with the count of the whole list when `with_count`.
+    pub async fn list_from(
+        &self,
+        actor: &Actor,
+        seek: &Seek<OrderPosition>,
+        with_count: bool,
+    ) -> Result<KeysetPage<Order, OrderPosition>, OrderError> {
+        authorize(actor, Action::ListOrders)?;
+        let owner = Self::listed_owner(actor);
+        let found = self.orders.seek_orders(owner, seek).await?;
+        let mut page = KeysetPage::assemble(seek, found, OrderPosition::of);
+        if with_count {
+            page.count = Some(self.orders.count_orders(owner).await?);
+        }
+        Ok(page)
+    }
+
+    /// Whose orders `actor` lists: staff every order, a customer their own.
+    fn listed_owner(actor: &Actor) -> Option<UserId> {
+        if actor.is_privileged() {
             None
         } else {
             actor.user_id()
-        };
-        Ok(self.orders.list_orders(owner, page).await?)
+        }
     }
 
     /// Cancel an order (owner or staff) and give its stock back.

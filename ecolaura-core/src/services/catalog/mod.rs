@@ -5,9 +5,9 @@ use std::sync::Arc;
 use crate::auth::{Action, Actor, authorize};
 use crate::catalog::{
     CatalogChange, Category, CategoryChanges, NewCategory, NewProduct, Product, ProductChanges,
-    ProductQuery, ReadScope, ScoreSource,
+    ProductPosition, ProductQuery, ProductSeek, ReadScope, ScoreSource,
 };
-use crate::domain::{ClaimId, Page, PageRequest, ProductId, Score, Slug, Timestamp};
+use crate::domain::{ClaimId, KeysetPage, Page, PageRequest, ProductId, Score, Slug, Timestamp};
 use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
 use crate::scoring::{
     ScoreCause, ScoreEvidence, ScoreMethod, ScoreReason, ScoringPolicy, score_product, stamp,
@@ -373,6 +373,23 @@ impl Catalog {
     ) -> Result<Page<Product>, CatalogError> {
         let mut page = self.load_page(query).await?;
         page.request = query.page;
+        Ok(page)
+    }
+
+    /// A keyset page of live products, and the count of the whole list
+    /// when `with_count`. Not cached: it is read from the position in an
+    /// index, at any depth, so the store answers it as cheaply as a cache
+    /// lookup that missed would.
+    pub async fn products_from(
+        &self,
+        query: &ProductSeek,
+        with_count: bool,
+    ) -> Result<KeysetPage<Product, ProductPosition>, CatalogError> {
+        let found = self.store.seek_products(query).await?;
+        let mut page = KeysetPage::assemble(&query.seek, found, |p| query.ordering.position_of(p));
+        if with_count {
+            page.count = Some(self.store.count_products(&query.filter).await?);
+        }
         Ok(page)
     }
 
