@@ -84,6 +84,7 @@ impl Host {
             .unwrap_or_else(|| config.public_url.resolver_base());
         let state = Arc::new(AppState {
             dpp_resolver,
+            cursors: config.tokens.secret.cursor_key(),
             tokens: Tokens::new(config.tokens, clock),
             trusted_proxies: config.trusted_proxies,
             body_read_timeout: config.body_read_timeout,

@@ -15,6 +15,8 @@ pub(crate) struct AppState {
     pub app: Ecolaura,
     /// Issues and checks JWTs.
     pub tokens: Tokens,
+    /// Seals and opens API v2's cursors.
+    pub cursors: ecolaura_core::domain::CursorKey,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
     /// Where clients reach the host: the base of absolute URLs.

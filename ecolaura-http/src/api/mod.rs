@@ -22,9 +22,9 @@ pub(crate) use bearer::BearerAuth;
 pub(crate) use catalog::CategoriesApi;
 pub(crate) use discards::DiscardsApi;
 pub(crate) use operations::OperationsApi;
-pub(crate) use orders::OrdersApi;
+pub(crate) use orders::{OrdersApi, OrdersV2Api};
 pub(crate) use products::{
-    ClaimsApi, FootprintApi, PassportApi, ProductsApi, ResolverApi, ScoresApi,
+    ClaimsApi, FootprintApi, PassportApi, ProductsApi, ProductsV2Api, ResolverApi, ScoresApi,
 };
 pub(crate) use shipping::ShippingApi;
 
@@ -64,6 +64,8 @@ pub(crate) type Apis = (
     ResolverApi,
     ShippingApi,
     OrdersApi,
+    ProductsV2Api,
+    OrdersV2Api,
     OperationsApi,
 );
 
@@ -82,6 +84,8 @@ pub(crate) fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         ResolverApi::new(state.clone()),
         ShippingApi::new(state.clone()),
         OrdersApi::new(state.clone()),
+        ProductsV2Api::new(state.clone()),
+        OrdersV2Api::new(state.clone()),
         OperationsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Ecolaura API", env!("CARGO_PKG_VERSION"))

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ecolaura_core::domain::OrderId;
+use ecolaura_core::domain::{OrderId, Seek};
 use ecolaura_core::idempotency::IdempotencyKey;
 use ecolaura_core::orders::{InvalidOrder, OrderRequest, OrderSubmission};
 use poem::Request;
@@ -12,12 +12,14 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use super::BearerAuth;
-use super::query::page_request;
+use super::query::{keyset_limit, opened_cursor, page_request};
 use crate::body::{JsonBody, ReceivedJson};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::wire::text::{IdempotencyKeyRule, Text};
-use crate::wire::{OrderDto, OrderInput, OrderPage, PageLinks, StatusInput, SummaryDto};
+use crate::wire::{
+    Cursors, OrderCursorPage, OrderDto, OrderInput, OrderPage, PageLinks, StatusInput, SummaryDto,
+};
 
 /// Orders.
 pub(crate) struct OrdersApi {
@@ -203,5 +205,72 @@ impl OrdersApi {
             .summary(auth.actor())
             .await?;
         Ok(SummaryFound::Ok(Json(summary.into())))
+    }
+}
+
+/// Orders, paged by cursors.
+pub(crate) struct OrdersV2Api {
+    state: Arc<AppState>,
+}
+
+impl OrdersV2Api {
+    pub(crate) fn new(state: Arc<AppState>) -> Self {
+        Self { state }
+    }
+}
+
+#[derive(ApiResponse)]
+enum OrderCursorList {
+    /// A page of orders, newest first.
+    #[oai(status = 200)]
+    Ok(Json<OrderCursorPage>),
+}
+
+#[OpenApi(prefix_path = "/api/v2", tag = "ApiTags::Orders")]
+impl OrdersV2Api {
+    /// List orders by cursor
+    ///
+    /// A customer sees their own orders; staff see every order; newest
+    /// first, as `/api/v1/orders`, paged from a position instead of an
+    /// offset. A cursor is opaque and works only for the user it was
+    /// handed to (else 400).
+    #[oai(path = "/orders", method = "get", operation_id = "list_orders_v2")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        /// Items per page, 1..100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+        /// `next_cursor` or `previous_cursor` of an earlier page; none for
+        /// the first page.
+        #[oai(validator(min_length = 1, max_length = 2048))]
+        cursor: Query<Option<String>>,
+        /// `true`: also count the orders over all pages (`count`).
+        with_count: Query<Option<bool>>,
+    ) -> Result<OrderCursorList, Problem> {
+        let actor = auth.actor();
+        let scope = format!(
+            "orders|{}",
+            actor.user_id().map(|u| u.to_string()).unwrap_or_default()
+        );
+        let seek = Seek {
+            from: opened_cursor(&self.state.cursors, &scope, cursor.0.as_deref())?,
+            limit: keyset_limit(limit.0)?,
+        };
+        let found = self
+            .state
+            .app
+            .orders()
+            .list_from(actor, &seek, with_count.0.unwrap_or(false))
+            .await?;
+        let cursors = Cursors {
+            key: &self.state.cursors,
+            scope: &scope,
+        };
+        Ok(OrderCursorList::Ok(Json(OrderCursorPage::new(
+            found,
+            &cursors,
+            |o| OrderDto::new(&o),
+        ))))
     }
 }

@@ -39,6 +39,12 @@ impl JwtSecret {
         getrandom::fill(&mut bytes)?;
         Ok(Self(bytes.into()))
     }
+
+    /// The key that seals API v2's cursors, derived from this secret, so
+    /// that every host of a shop accepts the cursors of the others.
+    pub(crate) fn cursor_key(&self) -> ecolaura_core::domain::CursorKey {
+        ecolaura_core::domain::CursorKey::derive(&self.0)
+    }
 }
 
 impl fmt::Debug for JwtSecret {

@@ -30,6 +30,7 @@ mod accounts;
 mod amount;
 mod catalog;
 mod claims;
+mod cursor_page;
 mod date;
 mod discards;
 mod footprint;
@@ -53,6 +54,7 @@ pub(crate) use catalog::{
     ProductPatch, ProductReplacement, ProductSustainabilityDto, SustainabilityDto,
 };
 pub(crate) use claims::{ClaimDto, ClaimInput, ExpiringClaimDto, ShownClaimDto};
+pub(crate) use cursor_page::{Cursors, OrderCursorPage, ProductCursorPage};
 pub(crate) use discards::{
     DiscardDto, DiscardInput, DiscardReportDto, PreventionMeasuresDto, PreventionMeasuresInput,
     report_csv,
@@ -139,6 +141,8 @@ examples!(
     ShippingQuoteDto,
     shipping::OrderShippingDto,
     ShippingMethodPage,
+    ProductCursorPage,
+    OrderCursorPage,
 );
 
 use crate::problem::{FieldErrors, Problem};

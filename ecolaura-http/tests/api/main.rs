@@ -8,6 +8,7 @@ mod auth;
 mod cache;
 mod categories;
 mod claims;
+mod cursors;
 mod discards;
 mod errors;
 mod footprint;

@@ -5,12 +5,14 @@ mod footprint;
 mod passport;
 mod query;
 mod scores;
+mod v2;
 
 pub(crate) use claims::ClaimsApi;
 use claims::requested_market;
 pub(crate) use footprint::FootprintApi;
 pub(crate) use passport::{PassportApi, ResolverApi};
 pub(crate) use scores::ScoresApi;
+pub(crate) use v2::ProductsV2Api;
 
 use std::sync::Arc;
 

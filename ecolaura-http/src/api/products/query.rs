@@ -86,6 +86,18 @@ pub(super) fn product_query(
     p: ListParams,
     page: PageRequest,
 ) -> Result<Option<ProductQuery>, Problem> {
+    Ok(product_list(p)?.map(|(filter, ordering)| ProductQuery {
+        filter,
+        ordering,
+        page,
+    }))
+}
+
+/// The list's filter and ordering, or `None` when the category, SKU or
+/// GTIN cannot exist (matches nothing).
+pub(super) fn product_list(
+    p: ListParams,
+) -> Result<Option<(ProductFilter, ProductOrdering)>, Problem> {
     // A slug that cannot exist matches nothing; the other parameters are
     // still checked, so a bad one is 400 whatever the category.
     let category = p
@@ -144,11 +156,10 @@ pub(super) fn product_query(
         sku,
         gtin,
     };
-    Ok(Some(ProductQuery {
+    Ok(Some((
         filter,
-        ordering: p.ordering.map(Into::into).unwrap_or_default(),
-        page,
-    }))
+        p.ordering.map(Into::into).unwrap_or_default(),
+    )))
 }
 
 /// The parameters that reproduce `q` (for next/previous links), page aside.
