@@ -222,3 +222,149 @@ async fn a_search_is_served_by_the_trigram_indexes_in_every_ordering() {
         }
     }
 }
+
+/// What the plan of `sql` (with `values`) read when it ran: every row a
+/// node returned or its filter removed, summed over the nodes that read
+/// the table or an index, and whether a node scanned the table.
+async fn rows_read(pool: &PgPool, select: &sea_query::SelectStatement) -> (u64, String) {
+    let (sql, values) = select.build_sqlx(PostgresQueryBuilder);
+    let rows: Vec<(String,)> = sqlx::query_as_with(
+        sqlx::AssertSqlSafe(format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}")),
+        values,
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let plan: Vec<String> = rows.into_iter().map(|(line,)| line).collect();
+    let number_after = |line: &str, label: &str| -> u64 {
+        line.split(label)
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let mut read = 0;
+    let mut reading = false;
+    for line in &plan {
+        if line.contains("->") || !line.starts_with(' ') {
+            reading = line.contains(" Scan ");
+            if reading {
+                read += number_after(line, "(actual rows=");
+            }
+        } else if reading && line.contains("Rows Removed by") {
+            read += number_after(line, ": ");
+        }
+    }
+    (read, plan.join("\n"))
+}
+
+/// Keyset pages (API v2) from a position 150,000 products deep, both
+/// ways, in every ordering, for the whole catalog, a category, a category
+/// with a price range and a minimum score; and pages of orders, of one
+/// customer and of all, 90,000 orders deep. None scans a table, and each
+/// reads about what the first page reads: a few hundred rows at most (the
+/// rows a filter passes over included), where an offset page at that
+/// depth reads every row before it.
+#[tokio::test]
+async fn keyset_pages_read_as_little_deep_in_the_list_as_at_its_start() {
+    use ecolaura_core::catalog::ProductSeek;
+    use ecolaura_core::domain::{Direction, Limit, OrderId, Seek, UserId};
+    use ecolaura_core::orders::OrderPosition;
+    use ecolaura_core::ports::CatalogStore;
+    use ecolaura_store_sql::statements::{seek_orders, seek_products};
+
+    let Some((_db, store)) = filled().await else {
+        return;
+    };
+    let pool = store.pool();
+    let price = |s: &str| Some(s.parse().unwrap());
+    let filters = [
+        ProductFilter::default(),
+        ProductFilter {
+            category: Some(Slug::parse("category-7").unwrap()),
+            ..ProductFilter::default()
+        },
+        ProductFilter {
+            category: Some(Slug::parse("category-7").unwrap()),
+            min_price: price("10.00"),
+            max_price: price("60.00"),
+            ..ProductFilter::default()
+        },
+        ProductFilter {
+            min_score: Score::new(50).ok(),
+            ..ProductFilter::default()
+        },
+    ];
+    let limit = Limit::new(20).unwrap();
+    for filter in &filters {
+        for ordering in ORDERINGS {
+            // The product 150,000 deep in the whole catalog's order.
+            let deep = ProductQuery {
+                filter: ProductFilter::default(),
+                ordering,
+                page: PageRequest::new(7_501, 20).unwrap(),
+            };
+            let page = store.list_products(&deep).await.unwrap();
+            let at = ordering.position_of(&page.items[0]);
+            for from in [
+                None,
+                Some((Direction::After, at.clone())),
+                Some((Direction::Before, at.clone())),
+            ] {
+                let query = ProductSeek {
+                    filter: filter.clone(),
+                    ordering,
+                    seek: Seek { from, limit },
+                };
+                let (read, plan) = rows_read(pool, &seek_products::<Postgres>(&query)).await;
+                assert!(
+                    !plan.contains("Seq Scan"),
+                    "{filter:?} {ordering:?} scans the table:\n{plan}"
+                );
+                assert!(
+                    read <= 600,
+                    "{filter:?} {ordering:?} {:?} read {read} rows:\n{plan}",
+                    query.seek.direction()
+                );
+            }
+        }
+    }
+
+    // 90,000 orders of 300 customers, one per second.
+    sqlx::query(
+        "INSERT INTO orders (id, user_id, status, currency, created_at, updated_at)
+         SELECT gen_random_uuid(), ('00000000-0000-7000-8000-' || lpad((i % 300)::text, 12, '0'))::uuid,
+                'pending', 'EUR', now() - make_interval(secs => i), now()
+         FROM generate_series(1, 90000) AS i",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE orders").execute(pool).await.unwrap();
+    let customer = UserId::from_uuid("00000000-0000-7000-8000-000000000007".parse().unwrap());
+    let (id, created_at): (uuid::Uuid, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
+        "SELECT id, created_at FROM orders ORDER BY created_at DESC, id DESC OFFSET 60000 LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let at = OrderPosition {
+        created_at,
+        id: OrderId::from_uuid(id),
+    };
+    for owner in [None, Some(customer)] {
+        for from in [
+            None,
+            Some((Direction::After, at)),
+            Some((Direction::Before, at)),
+        ] {
+            let seek = Seek { from, limit };
+            let (read, plan) = rows_read(pool, &seek_orders(owner, &seek)).await;
+            assert!(
+                !plan.contains("Seq Scan"),
+                "{owner:?} scans orders:\n{plan}"
+            );
+            assert!(read <= 100, "{owner:?} read {read} rows:\n{plan}");
+        }
+    }
+}

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ecolaura_core::accounts::PasswordHasher;
+use ecolaura_core::catalog::{ProductPosition, ProductSeek};
 use ecolaura_core::conformance::crash::{self, claim_in_a_child_then_kill_it};
 use ecolaura_core::conformance::{fixtures, scenarios};
-use ecolaura_core::domain::{SearchText, truncate_to_micros};
+use ecolaura_core::domain::{Direction, Limit, SearchText, Seek, truncate_to_micros};
 use ecolaura_core::idempotency::IdempotentOutcome;
 use ecolaura_core::jobs::{JobStatus, confirmation_key};
 use ecolaura_core::ports::{CatalogStore, JobQueue, OrderStore};
@@ -458,11 +459,16 @@ fn searching(term: &str) -> ProductQuery {
 /// The query plan of the list `query`, as the store sends it, one line per
 /// step.
 async fn plan_of(store: &SqliteStore, query: &ProductQuery) -> Vec<String> {
-    use sea_query::SqliteQueryBuilder;
-    use sea_query_sqlx::SqlxBinder;
     let (page, _) =
         ecolaura_store_sql::statements::list_products::<ecolaura_store_sql::Sqlite>(query);
-    let (sql, values) = page.build_sqlx(SqliteQueryBuilder);
+    statement_plan(store, &page).await
+}
+
+/// The lines of SQLite's plan for `select`, with its values bound.
+async fn statement_plan(store: &SqliteStore, select: &sea_query::SelectStatement) -> Vec<String> {
+    use sea_query::SqliteQueryBuilder;
+    use sea_query_sqlx::SqlxBinder;
+    let (sql, values) = select.build_sqlx(SqliteQueryBuilder);
     let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(
         sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")),
         values,
@@ -486,9 +492,9 @@ async fn a_search_of_three_characters_or_more_reads_the_trigram_index() {
     }
 }
 
-/// Every list ordering, both ways, reads its index in order: the whole
-/// catalog's with no sort at all, a category's sorting only ties (where
-/// the id's tie-break runs the other way from a descending key).
+/// Every list ordering, both ways, reads its index in order with no sort
+/// at all, for the whole catalog and for a category; and so does each of
+/// the two parts of a keyset page (API v2) of a category, from a position.
 #[tokio::test]
 async fn every_list_ordering_reads_its_index() {
     let db = TempDb::new();
@@ -502,7 +508,7 @@ async fn every_list_ordering_reads_its_index() {
         (
             ProductOrdering::PriceDesc,
             "products_live_price_desc",
-            "products_live_category_price",
+            "products_live_category_price_desc",
         ),
         (
             ProductOrdering::ScoreAsc,
@@ -512,7 +518,7 @@ async fn every_list_ordering_reads_its_index() {
         (
             ProductOrdering::ScoreDesc,
             "products_live_score_desc",
-            "products_live_category_score",
+            "products_live_category_score_desc",
         ),
         (
             ProductOrdering::NameAsc,
@@ -522,12 +528,12 @@ async fn every_list_ordering_reads_its_index() {
         (
             ProductOrdering::NameDesc,
             "products_live_name_desc",
-            "products_live_category_name",
+            "products_live_category_name_desc",
         ),
         (
             ProductOrdering::CreatedAsc,
             "products_live_created_asc",
-            "products_live_category_created",
+            "products_live_category_created_asc",
         ),
         (
             ProductOrdering::CreatedDesc,
@@ -552,12 +558,60 @@ async fn every_list_ordering_reads_its_index() {
         );
         let plan = plan_of(&store, &query(Some(Slug::parse("bottles").unwrap()))).await;
         assert!(
-            plan.iter().any(|line| line.contains(category))
-                && !plan
-                    .iter()
-                    .any(|line| line.contains("TEMP B-TREE FOR ORDER BY")),
+            plan.iter()
+                .any(|line| line.ends_with(&format!("USING INDEX {category} (category=?)")))
+                && !plan.iter().any(|line| line.contains("TEMP B-TREE")),
             "{ordering:?} in a category: {plan:#?}"
         );
+        // A keyset page from a position: the position's ties by an
+        // equality on the category and the key, the rest by a range.
+        let seek = ProductSeek {
+            filter: query(Some(Slug::parse("bottles").unwrap())).filter,
+            ordering,
+            seek: Seek {
+                from: Some((
+                    Direction::After,
+                    ProductPosition {
+                        key: ordering.key_of(&fixtures::product("Bottle", "9.99", 1)),
+                        id: ProductId::new(),
+                    },
+                )),
+                limit: Limit::DEFAULT,
+            },
+        };
+        let plan = statement_plan(
+            &store,
+            &ecolaura_store_sql::statements::seek_products::<ecolaura_store_sql::Sqlite>(&seek),
+        )
+        .await;
+        // Each part reads a category index in its order, the rest of the
+        // list by this ordering's; what is sorted is the page's rows alone,
+        // as the parts are merged, never inside a part.
+        let ranges = plan
+            .iter()
+            .filter(|line| {
+                line.contains("USING INDEX products_live_category_")
+                    && line.contains("(category=? AND ")
+            })
+            .count();
+        assert_eq!(ranges, 2, "{ordering:?} keyset in a category: {plan:#?}");
+        assert!(
+            plan.iter()
+                .any(|line| line.contains(&format!("USING INDEX {category} (category=? AND "))),
+            "{ordering:?} keyset in a category: {plan:#?}"
+        );
+        let mut in_part = false;
+        for line in &plan {
+            if line.starts_with("CO-ROUTINE") {
+                in_part = true;
+            } else if line.starts_with("SCAN ") {
+                in_part = false;
+            }
+            assert!(
+                !(in_part && line.contains("TEMP B-TREE")),
+                "{ordering:?} keyset sorts inside a part: {plan:#?}"
+            );
+        }
     }
 }
 
