@@ -9,8 +9,10 @@
 # target/scale/sqlite-<N>.db. Then the release host serves it, pinned to CPU
 # 0 with no job workers, and wrk (on CPU 1) runs the scenarios of lists.lua:
 # uncached searches for words in 0.1% of the products, uncached filtered
-# lists and uncached whole-catalog lists with their counts. Single requests
-# (a deep page, short searches) are timed with curl after them.
+# lists and uncached whole-catalog lists with their counts; then API v2's
+# filtered lists from cursors (cursors.py walks them first, and paths.lua
+# asks for them), and v2's page 1 against its page 50,000. Single requests
+# (a deep v1 page, short searches) are timed with curl after them.
 #
 # Usage: benches/scale/run.sh postgres|sqlite [products] [seconds per round] [connections] [rounds]
 set -euo pipefail
@@ -75,6 +77,9 @@ taskset -c "$SERVER_CPU" "$BIN" serve > /dev/null 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 300); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
 
+# API v2: paths of filtered lists and their cursor pages, walked once.
+python3 benches/scale/cursors.py "$BASE" urls target/scale/v2-paths.txt 2000
+
 echo "$BACKEND, $PRODUCTS products, ${DURATION}s x $ROUNDS rounds"
 echo "scenario connections requests/s p50_ms p99_ms non_2xx (median round)"
 for run in "search 1" "search $CONNECTIONS" "filtered $CONNECTIONS" "list $CONNECTIONS"; do
@@ -83,6 +88,21 @@ for run in "search 1" "search $CONNECTIONS" "filtered $CONNECTIONS" "list $CONNE
         SCENARIO=$scenario CONNECTIONS=$connections round -s benches/scale/lists.lua "$BASE"
     done | median)
     echo "$scenario $connections $result"
+done
+result=$(for _ in $(seq 1 "$ROUNDS"); do
+    PATHS=target/scale/v2-paths.txt CONNECTIONS=$CONNECTIONS round -s benches/scale/paths.lua "$BASE"
+done | median)
+echo "v2-filtered $CONNECTIONS $result"
+
+# API v2: page 1 and page 50,000 (of 20) of the whole catalog, each alone
+# at 1 connection, uncached.
+mapfile -t ENDS < <(python3 benches/scale/cursors.py "$BASE" deep 50000)
+for which in 0 1; do
+    printf '%s\n' "${ENDS[$which]}" > target/scale/v2-one.txt
+    result=$(for _ in $(seq 1 "$ROUNDS"); do
+        PATHS=target/scale/v2-one.txt CONNECTIONS=1 round -s benches/scale/paths.lua "$BASE"
+    done | median)
+    echo "v2-page-$([ "$which" = 0 ] && echo 1 || echo 50000) 1 $result"
 done
 
 # One request each, uncached (a term or page not asked before), median of 5.
