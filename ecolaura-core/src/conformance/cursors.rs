@@ -153,6 +153,12 @@ pub async fn cursor_walks_read_the_whole_list_both_ways(store: Arc<dyn Store>) {
             search: Some(SearchText::parse("an").expect("search")),
             ..ProductFilter::default()
         },
+        // Three characters or more: SQLite asks its trigram index too.
+        ProductFilter {
+            search: Some(SearchText::parse("PPLE").expect("search")),
+            category: Some(slug_of("cups")),
+            ..ProductFilter::default()
+        },
         ProductFilter {
             category: Some(slug_of("none-such")),
             ..ProductFilter::default()
