@@ -243,7 +243,7 @@ impl OrdersV2Api {
         limit: Query<Option<u32>>,
         /// `next_cursor` or `previous_cursor` of an earlier page; none for
         /// the first page.
-        #[oai(validator(min_length = 1, max_length = 2048))]
+        #[oai(validator(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$"))]
         cursor: Query<Option<String>>,
         /// `true`: also count the orders over all pages (`count`).
         with_count: Query<Option<bool>>,

@@ -80,7 +80,7 @@ impl ProductsV2Api {
         limit: Query<Option<u32>>,
         /// `next_cursor` or `previous_cursor` of a page of this same list;
         /// none for the first page.
-        #[oai(validator(min_length = 1, max_length = 2048))]
+        #[oai(validator(min_length = 1, max_length = 2048, pattern = "^[A-Za-z0-9_-]+$"))]
         cursor: Query<Option<String>>,
         /// `true`: also count the matches over all pages (`count`), which
         /// costs a read of every match.
