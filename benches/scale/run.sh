@@ -27,6 +27,7 @@ LOAD_CPU=1
 HOST_PORT=18082
 BASE="http://127.0.0.1:$HOST_PORT"
 PGURL="${PGURL:-postgres://postgres@127.0.0.1:5432}"
+mkdir -p target/scale
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q -p ecolaura-http --bin ecolaura
