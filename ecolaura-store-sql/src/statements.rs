@@ -495,12 +495,14 @@ fn sort_key_value<D: Dialect>(key: &SortKey) -> Expr {
 }
 
 /// The count of the live products `filter` admits: read from the kept
-/// counts where they hold it ([`kept_count`]), counted otherwise.
+/// counts where they hold it (the whole catalog, a category alone),
+/// counted otherwise.
 pub fn count_products<D: Dialect>(filter: &ProductFilter) -> SelectStatement {
     kept_count(filter).unwrap_or_else(|| count_of(filtered_products::<D>(filter), Products::Id))
 }
 
-/// A keyset page of live products (see [`keyset`]): at most
+/// A keyset page of live products (two index ranges from the position,
+/// see `statements/keyset.rs`): at most
 /// `seek.fetch()` rows, in the order they are read.
 pub fn seek_products<D: Dialect>(query: &ProductSeek) -> SelectStatement {
     let order = keyset::ListOrder {
@@ -727,7 +729,7 @@ pub fn count_orders(owner: Option<UserId>) -> SelectStatement {
     count_of(owned_orders(owner), Orders::Id)
 }
 
-/// A keyset page of orders, newest first (see [`keyset`]), optionally one
+/// A keyset page of orders, newest first (see `statements/keyset.rs`), optionally one
 /// user's: at most `seek.fetch()` rows, in the order they are read.
 pub fn seek_orders(owner: Option<UserId>, seek: &Seek<OrderPosition>) -> SelectStatement {
     let order = keyset::ListOrder {
