@@ -1,5 +1,5 @@
 //! The `ecolaura` command line: `serve` (the default), `migrate`, `worker`,
-//! `demo`, `users add`, and dispatch to them. The settings they read are
+//! `demo`, `users add`, `catalog export`, and dispatch to them. The settings they read are
 //! [`crate::settings`]'s.
 
 use std::process::ExitCode;
@@ -38,6 +38,19 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Move the product catalog in and out as CSV.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Write every live product to standard output as CSV (a header row,
+    /// then one row per product, oldest first), in the columns API.md
+    /// names; a summary goes to standard error.
+    Export,
 }
 
 #[derive(Subcommand)]
@@ -131,6 +144,9 @@ pub fn main() -> ExitCode {
                         staff,
                     },
             } => crate::run::add_user(settings, &email, password, name.as_deref(), staff).await,
+            Command::Catalog {
+                command: CatalogCommand::Export,
+            } => crate::run::export_catalog(settings).await,
         }
     });
     match outcome {

@@ -330,6 +330,29 @@ pub(crate) async fn add_user(
     Ok(())
 }
 
+/// `ecolaura catalog export`: every live product as CSV on standard
+/// output, written batch by batch as the catalog is read (memory holds one
+/// batch of 100), and how many on standard error.
+pub(crate) async fn export_catalog(settings: Settings) -> Result<(), RunError> {
+    use ecolaura_core::catalog::{CATALOG_COLUMNS, catalog_row};
+    let opened = open_store(&settings, settings.migrates_on_start()).await?;
+    let app = application(opened.store, &settings, small_cache())?;
+    let stdout = std::io::stdout();
+    let mut out = csv::Writer::from_writer(std::io::BufWriter::new(stdout.lock()));
+    out.write_record(CATALOG_COLUMNS)?;
+    let written = app
+        .catalog()
+        .export_products(|batch| {
+            batch
+                .iter()
+                .try_for_each(|p| out.write_record(catalog_row(p)))
+        })
+        .await?;
+    out.flush()?;
+    eprintln!("exported {written} products from {}", opened.location);
+    Ok(())
+}
+
 /// `ecolaura demo`: load the demo shop into the configured (empty) store
 /// and print how to sign in.
 pub(crate) async fn demo(settings: Settings) -> Result<(), RunError> {

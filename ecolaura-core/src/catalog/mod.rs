@@ -7,9 +7,11 @@
 //! version).
 
 mod changes;
+mod csv;
 mod query;
 
 pub use changes::{CatalogChange, ListScope, ProductChange, ReadScope};
+pub use csv::{CATALOG_COLUMNS, catalog_row};
 pub use query::{
     ProductFilter, ProductOrdering, ProductPosition, ProductQuery, ProductSeek, SortKey,
     UnknownOrdering,

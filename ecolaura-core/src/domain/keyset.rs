@@ -31,6 +31,8 @@ impl Limit {
     pub const DEFAULT: Limit = Limit(20);
     /// The largest page size.
     pub const MAX: u32 = 100;
+    /// The largest limit.
+    pub const LARGEST: Limit = Limit(Self::MAX);
 
     /// A limit.
     ///

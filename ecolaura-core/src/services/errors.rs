@@ -6,6 +6,17 @@ use crate::auth::AccessDenied;
 use crate::orders::{InvalidOrder, OrderRejection, OrderStatus};
 use crate::ports::StoreError;
 
+/// Why [`Catalog::export_products`](super::Catalog::export_products) stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogExportError<E> {
+    /// The store failed to read a batch.
+    #[error("reading the catalog failed: {0}")]
+    Store(StoreError),
+    /// The caller's handling of a batch failed.
+    #[error("{0}")]
+    Sink(E),
+}
+
 /// Why a catalog operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {

@@ -17,7 +17,7 @@ pub use catalog::{
     RESCORING_BATCH, Rescoring,
 };
 pub use discards::{Discarded, Discards};
-pub use errors::{AccountError, CatalogError, OrderError};
+pub use errors::{AccountError, CatalogError, CatalogExportError, OrderError};
 pub use orders::{OrderPorts, Orders, OrdersConfig, Placed};
 pub use passports::Passports;
 pub use shipping::{MAX_SHIPPING_METHODS, Shipping, ShippingError};

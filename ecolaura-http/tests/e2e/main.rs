@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod catalog;
 mod cli;
 mod demo;
 mod discards;

@@ -5,9 +5,12 @@ use std::sync::Arc;
 use crate::auth::{Action, Actor, authorize};
 use crate::catalog::{
     CatalogChange, Category, CategoryChanges, NewCategory, NewProduct, Product, ProductChanges,
-    ProductPosition, ProductQuery, ProductSeek, ReadScope, ScoreSource,
+    ProductFilter, ProductOrdering, ProductPosition, ProductQuery, ProductSeek, ReadScope,
+    ScoreSource,
 };
-use crate::domain::{ClaimId, KeysetPage, Page, PageRequest, ProductId, Score, Slug, Timestamp};
+use crate::domain::{
+    ClaimId, KeysetPage, Limit, Page, PageRequest, ProductId, Score, Seek, Slug, Timestamp,
+};
 use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
 use crate::scoring::{
     ScoreCause, ScoreEvidence, ScoreMethod, ScoreReason, ScoringPolicy, score_product, stamp,
@@ -24,7 +27,7 @@ mod policy;
 pub use claims::{MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS};
 pub use policy::{CLAIM_DATES_LOOKBACK_DAYS, RESCORING_BATCH, Rescoring};
 
-use super::CatalogError;
+use super::{CatalogError, CatalogExportError};
 
 /// How often an update re-reads and retries when the product moved on
 /// under it (stock taken by orders moves its version too).
@@ -391,6 +394,43 @@ impl Catalog {
             page.count = Some(self.store.count_products(&query.filter).await?);
         }
         Ok(page)
+    }
+
+    /// Every live product, oldest first, handed to `each` in batches of up
+    /// to [`Limit::LARGEST`]: the whole catalog read by keyset pages, so that
+    /// memory holds one batch whatever the catalog's size. A product that
+    /// exists throughout the walk is handed over exactly once; one made or
+    /// archived meanwhile may or may not be. Returns how many were handed
+    /// over; stops at the first error of `each`.
+    ///
+    /// # Errors
+    /// [`CatalogExportError::Store`] when a read fails,
+    /// [`CatalogExportError::Sink`] with `each`'s error.
+    pub async fn export_products<E>(
+        &self,
+        mut each: impl FnMut(&[Product]) -> Result<(), E>,
+    ) -> Result<u64, CatalogExportError<E>> {
+        let ordering = ProductOrdering::CreatedAsc;
+        let mut query = ProductSeek {
+            filter: ProductFilter::default(),
+            ordering,
+            seek: Seek::first(Limit::LARGEST),
+        };
+        let mut handed = 0u64;
+        loop {
+            let found = self
+                .store
+                .seek_products(&query)
+                .await
+                .map_err(CatalogExportError::Store)?;
+            let page = KeysetPage::assemble(&query.seek, found, |p| ordering.position_of(p));
+            each(&page.items).map_err(CatalogExportError::Sink)?;
+            handed += page.items.len() as u64;
+            match page.next {
+                Some(next) => query.seek.from = Some(next),
+                None => return Ok(handed),
+            }
+        }
     }
 
     /// Change a product (staff): a full replacement or a partial change.
