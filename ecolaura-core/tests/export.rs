@@ -43,7 +43,7 @@ async fn shop(n: usize) -> (Ecolaura, Vec<ProductId>) {
 
 #[tokio::test]
 async fn an_export_hands_over_every_live_product_once_oldest_first_in_bounded_batches() {
-    let (app, mut made) = shop(250).await;
+    let (app, mut made) = shop(2_050).await;
     let archived = made.remove(17);
     app.catalog()
         .archive_product(&Actor::System, archived)
@@ -54,14 +54,14 @@ async fn an_export_hands_over_every_live_product_once_oldest_first_in_bounded_ba
     let count = app
         .catalog()
         .export_products(|batch: &[Product]| {
-            assert!(batch.len() <= Limit::MAX as usize);
+            assert!(batch.len() <= Limit::BATCH.get() as usize);
             batches += 1;
             seen.extend(batch.iter().map(|p| p.id));
             Ok::<_, std::convert::Infallible>(())
         })
         .await
         .expect("export");
-    assert_eq!(count, 249);
+    assert_eq!(count, 2_049);
     assert_eq!(batches, 3);
     assert_eq!(
         seen, made,
@@ -71,7 +71,7 @@ async fn an_export_hands_over_every_live_product_once_oldest_first_in_bounded_ba
 
 #[tokio::test]
 async fn a_failing_sink_stops_the_export_with_its_error() {
-    let (app, _) = shop(120).await;
+    let (app, _) = shop(1_200).await;
     let mut calls = 0;
     let stopped = app
         .catalog()

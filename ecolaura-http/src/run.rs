@@ -332,7 +332,7 @@ pub(crate) async fn add_user(
 
 /// `ecolaura catalog export`: every live product as CSV on standard
 /// output, written batch by batch as the catalog is read (memory holds one
-/// batch of 100), and how many on standard error.
+/// batch of 1,000), and how many on standard error.
 pub(crate) async fn export_catalog(settings: Settings) -> Result<(), RunError> {
     use ecolaura_core::catalog::{CATALOG_COLUMNS, catalog_row};
     let opened = open_store(&settings, settings.migrates_on_start()).await?;

@@ -397,7 +397,7 @@ impl Catalog {
     }
 
     /// Every live product, oldest first, handed to `each` in batches of up
-    /// to [`Limit::LARGEST`]: the whole catalog read by keyset pages, so that
+    /// to [`Limit::BATCH`] (1,000): the whole catalog read by keyset pages, so that
     /// memory holds one batch whatever the catalog's size. A product that
     /// exists throughout the walk is handed over exactly once; one made or
     /// archived meanwhile may or may not be. Returns how many were handed
@@ -414,7 +414,7 @@ impl Catalog {
         let mut query = ProductSeek {
             filter: ProductFilter::default(),
             ordering,
-            seek: Seek::first(Limit::LARGEST),
+            seek: Seek::first(Limit::BATCH),
         };
         let mut handed = 0u64;
         loop {
