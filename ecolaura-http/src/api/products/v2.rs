@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use ecolaura_core::catalog::{ProductPosition, ProductSeek};
-use ecolaura_core::domain::{KeysetPage, ProductId, Seek};
+use ecolaura_core::catalog::ProductSeek;
+use ecolaura_core::domain::{ProductId, Seek};
 use ecolaura_core::sustainability::ShownClaims;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
@@ -108,18 +108,12 @@ impl ProductsV2Api {
             if cursor.0.is_some() {
                 return Err(refused_cursor());
             }
-            let empty = KeysetPage::<ProductDto, ProductPosition> {
-                items: Vec::new(),
-                next: None,
-                previous: None,
+            return Ok(ProductCursorList::Ok(Json(ProductCursorPage {
+                results: Vec::new(),
+                next_cursor: None,
+                previous_cursor: None,
                 count: with_count.then_some(0),
-            };
-            let cursors = Cursors {
-                key: &self.state.cursors,
-                scope: "",
-            };
-            let page = ProductCursorPage::new(empty, &cursors, |p| p);
-            return Ok(ProductCursorList::Ok(Json(page)));
+            })));
         };
         let mut query = ProductSeek {
             filter,
