@@ -51,6 +51,17 @@ enum CatalogCommand {
     /// then one row per product, oldest first), in the columns API.md
     /// names; a summary goes to standard error.
     Export,
+    /// Make or replace products from a CSV file in the export's columns,
+    /// matched by SKU, in one transaction: a file with any bad row writes
+    /// nothing and lists every bad row (line and field) on standard error.
+    /// Categories a row names that do not exist are made.
+    Import {
+        /// The CSV file (a header row, then one row per product).
+        file: std::path::PathBuf,
+        /// Check every row against the catalog and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -146,7 +157,10 @@ pub fn main() -> ExitCode {
             } => crate::run::add_user(settings, &email, password, name.as_deref(), staff).await,
             Command::Catalog {
                 command: CatalogCommand::Export,
-            } => crate::run::export_catalog(settings).await,
+            } => crate::catalog_file::export_catalog(settings).await,
+            Command::Catalog {
+                command: CatalogCommand::Import { file, dry_run },
+            } => crate::catalog_file::import_catalog(settings, &file, dry_run).await,
         }
     });
     match outcome {

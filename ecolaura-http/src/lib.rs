@@ -31,6 +31,7 @@ mod api;
 mod app;
 mod auth;
 mod body;
+mod catalog_file;
 mod cli;
 mod client_address;
 mod demo;

@@ -35,7 +35,10 @@ pub(crate) fn init_logging(settings: &Settings) {
     };
 }
 
-async fn open_store(settings: &Settings, migrate: bool) -> Result<OpenedStore, RunError> {
+pub(crate) async fn open_store(
+    settings: &Settings,
+    migrate: bool,
+) -> Result<OpenedStore, RunError> {
     let opened = open(StoreSettings {
         url: settings.database_url.as_deref(),
         dir: &settings.data_dir,
@@ -49,7 +52,7 @@ async fn open_store(settings: &Settings, migrate: bool) -> Result<OpenedStore, R
 
 /// The application over `store`, in the configured currency, with a read
 /// cache of `cache`'s bound and sessions as long as refresh tokens.
-fn application(
+pub(crate) fn application(
     store: Arc<dyn Store>,
     settings: &Settings,
     cache: MokaCacheConfig,
@@ -71,7 +74,7 @@ fn application(
 }
 
 /// Job workers and commands read no catalog pages: a token cache.
-fn small_cache() -> MokaCacheConfig {
+pub(crate) fn small_cache() -> MokaCacheConfig {
     MokaCacheConfig::megabytes(1)
 }
 
@@ -327,29 +330,6 @@ pub(crate) async fn add_user(
         )
         .await?;
     println!("added {} account {} ({})", user.role, user.email, user.id);
-    Ok(())
-}
-
-/// `ecolaura catalog export`: every live product as CSV on standard
-/// output, written batch by batch as the catalog is read (memory holds one
-/// batch of 1,000), and how many on standard error.
-pub(crate) async fn export_catalog(settings: Settings) -> Result<(), RunError> {
-    use ecolaura_core::catalog::{CATALOG_COLUMNS, catalog_row};
-    let opened = open_store(&settings, settings.migrates_on_start()).await?;
-    let app = application(opened.store, &settings, small_cache())?;
-    let stdout = std::io::stdout();
-    let mut out = csv::Writer::from_writer(std::io::BufWriter::new(stdout.lock()));
-    out.write_record(CATALOG_COLUMNS)?;
-    let written = app
-        .catalog()
-        .export_products(|batch| {
-            batch
-                .iter()
-                .try_for_each(|p| out.write_record(catalog_row(p)))
-        })
-        .await?;
-    out.flush()?;
-    eprintln!("exported {written} products from {}", opened.location);
     Ok(())
 }
 

@@ -26,6 +26,7 @@
 mod announce;
 mod discards;
 mod error;
+mod import;
 mod invalidation;
 mod notify;
 mod outage;

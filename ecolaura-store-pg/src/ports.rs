@@ -295,6 +295,15 @@ impl PgStore {
 
 #[async_trait]
 impl CatalogStore for PgStore {
+    async fn begin_import(
+        &self,
+    ) -> Result<Box<dyn ecolaura_core::ports::CatalogImport>, StoreError> {
+        Ok(Box::new(crate::import::PgImport {
+            tx: self.begin().await?,
+            origin: self.origin,
+        }))
+    }
+
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         execute(&mut *tx, &built(sql::insert_category(category))?).await?;

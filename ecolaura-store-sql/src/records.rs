@@ -1093,3 +1093,30 @@ impl TryFrom<PreventionMeasuresRow> for PreventionMeasures {
 pub fn composition(document: &str) -> Result<Composition, CorruptRow> {
     serde_json::from_str(document).or_corrupt("composition document")
 }
+
+/// A `(gtin, id)` row of
+/// [`select_gtin_holders`](crate::statements::select_gtin_holders).
+///
+/// # Errors
+/// [`CorruptRow`] for a stored GTIN that does not parse.
+pub fn gtin_holder(
+    (gtin, id): (String, uuid::Uuid),
+) -> Result<
+    (
+        ecolaura_core::domain::Gtin,
+        ecolaura_core::domain::ProductId,
+    ),
+    CorruptRow,
+> {
+    let gtin = ecolaura_core::domain::Gtin::parse(&gtin).or_corrupt("products.gtin")?;
+    Ok((gtin, id.into()))
+}
+
+/// A `(slug)` row of
+/// [`select_category_slugs`](crate::statements::select_category_slugs).
+///
+/// # Errors
+/// [`CorruptRow`] for a stored slug that does not parse.
+pub fn existing_slug((slug,): (String,)) -> Result<ecolaura_core::domain::Slug, CorruptRow> {
+    ecolaura_core::domain::Slug::parse(&slug).or_corrupt("categories.slug")
+}

@@ -34,6 +34,7 @@ mod claims;
 mod compositions;
 mod discards;
 mod footprints;
+mod imports;
 mod keyset;
 mod scores;
 mod sessions;
@@ -43,6 +44,7 @@ pub use claims::*;
 pub use compositions::*;
 pub use discards::*;
 pub use footprints::*;
+pub use imports::*;
 pub use scores::*;
 pub use sessions::*;
 pub use shipping::*;
@@ -256,14 +258,19 @@ pub fn insert_category(c: &Category) -> BuildResult<InsertStatement> {
     let mut q = Query::insert();
     q.into_table(Categories::Table)
         .columns(CATEGORY_COLUMNS)
-        .values([
-            c.slug.as_str().into(),
-            c.name.as_str().into(),
-            c.description.as_str().into(),
-            c.destruction_banned.into(),
-            ts(c.created_at),
-        ])?;
+        .values(category_values(c))?;
     Ok(q)
+}
+
+/// A category's values, in [`CATEGORY_COLUMNS`]' order.
+fn category_values(c: &Category) -> [Expr; 5] {
+    [
+        c.slug.as_str().into(),
+        c.name.as_str().into(),
+        c.description.as_str().into(),
+        c.destruction_banned.into(),
+        ts(c.created_at),
+    ]
 }
 
 /// One category.

@@ -22,6 +22,7 @@
 
 mod discards;
 mod error;
+mod import;
 mod ports;
 mod rows;
 mod sessions;
@@ -122,7 +123,7 @@ pub enum OpenError {
 pub struct SqliteStore {
     pool: SqlitePool,
     /// One writer at a time, in this process.
-    write: Mutex<()>,
+    write: std::sync::Arc<Mutex<()>>,
     /// Wakes idle workers when a job is enqueued.
     jobs_enqueued: Notify,
 }
@@ -186,7 +187,7 @@ impl SqliteStore {
             .map_err(open_error)?;
         Ok(Self {
             pool,
-            write: Mutex::new(()),
+            write: std::sync::Arc::new(Mutex::new(())),
             jobs_enqueued: Notify::new(),
         })
     }

@@ -69,7 +69,7 @@ pub(crate) async fn count(
 type OrderRow = records::OrderRecord<i64, String>;
 
 /// A product whose category is unknown: the only foreign key a product has.
-fn category_error(e: StoreError) -> StoreError {
+pub(crate) fn category_error(e: StoreError) -> StoreError {
     if is_foreign_key_violation(&e) {
         StoreError::UnknownCategory
     } else {
@@ -261,6 +261,21 @@ impl SqliteStore {
 
 #[async_trait]
 impl CatalogStore for SqliteStore {
+    async fn begin_import(
+        &self,
+    ) -> Result<Box<dyn ecolaura_core::ports::CatalogImport>, StoreError> {
+        let writer = self.write.clone().lock_owned().await;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(store_error)?;
+        Ok(Box::new(crate::import::SqliteImport {
+            tx,
+            _writer: writer,
+        }))
+    }
+
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
         self.write_one(&built(sql::insert_category(category))?)
             .await

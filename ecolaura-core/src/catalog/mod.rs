@@ -8,10 +8,15 @@
 
 mod changes;
 mod csv;
+mod import;
 mod query;
 
 pub use changes::{CatalogChange, ListScope, ProductChange, ReadScope};
-pub use csv::{CATALOG_COLUMNS, catalog_row};
+pub use csv::{
+    CATALOG_COLUMNS, CatalogRow, FieldProblem, RowProblem, catalog_row, check_catalog_header,
+    parse_catalog_row,
+};
+pub use import::{CatalogFileCheck, CatalogLine, RowContext, RowPlan, plan_row};
 pub use query::{
     ProductFilter, ProductOrdering, ProductPosition, ProductQuery, ProductSeek, SortKey,
     UnknownOrdering,

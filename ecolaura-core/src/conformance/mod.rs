@@ -26,6 +26,7 @@ pub mod cursors;
 pub mod discards;
 pub mod fixtures;
 pub mod footprint;
+pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod orders;
@@ -61,6 +62,11 @@ macro_rules! store_conformance {
             cursors::cursor_walks_read_the_whole_list_both_ways,
             cursors::a_cursor_walk_under_concurrent_writes_never_repeats_or_skips,
             cursors::order_cursor_walks_read_each_list_both_ways,
+            imports::an_import_reads_live_products_by_sku_gtin_and_category,
+            imports::an_import_lands_all_at_once_at_its_commit,
+            imports::an_import_dropped_without_commit_writes_nothing,
+            imports::an_import_that_takes_a_live_sku_writes_nothing,
+            imports::an_import_and_a_concurrent_update_never_both_land,
             footprint::a_footprint_record_reads_back_and_changes_with_its_product,
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
             discards::a_categorys_ban_reads_back_and_changes,

@@ -18,6 +18,9 @@ pub enum CarbonKgError {
     /// Above [`CarbonKg::MAX`].
     #[error("must be at most 1000000000")]
     TooLarge,
+    /// Text that is not a plain decimal number (`"1.25"`).
+    #[error("must be a decimal number such as \"1.25\"")]
+    Form,
 }
 
 /// A carbon footprint in kg CO2e: finite, `>= 0`, at most one billion.
@@ -100,6 +103,24 @@ impl CarbonKg {
     }
 }
 
+impl std::str::FromStr for CarbonKg {
+    type Err = CarbonKgError;
+
+    /// The text form (a catalog file's column): digits with at most one
+    /// point, read as a decimal (never through a float), then as
+    /// [`CarbonKg::new`].
+    fn from_str(s: &str) -> Result<Self, CarbonKgError> {
+        let unsigned = s.strip_prefix('-').unwrap_or(s);
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || !digits(fraction) {
+            return Err(CarbonKgError::Form);
+        }
+        let kg: Decimal = s.parse().map_err(|_| CarbonKgError::TooLarge)?;
+        Self::new(kg)
+    }
+}
+
 impl fmt::Display for CarbonKg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -122,6 +143,29 @@ impl<'de> Deserialize<'de> for CarbonKg {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_text_form_is_a_plain_decimal_read_exactly() {
+        assert_eq!("1.25".parse::<CarbonKg>().unwrap().to_string(), "1.25");
+        assert_eq!(
+            "0.1".parse::<CarbonKg>().unwrap().times(3).to_string(),
+            "0.3"
+        );
+        assert_eq!("3".parse::<CarbonKg>().unwrap().to_string(), "3");
+        assert_eq!("-1".parse::<CarbonKg>(), Err(CarbonKgError::Negative));
+        assert_eq!("1e3".parse::<CarbonKg>(), Err(CarbonKgError::Form));
+        assert_eq!("1.".parse::<CarbonKg>(), Err(CarbonKgError::Form));
+        assert_eq!("".parse::<CarbonKg>(), Err(CarbonKgError::Form));
+        assert_eq!("NaN".parse::<CarbonKg>(), Err(CarbonKgError::Form));
+        assert_eq!(
+            "1000000001".parse::<CarbonKg>(),
+            Err(CarbonKgError::TooLarge)
+        );
+        assert_eq!(
+            "9".repeat(40).parse::<CarbonKg>(),
+            Err(CarbonKgError::TooLarge)
+        );
+    }
 
     #[test]
     fn decimal_inputs_stay_exact_through_sums() {

@@ -50,7 +50,7 @@ impl Limit {
     }
 
     /// The number of items.
-    pub fn get(self) -> u32 {
+    pub const fn get(self) -> u32 {
         self.0
     }
 }

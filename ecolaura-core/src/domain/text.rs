@@ -113,6 +113,14 @@ text_type!(
     /// A category's display name: 1 to 100 characters.
     CategoryName, max = 100, blank = false, newlines = false
 );
+impl CategoryName {
+    /// A name for the category with this slug (which is always a valid
+    /// name: 1 to 64 characters of `a-z0-9-`).
+    pub fn of_slug(slug: &super::Slug) -> Self {
+        Self(slug.as_str().to_owned())
+    }
+}
+
 text_type!(
     /// A shipping method's display name: 1 to 100 characters.
     ShippingName, max = 100, blank = false, newlines = false

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -38,7 +38,9 @@ use crate::sustainability::passport::Composition;
 use crate::sustainability::shipping::{ShippingMethod, ShippingMethodChanges};
 use crate::sustainability::{Claim, FootprintRecord};
 
-#[derive(Default)]
+mod import;
+
+#[derive(Default, Clone)]
 struct State {
     categories: BTreeMap<String, Category>,
     products: HashMap<ProductId, Product>,
@@ -94,7 +96,7 @@ impl State {
 /// ```
 #[derive(Default)]
 pub struct MemoryStore {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
     wake: Notify,
     unavailable: AtomicBool,
 }
@@ -152,6 +154,20 @@ impl MemoryStore {
 
 impl State {
     /// Compare-and-set a live product (see [`CatalogStore::update_product`]).
+    fn insert_product(&mut self, product: &Product) -> Result<(), StoreError> {
+        if product
+            .category
+            .as_ref()
+            .is_some_and(|c| !self.categories.contains_key(c.as_str()))
+        {
+            return Err(StoreError::UnknownCategory);
+        }
+        self.identifiers_free_for(product)?;
+        self.products.insert(product.id, product.clone());
+        self.keep_score(product);
+        Ok(())
+    }
+
     fn replace_product(&mut self, product: &Product) -> Result<Product, StoreError> {
         if product
             .category
@@ -284,6 +300,15 @@ fn matches(query: &ProductQuery, p: &Product) -> bool {
 
 #[async_trait]
 impl CatalogStore for MemoryStore {
+    async fn begin_import(&self) -> Result<Box<dyn crate::ports::CatalogImport>, StoreError> {
+        drop(self.lock()?);
+        Ok(Box::new(import::MemoryImport {
+            state: self.state.clone(),
+            categories: Vec::new(),
+            products: Vec::new(),
+        }))
+    }
+
     async fn insert_category(&self, category: &Category) -> Result<(), StoreError> {
         let mut s = self.lock()?;
         if s.categories.contains_key(category.slug.as_str()) {
@@ -317,18 +342,7 @@ impl CatalogStore for MemoryStore {
     }
 
     async fn insert_product(&self, product: &Product) -> Result<(), StoreError> {
-        let mut s = self.lock()?;
-        if product
-            .category
-            .as_ref()
-            .is_some_and(|c| !s.categories.contains_key(c.as_str()))
-        {
-            return Err(StoreError::UnknownCategory);
-        }
-        s.identifiers_free_for(product)?;
-        s.products.insert(product.id, product.clone());
-        s.keep_score(product);
-        Ok(())
+        self.lock()?.insert_product(product)
     }
 
     async fn get_product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {

@@ -6,7 +6,7 @@ use super::StoreError;
 use crate::catalog::{Category, Product, ProductFilter, ProductQuery, ProductSeek};
 use chrono::NaiveDate;
 
-use crate::domain::{ClaimId, Page, PageRequest, ProductId, Slug, Timestamp};
+use crate::domain::{ClaimId, Gtin, Page, PageRequest, ProductId, Sku, Slug, Timestamp};
 use crate::jobs::NewJob;
 use crate::scoring::{PublishedPolicy, ScoreEntry};
 use crate::sustainability::passport::Composition;
@@ -215,4 +215,51 @@ pub trait CatalogStore: Send + Sync {
         rescored: &[Product],
         through: ProductId,
     ) -> Result<Vec<Product>, StoreError>;
+
+    /// Open an import: one transaction through which a whole catalog file
+    /// is read against the catalog and written, batch after batch. What it
+    /// writes lands when it commits ([`CatalogImport::commit`]), all at
+    /// once; dropped without a commit, it writes nothing.
+    ///
+    /// # Concurrency
+    /// The products an import reads by SKU stay as it read them until it
+    /// ends: other writers wait for them (Postgres: row locks; SQLite: the
+    /// write lock), or the commit fails with [`StoreError::StaleWrite`]
+    /// (memory).
+    async fn begin_import(&self) -> Result<Box<dyn CatalogImport>, StoreError>;
+}
+
+/// One import's transaction ([`CatalogStore::begin_import`]).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CatalogImport: Send {
+    /// The live products with these SKUs (with what this import wrote).
+    async fn live_products_by_sku(&mut self, skus: &[Sku]) -> Result<Vec<Product>, StoreError>;
+
+    /// The claims of these products.
+    async fn claims_of(&mut self, products: &[ProductId]) -> Result<Vec<Claim>, StoreError>;
+
+    /// Which live products hold these GTINs.
+    async fn gtin_holders(&mut self, gtins: &[Gtin]) -> Result<Vec<(Gtin, ProductId)>, StoreError>;
+
+    /// The slugs among `slugs` that name a category.
+    async fn existing_categories(&mut self, slugs: &[Slug]) -> Result<Vec<Slug>, StoreError>;
+
+    /// Store new categories (a slug that is taken meanwhile is left as it
+    /// is).
+    async fn insert_categories(&mut self, categories: &[Category]) -> Result<(), StoreError>;
+
+    /// Store each product exactly as given: a new one (`version` 1) as
+    /// [`CatalogStore::insert_product`] does, and a live one read through
+    /// this import replaced as [`CatalogStore::update_product`] does (its
+    /// version moves on by one), with the score history kept.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when a SKU or GTIN is taken,
+    /// [`StoreError::UnknownCategory`] for a category that does not exist.
+    async fn write_products(&mut self, products: &[Product]) -> Result<(), StoreError>;
+
+    /// Make every write visible at once (and tell other hosts' caches that
+    /// the catalog changed).
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

@@ -26,7 +26,7 @@ mod throttle;
 
 pub use accounts::AccountStore;
 pub use cache::{Cache, CacheEntry, CacheStats, CachedValue, ReadTicket};
-pub use catalog::CatalogStore;
+pub use catalog::{CatalogImport, CatalogStore};
 pub use clock::{Clock, SystemClock};
 pub use discards::DiscardStore;
 pub use error::{BoxError, MailError, StoreError, UniqueField};
@@ -40,8 +40,9 @@ pub use throttle::LoginThrottleStore;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
-    accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogStore, clock::MockClock,
-    discards::MockDiscardStore, idempotency::MockIdempotencyStore, jobs::MockJobQueue,
-    mailer::MockMailer, orders::MockOrderStore, sessions::MockSessionStore,
-    shipping::MockShippingStore, throttle::MockLoginThrottleStore,
+    accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogImport,
+    catalog::MockCatalogStore, clock::MockClock, discards::MockDiscardStore,
+    idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailer,
+    orders::MockOrderStore, sessions::MockSessionStore, shipping::MockShippingStore,
+    throttle::MockLoginThrottleStore,
 };

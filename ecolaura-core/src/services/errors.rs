@@ -17,6 +17,23 @@ pub enum CatalogExportError<E> {
     Sink(E),
 }
 
+/// Why [`Catalog::import_catalog`](super::Catalog::import_catalog) wrote
+/// nothing (rows it rejects are not errors: they are reported, and
+/// counted in its summary).
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogImportError {
+    /// The actor may not import.
+    #[error(transparent)]
+    Denied(#[from] AccessDenied),
+    /// The store failed; the import's transaction was rolled back.
+    #[error("the import failed and wrote nothing: {0}")]
+    Store(#[from] StoreError),
+    /// The lines stopped before the end of the file (its reader failed);
+    /// nothing was written.
+    #[error("the file was not read to its end; the import wrote nothing")]
+    CutShort,
+}
+
 /// Why a catalog operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {

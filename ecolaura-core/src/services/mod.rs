@@ -13,11 +13,11 @@ mod sustainability;
 
 pub use accounts::{AccountPorts, Accounts, AccountsConfig, LoggedIn, SignedIn};
 pub use catalog::{
-    CLAIM_DATES_LOOKBACK_DAYS, Catalog, MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS,
-    RESCORING_BATCH, Rescoring,
+    CLAIM_DATES_LOOKBACK_DAYS, Catalog, ImportMode, ImportSummary, MAX_CLAIMS_PER_PRODUCT,
+    MAX_EXPIRING_CLAIMS, RESCORING_BATCH, Rescoring,
 };
 pub use discards::{Discarded, Discards};
-pub use errors::{AccountError, CatalogError, CatalogExportError, OrderError};
+pub use errors::{AccountError, CatalogError, CatalogExportError, CatalogImportError, OrderError};
 pub use orders::{OrderPorts, Orders, OrdersConfig, Placed};
 pub use passports::Passports;
 pub use shipping::{MAX_SHIPPING_METHODS, Shipping, ShippingError};

@@ -9,12 +9,10 @@ use crate::catalog::{
     ScoreSource,
 };
 use crate::domain::{
-    ClaimId, KeysetPage, Limit, Page, PageRequest, ProductId, Score, Seek, Slug, Timestamp,
+    ClaimId, KeysetPage, Limit, Page, PageRequest, ProductId, Seek, Slug, Timestamp,
 };
 use crate::ports::{Cache, CacheEntry, CatalogStore, Clock, StoreError};
-use crate::scoring::{
-    ScoreCause, ScoreEvidence, ScoreMethod, ScoreReason, ScoringPolicy, score_product, stamp,
-};
+use crate::scoring::{ScoreCause, ScoreEvidence, ScoringPolicy, score_product, stamp};
 use crate::sustainability::claims::metrics_contradicting_claims;
 use crate::sustainability::footprint::metrics_change_conflict;
 use crate::sustainability::{Claim, ClaimPolicy, FootprintRecord};
@@ -22,9 +20,11 @@ use crate::sustainability::{Claim, ClaimPolicy, FootprintRecord};
 mod claims;
 mod composition;
 mod footprint;
+mod import;
 mod policy;
 
 pub use claims::{MAX_CLAIMS_PER_PRODUCT, MAX_EXPIRING_CLAIMS};
+pub use import::{ImportMode, ImportSummary};
 pub use policy::{CLAIM_DATES_LOOKBACK_DAYS, RESCORING_BATCH, Rescoring};
 
 use super::{CatalogError, CatalogExportError};
@@ -224,30 +224,7 @@ impl Catalog {
         let policy = self.policy_in_force().await?;
         let product = Self::scored(
             policy.as_ref(),
-            Product {
-                id: ProductId::new(),
-                name: new.name,
-                description: new.description,
-                price: new.price,
-                category: new.category,
-                stock: new.stock,
-                sku: new.sku,
-                gtin: new.gtin,
-                weight_kg: new.weight_kg,
-                metrics: new.metrics,
-                manual_score: new.manual_score,
-                score: Score::MIN,
-                score_source: ScoreSource::Manual,
-                score_method: ScoreMethod::manual(),
-                score_computed_at: now,
-                score_reason: ScoreReason::Manual,
-                score_breakdown: None,
-                footprint_source: crate::sustainability::FootprintSource::Declared,
-                archived: false,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            },
+            Product::made_of(new, now),
             None,
             &ScoreEvidence::default(),
             ScoreCause::Edit,
@@ -603,7 +580,7 @@ mod tests {
     use super::*;
     use crate::auth::AccessDenied;
     use crate::catalog::SustainabilityMetrics;
-    use crate::domain::{CarbonKg, Description, Price, ProductName, Stock};
+    use crate::domain::{CarbonKg, Description, Price, ProductName, Score, Stock};
     use crate::memory::ManualClock;
     use crate::ports::{MockCache, MockCatalogStore};
     use crate::scoring::DefaultScoringPolicy;

@@ -1,0 +1,75 @@
+//! [`CatalogImport`] on SQLite: one immediate transaction, under the
+//! store's write lock for as long as it lasts.
+
+use async_trait::async_trait;
+use ecolaura_core::catalog::{Category, Product};
+use ecolaura_core::domain::{Gtin, ProductId, Sku, Slug};
+use ecolaura_core::ports::{CatalogImport, StoreError};
+use ecolaura_core::sustainability::Claim;
+use ecolaura_store_sql::Sqlite;
+use ecolaura_store_sql::records::{self, ClaimRow};
+use ecolaura_store_sql::statements as sql;
+use tokio::sync::OwnedMutexGuard;
+use uuid::Uuid;
+
+use crate::error::store_error;
+use crate::ports::{category_error, convert};
+use crate::rows::ProductRow;
+use crate::{all, built, execute};
+
+/// One import's transaction, and the write lock it holds.
+pub(crate) struct SqliteImport {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    /// Released after the transaction ends (fields drop in order).
+    pub(crate) _writer: OwnedMutexGuard<()>,
+}
+
+#[async_trait]
+impl CatalogImport for SqliteImport {
+    async fn live_products_by_sku(&mut self, skus: &[Sku]) -> Result<Vec<Product>, StoreError> {
+        let rows: Vec<ProductRow> = all(&mut *self.tx, &sql::select_live_by_sku(skus)).await?;
+        convert(rows.into_iter().map(records::ProductRecord::from).collect())
+    }
+
+    async fn claims_of(&mut self, products: &[ProductId]) -> Result<Vec<Claim>, StoreError> {
+        let rows: Vec<ClaimRow> = all(&mut *self.tx, &sql::select_claims(products)).await?;
+        convert(rows)
+    }
+
+    async fn gtin_holders(&mut self, gtins: &[Gtin]) -> Result<Vec<(Gtin, ProductId)>, StoreError> {
+        let rows: Vec<(String, Uuid)> =
+            all(&mut *self.tx, &sql::select_gtin_holders(gtins)).await?;
+        Ok(rows
+            .into_iter()
+            .map(records::gtin_holder)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn existing_categories(&mut self, slugs: &[Slug]) -> Result<Vec<Slug>, StoreError> {
+        let rows: Vec<(String,)> = all(&mut *self.tx, &sql::select_category_slugs(slugs)).await?;
+        Ok(rows
+            .into_iter()
+            .map(records::existing_slug)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn insert_categories(&mut self, categories: &[Category]) -> Result<(), StoreError> {
+        execute(&mut *self.tx, &built(sql::insert_categories(categories))?).await?;
+        Ok(())
+    }
+
+    async fn write_products(&mut self, products: &[Product]) -> Result<(), StoreError> {
+        execute(
+            &mut *self.tx,
+            &built(sql::upsert_products::<Sqlite>(products))?,
+        )
+        .await
+        .map_err(category_error)?;
+        execute(&mut *self.tx, &built(sql::record_scores(products))?).await?;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(store_error)
+    }
+}
