@@ -265,13 +265,15 @@ impl CatalogStore for SqliteStore {
         &self,
     ) -> Result<Box<dyn ecolaura_core::ports::CatalogImport>, StoreError> {
         let writer = self.write.clone().lock_owned().await;
-        let tx = self
+        let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(store_error)?;
+        let cache_size = crate::import::widen_page_cache(&mut tx).await?;
         Ok(Box::new(crate::import::SqliteImport {
             tx,
+            cache_size,
             _writer: writer,
         }))
     }

@@ -298,3 +298,217 @@ fn category_named_after(slug: Slug, now: Timestamp) -> Category {
         created_at: now,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::catalog::{CATALOG_COLUMNS, CatalogFileCheck};
+    use crate::memory::ManualClock;
+    use crate::ports::{MockCache, MockCatalogImport, MockCatalogStore};
+    use crate::scoring::DefaultScoringPolicy;
+
+    /// A store whose one import is `import`.
+    fn catalog(import: MockCatalogImport, cache: MockCache) -> Catalog {
+        let mut store = MockCatalogStore::new();
+        let import = Mutex::new(Some(import));
+        store.expect_begin_import().times(1).returning(move || {
+            let import = import.lock().unwrap().take().unwrap();
+            Ok(Box::new(import) as Box<dyn CatalogImport>)
+        });
+        Catalog::new(
+            Arc::new(store),
+            Arc::new(cache),
+            Arc::new(ManualClock::default()),
+        )
+        .with_scoring(Arc::new(DefaultScoringPolicy))
+    }
+
+    /// An import that finds nothing in the catalog.
+    fn empty_catalog() -> MockCatalogImport {
+        let mut import = MockCatalogImport::new();
+        import
+            .expect_live_products_by_sku()
+            .returning(|_| Ok(vec![]));
+        import.expect_claims_of().returning(|_| Ok(vec![]));
+        import.expect_gtin_holders().returning(|_| Ok(vec![]));
+        import
+            .expect_existing_categories()
+            .returning(|_| Ok(vec![]));
+        import
+    }
+
+    fn untouched_cache() -> MockCache {
+        let mut cache = MockCache::new();
+        cache.expect_apply().times(0);
+        cache
+    }
+
+    /// The lines of a file of `rows`, as the CLI hands them over: one
+    /// batch per row, then the file check's end.
+    fn file(rows: &[&str]) -> mpsc::Receiver<Vec<CatalogLine>> {
+        let (sender, receiver) = mpsc::channel(rows.len() + 1);
+        let mut check = CatalogFileCheck::new();
+        check.header(&CATALOG_COLUMNS).unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            let fields: Vec<&str> = row.split(',').collect();
+            sender
+                .try_send(vec![check.row(i as u64 + 2, &fields)])
+                .unwrap();
+        }
+        sender.try_send(check.finish(0)).unwrap();
+        receiver
+    }
+
+    const GOOD: &str = "A-1,Bottle,,1.00,3,cups,,,,,,10";
+    const ALSO_GOOD: &str = "A-2,Jar,,2.00,3,cups,,,,,,10";
+    const BAD: &str = "A-3,Jar,,free,3,,,,,,,10";
+
+    async fn import(
+        catalog: &Catalog,
+        mut lines: mpsc::Receiver<Vec<CatalogLine>>,
+        mode: ImportMode,
+    ) -> (Result<ImportSummary, CatalogImportError>, Vec<String>) {
+        let mut reported = Vec::new();
+        let outcome = catalog
+            .import_catalog(&Actor::System, &mut lines, mode, |p| {
+                reported.push(p.to_string())
+            })
+            .await;
+        (outcome, reported)
+    }
+
+    #[tokio::test]
+    async fn a_clean_file_is_written_batch_by_batch_and_committed_once() {
+        let mut session = empty_catalog();
+        session
+            .expect_insert_categories()
+            .withf(|c| c.len() == 1 && c[0].slug.as_str() == "cups")
+            .times(1)
+            .returning(|_| Ok(()));
+        session
+            .expect_write_products()
+            .withf(|p| p.len() == 1 && p[0].version == 1)
+            .times(2)
+            .returning(|_| Ok(()));
+        session.expect_commit().times(1).returning(|| Ok(()));
+        let mut cache = MockCache::new();
+        cache.expect_apply().times(1).returning(|_| ());
+        let catalog = catalog(session, cache);
+        let (outcome, reported) =
+            import(&catalog, file(&[GOOD, ALSO_GOOD]), ImportMode::Write).await;
+        let summary = outcome.unwrap();
+        assert!(reported.is_empty());
+        assert_eq!(
+            summary,
+            ImportSummary {
+                rows: 2,
+                created: 2,
+                categories_created: 1,
+                written: true,
+                ..ImportSummary::default()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bad_row_stops_the_writes_commits_nothing_and_every_bad_row_is_reported() {
+        let mut session = empty_catalog();
+        session.expect_insert_categories().returning(|_| Ok(()));
+        // The good row before the bad one is written (and rolled back with
+        // the transaction); none after it.
+        session
+            .expect_write_products()
+            .withf(|p| p[0].sku.as_ref().unwrap().as_str() == "A-1")
+            .times(1)
+            .returning(|_| Ok(()));
+        session.expect_commit().times(0);
+        let catalog = catalog(session, untouched_cache());
+        let rows = [
+            GOOD,
+            BAD,
+            ALSO_GOOD,
+            "A-1,Again,,1,1,,,,,,,1",
+            ",No sku,,1,1,,,,,,,1",
+        ];
+        let (outcome, reported) = import(&catalog, file(&rows), ImportMode::Write).await;
+        let summary = outcome.unwrap();
+        assert_eq!(
+            reported,
+            [
+                "line 3: price: must be a decimal number such as \"19.99\"",
+                "line 6: sku: is required: rows are matched to products by their SKU",
+                "line 5: sku: repeats the SKU of line 2",
+            ]
+        );
+        assert_eq!(
+            (summary.rows, summary.rejected, summary.written),
+            (5, 3, false)
+        );
+        assert_eq!(summary.created, 3, "what the good rows would have made");
+    }
+
+    #[tokio::test]
+    async fn a_dry_run_checks_every_row_and_writes_nothing() {
+        let mut session = empty_catalog();
+        session.expect_insert_categories().times(0);
+        session.expect_write_products().times(0);
+        session.expect_commit().times(0);
+        let catalog = catalog(session, untouched_cache());
+        let (outcome, _) = import(&catalog, file(&[GOOD, ALSO_GOOD]), ImportMode::DryRun).await;
+        let summary = outcome.unwrap();
+        assert_eq!((summary.created, summary.categories_created), (2, 1));
+        assert!(!summary.written);
+    }
+
+    #[tokio::test]
+    async fn a_file_cut_short_commits_nothing() {
+        let mut session = empty_catalog();
+        session.expect_insert_categories().returning(|_| Ok(()));
+        session.expect_write_products().returning(|_| Ok(()));
+        session.expect_commit().times(0);
+        let catalog = catalog(session, untouched_cache());
+        let (sender, lines) = mpsc::channel(1);
+        let mut check = CatalogFileCheck::new();
+        check.header(&CATALOG_COLUMNS).unwrap();
+        let fields: Vec<&str> = GOOD.split(',').collect();
+        sender.try_send(vec![check.row(2, &fields)]).unwrap();
+        drop(sender);
+        let (outcome, _) = import(&catalog, lines, ImportMode::Write).await;
+        assert!(matches!(outcome, Err(CatalogImportError::CutShort)));
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_ends_the_import_without_a_commit() {
+        let mut session = empty_catalog();
+        session.expect_insert_categories().returning(|_| Ok(()));
+        session.expect_write_products().times(1).returning(|_| {
+            Err(StoreError::Duplicate(
+                crate::ports::UniqueField::ProductGtin,
+            ))
+        });
+        session.expect_commit().times(0);
+        let catalog = catalog(session, untouched_cache());
+        let (outcome, _) = import(&catalog, file(&[GOOD, ALSO_GOOD]), ImportMode::Write).await;
+        assert!(matches!(
+            outcome,
+            Err(CatalogImportError::Store(StoreError::Duplicate(_)))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_customer_may_not_import() {
+        let catalog = Catalog::new(
+            Arc::new(MockCatalogStore::new()),
+            Arc::new(MockCache::new()),
+            Arc::new(ManualClock::default()),
+        );
+        let mut lines = file(&[GOOD]);
+        let customer = Actor::customer(crate::domain::UserId::new());
+        let outcome = catalog
+            .import_catalog(&customer, &mut lines, ImportMode::Write, |_| {})
+            .await;
+        assert!(matches!(outcome, Err(CatalogImportError::Denied(_))));
+    }
+}
