@@ -88,8 +88,9 @@ impl Catalog {
     /// `lines` must end with [`CatalogLine::EndOfFile`]: a stream that
     /// closes without it was cut short, and writes nothing.
     ///
-    /// It all happens in one transaction ([`CatalogStore::begin_import`]
-    /// (crate::ports::CatalogStore::begin_import)), committed when the
+    /// It all happens in one transaction
+    /// ([`CatalogStore::begin_import`](crate::ports::CatalogStore::begin_import)),
+    /// committed when the
     /// stream ends with no row rejected and `mode` is
     /// [`ImportMode::Write`]. Every rejected row is handed to `report` as
     /// it is met, and checking goes on to the end, so that one run lists
