@@ -179,11 +179,7 @@ pub(crate) async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), 
         },
     )?;
 
-    #[cfg(feature = "postgres")]
-    let invalidation = opened
-        .postgres
-        .as_ref()
-        .map(|pg| pg.invalidate_on_catalog_changes(app.cache().clone()));
+    let invalidation = opened.invalidate_on_catalog_changes(app.cache().clone());
 
     // The one line a person (or a test) waits for; on stdout, whatever the log settings.
     println!(
@@ -221,7 +217,6 @@ pub(crate) async fn serve(settings: Settings, shutdown: Shutdown) -> Result<(), 
         workers.finish(settings.shutdown_grace).await;
     }
     let _ = purger.await;
-    #[cfg(feature = "postgres")]
     if let Some(task) = invalidation {
         task.abort();
     }

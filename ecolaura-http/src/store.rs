@@ -22,6 +22,35 @@ pub(crate) struct OpenedStore {
     /// The Postgres store, for cross-host cache invalidation.
     #[cfg(feature = "postgres")]
     pub postgres: Option<Arc<ecolaura_store_pg::PgStore>>,
+    /// The SQLite store, for the catalog epoch other processes move.
+    #[cfg(feature = "sqlite")]
+    pub sqlite: Option<Arc<ecolaura_store_sqlite::SqliteStore>>,
+}
+
+/// How often a host on SQLite reads the catalog epoch: the longest a
+/// catalog import by another process waits to show.
+#[cfg(feature = "sqlite")]
+const SQLITE_EPOCH_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl OpenedStore {
+    /// Start applying to `cache` the catalog writes other processes make:
+    /// Postgres notifications, or the SQLite catalog epoch read every
+    /// second. `None` when the store has no such thing.
+    pub(crate) fn invalidate_on_catalog_changes(
+        &self,
+        cache: Arc<dyn ecolaura_core::ports::Cache>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = &self.postgres {
+            return Some(pg.invalidate_on_catalog_changes(cache));
+        }
+        #[cfg(feature = "sqlite")]
+        if let Some(sqlite) = &self.sqlite {
+            return Some(sqlite.invalidate_on_catalog_changes(cache, SQLITE_EPOCH_POLL));
+        }
+        let _ = cache;
+        None
+    }
 }
 
 /// Why the store could not be opened.
@@ -84,6 +113,8 @@ pub(crate) async fn open(settings: StoreSettings<'_>) -> Result<OpenedStore, Ope
                 readiness: store.clone(),
                 location: redact(u),
                 postgres: Some(store),
+                #[cfg(feature = "sqlite")]
+                sqlite: None,
             })
         }
         #[cfg(feature = "sqlite")]
@@ -118,10 +149,11 @@ async fn open_sqlite(
     }
     Ok(OpenedStore {
         store: store.clone(),
-        readiness: store,
+        readiness: store.clone(),
         location,
         #[cfg(feature = "postgres")]
         postgres: None,
+        sqlite: Some(store),
     })
 }
 

@@ -1,5 +1,7 @@
 //! [`CatalogImport`] on SQLite: one immediate transaction, under the
-//! store's write lock for as long as it lasts.
+//! store's write lock for as long as it lasts; its commit moves the
+//! catalog epoch on, so that hosts in other processes drop their cached
+//! reads.
 
 use async_trait::async_trait;
 use ecolaura_core::catalog::{Category, Product};
@@ -22,6 +24,8 @@ pub(crate) struct SqliteImport {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     /// The connection's page cache size before the import widened it.
     pub(crate) cache_size: i64,
+    /// The store, for the catalog epoch the commit moves on.
+    pub(crate) origin: Uuid,
     /// Released after the transaction ends (fields drop in order).
     pub(crate) _writer: OwnedMutexGuard<()>,
 }
@@ -77,6 +81,7 @@ impl CatalogImport for SqliteImport {
             .execute(&mut *self.tx)
             .await
             .map_err(store_error)?;
+        crate::epoch::move_on(&mut self.tx, self.origin).await?;
         self.tx.commit().await.map_err(store_error)
     }
 }

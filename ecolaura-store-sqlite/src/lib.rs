@@ -21,6 +21,7 @@
 //! never both read the old stock; readers run in parallel (WAL mode).
 
 mod discards;
+mod epoch;
 mod error;
 mod import;
 mod ports;
@@ -126,6 +127,8 @@ pub struct SqliteStore {
     write: std::sync::Arc<Mutex<()>>,
     /// Wakes idle workers when a job is enqueued.
     jobs_enqueued: Notify,
+    /// This store, as the catalog epoch names it (migration 0017).
+    origin: uuid::Uuid,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -189,7 +192,21 @@ impl SqliteStore {
             pool,
             write: std::sync::Arc::new(Mutex::new(())),
             jobs_enqueued: Notify::new(),
+            origin: uuid::Uuid::new_v4(),
         })
+    }
+
+    /// Poll the catalog epoch every `every` and drop every read `cache`
+    /// holds when a catalog import made through another store (another
+    /// process, say `ecolaura catalog import`) committed. `cache` must be
+    /// the one of the application built on this store, which applies its
+    /// own writes. Runs until the returned task is aborted.
+    pub fn invalidate_on_catalog_changes(
+        &self,
+        cache: std::sync::Arc<dyn ecolaura_core::ports::Cache>,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        epoch::follow(self.pool.clone(), cache, self.origin, every)
     }
 
     /// Apply the embedded migrations not applied yet.

@@ -274,6 +274,7 @@ impl CatalogStore for SqliteStore {
         Ok(Box::new(crate::import::SqliteImport {
             tx,
             cache_size,
+            origin: self.origin,
             _writer: writer,
         }))
     }
