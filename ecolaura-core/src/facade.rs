@@ -6,13 +6,13 @@ use crate::accounts::PasswordHasher;
 use crate::cache::{MokaCache, MokaCacheConfig};
 use crate::domain::Currency;
 use crate::jobs::{
-    LibraryJobHandler, OrderJobHandler, PasswordResetHandler, RescoringHandler, ShopMail, Worker,
-    WorkerConfig,
+    DeliveryHandler, LibraryJobHandler, OrderJobHandler, PasswordResetHandler, RelayingMailer,
+    RescoringHandler, ShopMail, Worker, WorkerConfig,
 };
 use crate::memory::MemoryStore;
 use crate::ports::{
     AccountStore, Cache, CatalogStore, Clock, DiscardStore, IdempotencyStore, JobQueue,
-    LoginThrottleStore, Mailer, OrderStore, SessionStore, ShippingStore, SystemClock,
+    LoginThrottleStore, MailRelay, Mailer, OrderStore, SessionStore, ShippingStore, SystemClock,
 };
 use crate::scoring::ScoringPolicy;
 use crate::services::{
@@ -195,6 +195,7 @@ pub struct EcolauraBuilder {
     throttle: Option<Arc<dyn LoginThrottleStore>>,
     queue: Option<Arc<dyn JobQueue>>,
     mailer: Option<Arc<dyn Mailer>>,
+    relay: Option<Arc<dyn MailRelay>>,
     cache: Option<Arc<dyn Cache>>,
     clock: Option<Arc<dyn Clock>>,
     scoring: Option<Arc<dyn ScoringPolicy>>,
@@ -229,6 +230,14 @@ impl EcolauraBuilder {
     /// Send e-mail through this mailer instead of the store's outbox.
     pub fn mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
         self.mailer = Some(mailer);
+        self
+    }
+
+    /// Deliver e-mail to this relay (an SMTP server): every message is
+    /// recorded in the mailer's outbox with a `deliver_email` job, which this
+    /// application's workers run. Without a relay, mail stays in the outbox.
+    pub fn mail_relay(mut self, relay: Arc<dyn MailRelay>) -> Self {
+        self.relay = Some(relay);
         self
     }
 
@@ -301,8 +310,15 @@ impl EcolauraBuilder {
         let session_store = self.sessions.ok_or(MissingPort("session store"))?;
         let throttle = self.throttle.ok_or(MissingPort("login throttle store"))?;
         let queue = self.queue.ok_or(MissingPort("job queue"))?;
-        let mailer = self.mailer.ok_or(MissingPort("mailer"))?;
+        let outbox = self.mailer.ok_or(MissingPort("mailer"))?;
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let (mailer, deliveries): (Arc<dyn Mailer>, _) = match self.relay {
+            Some(relay) => (
+                Arc::new(RelayingMailer::new(outbox.clone())),
+                Some(Arc::new(DeliveryHandler::new(outbox, relay, clock.clone()))),
+            ),
+            None => (outbox, None),
+        };
         let cache = self.cache.unwrap_or_else(|| {
             Arc::new(MokaCache::with_clock(
                 MokaCacheConfig::default(),
@@ -362,7 +378,11 @@ impl EcolauraBuilder {
             self.shop,
         ));
         let rescoring = Arc::new(RescoringHandler::new(catalog.clone()));
-        let handler = Arc::new(LibraryJobHandler::new(order_jobs, reset_jobs, rescoring));
+        let mut handler = LibraryJobHandler::new(order_jobs, reset_jobs, rescoring);
+        if let Some(deliveries) = deliveries {
+            handler = handler.with_deliveries(deliveries);
+        }
+        let handler = Arc::new(handler);
         Ok(Ecolaura {
             catalog,
             orders,

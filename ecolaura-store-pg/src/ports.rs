@@ -952,6 +952,34 @@ impl Mailer for PgStore {
         })
     }
 
+    async fn send_for_delivery(
+        &self,
+        email: &OutgoingEmail,
+        delivery: NewJob,
+        now: Timestamp,
+    ) -> Result<Delivery, MailError> {
+        let stmt =
+            sql::insert_sent_email(email, now).map_err(|e| MailError::Refused(e.to_string()))?;
+        let mut tx = self.begin().await.map_err(mail_error)?;
+        let recorded: Option<(String,)> = optional(&mut *tx, &stmt).await.map_err(mail_error)?;
+        if recorded.is_none() {
+            return Ok(Delivery::AlreadySent);
+        }
+        execute(
+            &mut *tx,
+            &built(sql::insert_jobs(std::slice::from_ref(&delivery), now)).map_err(mail_error)?,
+        )
+        .await
+        .map_err(mail_error)?;
+        execute(&mut *tx, &notify(&[JOBS_CHANNEL]))
+            .await
+            .map_err(mail_error)?;
+        tx.commit()
+            .await
+            .map_err(|e| mail_error(crate::error::store_error(e)))?;
+        Ok(Delivery::Sent)
+    }
+
     async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
         let row: Option<records::SentEmailRecord> = optional(
             &mut *self.conn().await.map_err(mail_error)?,
@@ -962,6 +990,21 @@ impl Mailer for PgStore {
         row.map(SentEmail::try_from)
             .transpose()
             .map_err(|e| MailError::Unavailable(Box::new(e)))
+    }
+
+    async fn mark_delivered(&self, dedup_key: &str, at: Timestamp) -> Result<(), MailError> {
+        let marked = execute(
+            &mut *self.conn().await.map_err(mail_error)?,
+            &sql::mark_email_delivered(dedup_key, at),
+        )
+        .await
+        .map_err(mail_error)?;
+        if marked == 0 {
+            return Err(MailError::Refused(format!(
+                "no message {dedup_key:?} in the outbox"
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -904,6 +904,8 @@ pub struct SentEmailRecord {
     pub body: String,
     /// `sent_at`
     pub sent_at: DateTime<Utc>,
+    /// `delivered_at`
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<SentEmailRecord> for SentEmail {
@@ -917,6 +919,7 @@ impl TryFrom<SentEmailRecord> for SentEmail {
                 body: r.body,
             },
             sent_at: r.sent_at,
+            delivered_at: r.delivered_at,
         })
     }
 }

@@ -341,6 +341,8 @@ pub enum SentEmails {
     Body,
     /// `sent_at`
     SentAt,
+    /// `delivered_at`, NULL until a relay accepted the message
+    DeliveredAt,
 }
 
 /// `sessions`: login sessions.

@@ -1269,7 +1269,21 @@ pub fn insert_sent_email(email: &OutgoingEmail, now: Timestamp) -> BuildResult<I
 pub fn select_sent_email(key: &str) -> SelectStatement {
     let mut q = Query::select();
     q.columns(SENT_EMAIL_COLUMNS)
+        .column(SentEmails::DeliveredAt)
         .from(SentEmails::Table)
+        .and_where(Expr::col(SentEmails::DedupKey).eq(key));
+    q
+}
+
+/// Mark the e-mail under a key delivered at `at`, unless it was; touches
+/// no row when no e-mail has that key.
+pub fn mark_email_delivered(key: &str, at: Timestamp) -> UpdateStatement {
+    let mut q = Query::update();
+    q.table(SentEmails::Table)
+        .value(
+            SentEmails::DeliveredAt,
+            Func::coalesce([Expr::col(SentEmails::DeliveredAt), ts(at)]),
+        )
         .and_where(Expr::col(SentEmails::DedupKey).eq(key));
     q
 }

@@ -872,11 +872,53 @@ impl Mailer for SqliteStore {
         })
     }
 
+    async fn send_for_delivery(
+        &self,
+        email: &OutgoingEmail,
+        delivery: NewJob,
+        now: Timestamp,
+    ) -> Result<Delivery, MailError> {
+        let stmt =
+            sql::insert_sent_email(email, now).map_err(|e| MailError::Refused(e.to_string()))?;
+        let unavailable = |e: StoreError| MailError::Unavailable(Box::new(e));
+        {
+            let (_writer, mut tx) = self.write().await.map_err(unavailable)?;
+            let recorded: Option<(String,)> =
+                optional(&mut *tx, &stmt).await.map_err(unavailable)?;
+            if recorded.is_none() {
+                return Ok(Delivery::AlreadySent);
+            }
+            execute(
+                &mut *tx,
+                &built(sql::insert_jobs(std::slice::from_ref(&delivery), now))
+                    .map_err(unavailable)?,
+            )
+            .await
+            .map_err(unavailable)?;
+            tx.commit().await.map_err(|e| unavailable(store_error(e)))?;
+        }
+        self.jobs_enqueued.notify_waiters();
+        Ok(Delivery::Sent)
+    }
+
     async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
         let row: Option<records::SentEmailRecord> =
             optional(&self.pool, &sql::select_sent_email(dedup_key))
                 .await
                 .map_err(|e| MailError::Unavailable(Box::new(e)))?;
         one(row).map_err(|e| MailError::Unavailable(Box::new(e)))
+    }
+
+    async fn mark_delivered(&self, dedup_key: &str, at: Timestamp) -> Result<(), MailError> {
+        let marked = self
+            .write_one(&sql::mark_email_delivered(dedup_key, at))
+            .await
+            .map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        if marked == 0 {
+            return Err(MailError::Refused(format!(
+                "no message {dedup_key:?} in the outbox"
+            )));
+        }
+        Ok(())
     }
 }

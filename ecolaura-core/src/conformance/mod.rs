@@ -141,6 +141,8 @@ macro_rules! store_conformance {
             jobs::an_enqueue_wakes_a_waiting_worker,
             jobs::purging_removes_only_old_done_jobs,
             mail::an_email_is_sent_once_per_key,
+            mail::a_message_for_delivery_gets_one_delivery_job,
+            mail::a_delivery_is_recorded_once,
         );
     };
     (@cases $fresh:path; $($module:ident :: $case:ident),* $(,)?) => {

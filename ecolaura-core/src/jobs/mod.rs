@@ -7,6 +7,7 @@
 //! more than once (a worker can die after the work but before `complete`), so
 //! handlers are idempotent.
 
+mod delivery;
 mod handlers;
 mod library;
 mod rescore;
@@ -14,6 +15,7 @@ mod reset;
 mod stats;
 mod worker;
 
+pub use delivery::{DeliveryHandler, RelayingMailer};
 pub use handlers::confirmation_key;
 pub use handlers::{OrderJobHandler, ShopMail};
 pub use library::LibraryJobHandler;
@@ -42,6 +44,8 @@ pub enum JobKind {
     SendPasswordReset,
     /// Rescore the catalog with a newly published score policy, in batches.
     RescoreCatalog,
+    /// Hand one outbox message to the SMTP relay and record its delivery.
+    DeliverEmail,
 }
 
 /// A job kind name that is not known.
@@ -51,11 +55,12 @@ pub struct UnknownJobKind(pub String);
 
 impl JobKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 5] = [
         JobKind::ProcessOrder,
         JobKind::SendOrderConfirmation,
         JobKind::SendPasswordReset,
         JobKind::RescoreCatalog,
+        JobKind::DeliverEmail,
     ];
 
     /// The storage name.
@@ -65,6 +70,7 @@ impl JobKind {
             JobKind::SendOrderConfirmation => "send_order_confirmation",
             JobKind::SendPasswordReset => "send_password_reset",
             JobKind::RescoreCatalog => "rescore_catalog",
+            JobKind::DeliverEmail => "deliver_email",
         }
     }
 }
@@ -77,6 +83,7 @@ impl FromStr for JobKind {
             "send_order_confirmation" => Ok(JobKind::SendOrderConfirmation),
             "send_password_reset" => Ok(JobKind::SendPasswordReset),
             "rescore_catalog" => Ok(JobKind::RescoreCatalog),
+            "deliver_email" => Ok(JobKind::DeliverEmail),
             other => Err(UnknownJobKind(other.to_owned())),
         }
     }
@@ -172,6 +179,13 @@ pub struct RescoringJob {
     pub version: u32,
 }
 
+/// The payload of a delivery job: which outbox message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryJob {
+    /// The message's [`dedup_key`](crate::mail::OutgoingEmail::dedup_key).
+    pub dedup_key: String,
+}
+
 /// A job to enqueue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
@@ -212,6 +226,21 @@ impl NewJob {
             payload: serde_json::json!(RescoringJob { version }),
             run_at: now,
             max_attempts: 20,
+        }
+    }
+
+    /// The delivery of the outbox message under `dedup_key` to the relay,
+    /// due now. A relay can be down for a while: the attempts, backed off up
+    /// to 5 minutes apart, span 14 to 28 minutes before the job is dead.
+    pub fn email_delivery(dedup_key: &str, now: Timestamp) -> Self {
+        Self {
+            id: JobId::new(),
+            kind: JobKind::DeliverEmail,
+            payload: serde_json::json!(DeliveryJob {
+                dedup_key: dedup_key.to_owned()
+            }),
+            run_at: now,
+            max_attempts: 14,
         }
     }
 
@@ -262,6 +291,11 @@ impl Job {
 
     /// The payload as a [`RescoringJob`].
     pub fn rescoring_job(&self) -> Result<RescoringJob, serde_json::Error> {
+        serde_json::from_value(self.payload.clone())
+    }
+
+    /// The payload as a [`DeliveryJob`].
+    pub fn delivery_job(&self) -> Result<DeliveryJob, serde_json::Error> {
         serde_json::from_value(self.payload.clone())
     }
 

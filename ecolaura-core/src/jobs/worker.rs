@@ -33,6 +33,14 @@ pub enum JobError {
 pub trait JobHandler: Send + Sync {
     /// Do the job's work.
     async fn handle(&self, job: &Job) -> Result<(), JobError>;
+
+    /// Whether this handler runs jobs of `kind`. A worker claims only the
+    /// kinds its handler runs, and leaves the others to workers that do
+    /// (e-mail delivery, for one, runs only where a relay is configured).
+    fn handles(&self, kind: JobKind) -> bool {
+        let _ = kind;
+        true
+    }
 }
 
 /// How a job's attempt ended.
@@ -244,9 +252,10 @@ impl Worker {
         &self.inner.config
     }
 
-    /// Claim and run one due job, if there is one (kinds in [`JobKind::ALL`] order).
+    /// Claim and run one due job, if there is one (of the kinds the handler
+    /// runs, in [`JobKind::ALL`] order).
     pub async fn run_once(&self) -> Result<Option<JobEvent>, StoreError> {
-        for kind in JobKind::ALL {
+        for kind in self.kinds() {
             let now = self.inner.clock.now();
             if let Some(claim) = self
                 .inner
@@ -275,7 +284,7 @@ impl Worker {
             let now = self.inner.clock.now();
             self.inner.queue.rescue_expired(now).await?;
             let mut batch = Vec::new();
-            for kind in JobKind::ALL {
+            for kind in self.kinds() {
                 batch.extend(
                     self.inner
                         .queue
@@ -302,6 +311,13 @@ impl Worker {
                 self.record(finished).await;
             }
         }
+    }
+
+    /// The kinds this worker claims: those its handler runs.
+    fn kinds(&self) -> impl Iterator<Item = JobKind> + '_ {
+        JobKind::ALL
+            .into_iter()
+            .filter(|&kind| self.inner.handler.handles(kind))
     }
 
     fn slots(&self) -> usize {
@@ -331,7 +347,7 @@ impl Worker {
         let (done_tx, done_rx) = mpsc::channel(capacity);
         let completer = tokio::spawn(self.clone().completer(done_rx));
         let mut loops = JoinSet::new();
-        for kind in JobKind::ALL {
+        for kind in self.kinds() {
             loops.spawn(self.clone().claim_loop(kind, stop.clone(), done_tx.clone()));
         }
         drop(done_tx);

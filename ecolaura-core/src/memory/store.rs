@@ -248,6 +248,22 @@ impl State {
             .insert((stamp.user_id, stamp.key.as_str().to_owned()), record);
     }
 
+    /// Record `email` in the outbox unless its key is there.
+    fn record_email(&mut self, email: &OutgoingEmail, now: Timestamp) -> Delivery {
+        if self.sent.contains_key(&email.dedup_key) {
+            return Delivery::AlreadySent;
+        }
+        self.sent.insert(
+            email.dedup_key.clone(),
+            SentEmail {
+                email: email.clone(),
+                sent_at: now,
+                delivered_at: None,
+            },
+        );
+        Delivery::Sent
+    }
+
     fn enqueue(&mut self, job: NewJob, now: Timestamp) {
         let job = Job {
             id: job.id,
@@ -1314,17 +1330,29 @@ impl Mailer for MemoryStore {
         let mut s = self
             .lock()
             .map_err(|e| MailError::Unavailable(Box::new(e)))?;
-        if s.sent.contains_key(&email.dedup_key) {
-            return Ok(Delivery::AlreadySent);
+        Ok(s.record_email(email, now))
+    }
+
+    async fn send_for_delivery(
+        &self,
+        email: &OutgoingEmail,
+        delivery: NewJob,
+        now: Timestamp,
+    ) -> Result<Delivery, MailError> {
+        let recorded = {
+            let mut s = self
+                .lock()
+                .map_err(|e| MailError::Unavailable(Box::new(e)))?;
+            let recorded = s.record_email(email, now);
+            if recorded == Delivery::Sent {
+                s.enqueue(delivery, now);
+            }
+            recorded
+        };
+        if recorded == Delivery::Sent {
+            self.wake.notify_waiters();
         }
-        s.sent.insert(
-            email.dedup_key.clone(),
-            SentEmail {
-                email: email.clone(),
-                sent_at: now,
-            },
-        );
-        Ok(Delivery::Sent)
+        Ok(recorded)
     }
 
     async fn find_sent(&self, dedup_key: &str) -> Result<Option<SentEmail>, MailError> {
@@ -1332,5 +1360,17 @@ impl Mailer for MemoryStore {
             .lock()
             .map_err(|e| MailError::Unavailable(Box::new(e)))?;
         Ok(s.sent.get(dedup_key).cloned())
+    }
+
+    async fn mark_delivered(&self, dedup_key: &str, at: Timestamp) -> Result<(), MailError> {
+        let mut s = self
+            .lock()
+            .map_err(|e| MailError::Unavailable(Box::new(e)))?;
+        let sent = s
+            .sent
+            .get_mut(dedup_key)
+            .ok_or_else(|| MailError::Refused(format!("no message {dedup_key:?} in the outbox")))?;
+        sent.delivered_at.get_or_insert(at);
+        Ok(())
     }
 }

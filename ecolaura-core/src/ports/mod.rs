@@ -32,7 +32,7 @@ pub use discards::DiscardStore;
 pub use error::{BoxError, MailError, StoreError, UniqueField};
 pub use idempotency::IdempotencyStore;
 pub use jobs::JobQueue;
-pub use mailer::Mailer;
+pub use mailer::{MailRelay, Mailer};
 pub use orders::{NewPlacement, OrderStore, PlacementOutcome, StatusChange};
 pub use sessions::SessionStore;
 pub use shipping::ShippingStore;
@@ -42,7 +42,7 @@ pub use throttle::LoginThrottleStore;
 pub use {
     accounts::MockAccountStore, cache::MockCache, catalog::MockCatalogImport,
     catalog::MockCatalogStore, clock::MockClock, discards::MockDiscardStore,
-    idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailer,
-    orders::MockOrderStore, sessions::MockSessionStore, shipping::MockShippingStore,
-    throttle::MockLoginThrottleStore,
+    idempotency::MockIdempotencyStore, jobs::MockJobQueue, mailer::MockMailRelay,
+    mailer::MockMailer, orders::MockOrderStore, sessions::MockSessionStore,
+    shipping::MockShippingStore, throttle::MockLoginThrottleStore,
 };
