@@ -43,6 +43,7 @@ mod response_cache;
 mod run;
 mod server;
 mod settings;
+mod smtp;
 mod state;
 mod store;
 mod wire;

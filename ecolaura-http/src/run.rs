@@ -62,15 +62,19 @@ pub(crate) fn application(
         principal_ttl: settings.session_recheck,
         ..AccountsConfig::default()
     };
-    Ok(Ecolaura::builder()
+    let mut builder = Ecolaura::builder()
         .shared_store(store)
         .cache(Arc::new(MokaCache::new(cache)))
         .orders_config(OrdersConfig {
             currency: settings.currency,
             ..OrdersConfig::default()
         })
-        .accounts_config(accounts)
-        .build()?)
+        .accounts_config(accounts);
+    if let Some(smtp) = &settings.smtp {
+        let relay = crate::smtp::SmtpRelay::new(smtp)?;
+        builder = builder.mail_relay(Arc::new(relay));
+    }
+    Ok(builder.build()?)
 }
 
 /// Job workers and commands read no catalog pages: a token cache.

@@ -178,6 +178,16 @@ pub(crate) struct Environment {
     /// client that the login throttle counts. Unset: none; the peer is the client.
     #[arg(long, global = true, env = "ECOLAURA_TRUSTED_PROXIES")]
     trusted_proxies: Option<String>,
+    /// The SMTP relay that e-mail leaves the outbox for, such as
+    /// `smtp://relay:25`, `smtp://user:password@relay:587?tls=required` or
+    /// `smtps://user:password@relay:465`. A secret: never logged. Unset:
+    /// mail stays in the outbox (the `sent_emails` table).
+    #[arg(long, global = true, env = "ECOLAURA_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of the shop's e-mail, such as `Shop <shop@example.com>`;
+    /// required with `ECOLAURA_SMTP_URL`. Its domain ends each `Message-ID`.
+    #[arg(long, global = true, env = "ECOLAURA_MAIL_FROM")]
+    mail_from: Option<String>,
     /// Open HTTP connections at most; at the cap a new connection evicts
     /// the one that has waited on its client the longest (idle, or
     /// trickling a body).
@@ -271,6 +281,9 @@ pub(crate) struct Settings {
     pub dpp_resolver: Option<ResolverBase>,
     /// `ECOLAURA_TRUSTED_PROXIES`.
     pub trusted_proxies: TrustedProxies,
+    /// `ECOLAURA_SMTP_URL` and `ECOLAURA_MAIL_FROM`; `None`: mail stays in
+    /// the outbox.
+    pub smtp: Option<crate::smtp::SmtpSettings>,
     /// `ECOLAURA_SESSION_RECHECK`.
     pub session_recheck: Duration,
 }
@@ -368,6 +381,18 @@ fn session_recheck(raw: &str, p: &mut Problems) -> Duration {
         p.add("ECOLAURA_SESSION_RECHECK must be at most 30 seconds");
     }
     recheck
+}
+
+/// `ECOLAURA_SMTP_URL` with `ECOLAURA_MAIL_FROM`, when the URL is set.
+fn smtp(env: &Environment, p: &mut Problems) -> Option<crate::smtp::SmtpSettings> {
+    let url = env.smtp_url.as_deref().filter(|u| !u.trim().is_empty())?;
+    match crate::smtp::SmtpSettings::parse(url, env.mail_from.as_deref()) {
+        Ok(settings) => Some(settings),
+        Err(problems) => {
+            problems.into_iter().for_each(|m| p.add(m));
+            None
+        }
+    }
 }
 
 /// `ECOLAURA_TRUSTED_PROXIES`: addresses and CIDR blocks.
@@ -529,6 +554,7 @@ impl Settings {
         let trusted_proxies = trusted_proxies(env.trusted_proxies.as_deref(), &mut p);
         let dpp_resolver = dpp_resolver(env.dpp_resolver.as_deref(), &mut p);
         let session_recheck = session_recheck(&env.session_recheck, &mut p);
+        let smtp = smtp(env, &mut p);
         let Some((secret, generated_secret)) = secret.filter(|_| p.0.is_empty()) else {
             return Err(p.0);
         };
@@ -560,6 +586,7 @@ impl Settings {
             dpp_resolver,
             trusted_proxies,
             session_recheck,
+            smtp,
         })
     }
 }

@@ -11,6 +11,7 @@ mod flow;
 mod generated_client;
 mod lifecycle;
 mod limits;
+mod mail;
 mod scores;
 mod server;
 mod sessions;
