@@ -12,6 +12,7 @@ mod generated_client;
 mod lifecycle;
 mod limits;
 mod mail;
+mod nginx;
 mod scores;
 mod server;
 mod sessions;
