@@ -3,7 +3,8 @@
 # The `ecolaura` binary in a small runtime image: built in a Rust image,
 # copied alone into Debian slim, run as an unprivileged user, with a
 # healthcheck. `compose.yaml` runs it as the migration step, two hosts and a
-# worker. Build: `podman build -t ecolaura .` (or `docker build`).
+# worker. Build: `podman build --format docker -t ecolaura .` (podman keeps
+# HEALTHCHECK only in the docker format), or `docker build -t ecolaura .`.
 #
 # The two base images are arguments, so that a machine without a registry
 # can build from images made locally (deploy/container/local-base-images.sh).
@@ -25,7 +26,8 @@ FROM ${RUNTIME_IMAGE}
 # No shell tools beyond the base image's: bash's /dev/tcp is the healthcheck's
 # HTTP client. The user owns only its home, where the SQLite default lives
 # when no ECOLAURA_DATABASE_URL is given.
-RUN useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/ecolaura ecolaura
+RUN groupadd --system --gid 10001 ecolaura \
+    && useradd --system --uid 10001 --gid 10001 --create-home --home-dir /var/lib/ecolaura ecolaura
 COPY --from=build /usr/local/bin/ecolaura /usr/local/bin/ecolaura
 COPY deploy/container/healthcheck /usr/local/bin/ecolaura-healthcheck
 USER 10001:10001

@@ -10,7 +10,7 @@
 #
 # Then (on this machine, whose cgroups crun refuses, with runc and the
 # cgroupfs manager: deploy/container/containers.conf):
-#       podman build --isolation chroot --network host \
+#       podman build --format docker --isolation chroot --network host \
 #         --build-arg RUST_IMAGE=localhost/rust:1.95-bookworm \
 #         --build-arg RUNTIME_IMAGE=localhost/debian:bookworm-minbase -t ecolaura .
 #
