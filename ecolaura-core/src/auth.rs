@@ -88,6 +88,8 @@ pub enum Action {
     },
     /// Read one's own account and sustainability summary.
     ReadOwnAccount,
+    /// Read the job queue's health (depth, age, dead jobs): staff only.
+    ReadQueueHealth,
 }
 
 /// Why an action is refused.
@@ -135,7 +137,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), AccessDenied> {
             | Action::ListOrders
             | Action::ReadOwnAccount,
         ) => Ok(()),
-        (Role::Customer, Action::ManageCatalog) => Err(Forbidden),
+        (Role::Customer, Action::ManageCatalog | Action::ReadQueueHealth) => Err(Forbidden),
         (Role::Customer, Action::ReadOrder { owner } | Action::CancelOrder { owner }) => {
             if owns(owner) { Ok(()) } else { Err(NotFound) }
         }
@@ -169,6 +171,14 @@ mod tests {
                 }
             ),
             Err(AccessDenied::NotFound)
+        );
+        assert_eq!(
+            authorize(&c, Action::ReadQueueHealth),
+            Err(AccessDenied::Forbidden)
+        );
+        assert_eq!(
+            authorize(&Actor::staff(me), Action::ReadQueueHealth),
+            Ok(())
         );
         assert_eq!(authorize(&c, Action::CancelOrder { owner: me }), Ok(()));
         assert_eq!(

@@ -17,7 +17,7 @@ use crate::ports::{
 use crate::scoring::ScoringPolicy;
 use crate::services::{
     AccountPorts, Accounts, AccountsConfig, Catalog, Discards, OrderPorts, Orders, OrdersConfig,
-    Passports, Shipping, Sustainability,
+    Passports, QueueHealth, Shipping, Sustainability,
 };
 use crate::sustainability::ClaimPolicy;
 
@@ -157,6 +157,11 @@ impl Ecolaura {
     /// The cache.
     pub fn cache(&self) -> &Arc<dyn Cache> {
         &self.cache
+    }
+
+    /// The job queue's health, for staff.
+    pub fn queue_health(&self) -> QueueHealth {
+        QueueHealth::new(self.queue.clone(), self.clock.clone())
     }
 
     /// The mailer.

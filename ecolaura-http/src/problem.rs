@@ -360,6 +360,16 @@ impl From<AccessDenied> for Problem {
     }
 }
 
+impl From<ecolaura_core::services::QueueHealthError> for Problem {
+    fn from(e: ecolaura_core::services::QueueHealthError) -> Self {
+        use ecolaura_core::services::QueueHealthError;
+        match e {
+            QueueHealthError::Denied(denied) => denied.into(),
+            QueueHealthError::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<CatalogError> for Problem {
     fn from(e: CatalogError) -> Self {
         match e {

@@ -8,6 +8,7 @@ mod discards;
 mod errors;
 mod orders;
 mod passports;
+mod queue;
 mod shipping;
 mod sustainability;
 
@@ -20,5 +21,6 @@ pub use discards::{Discarded, Discards};
 pub use errors::{AccountError, CatalogError, CatalogExportError, CatalogImportError, OrderError};
 pub use orders::{OrderPorts, Orders, OrdersConfig, Placed};
 pub use passports::Passports;
+pub use queue::{QueueHealth, QueueHealthError};
 pub use shipping::{MAX_SHIPPING_METHODS, Shipping, ShippingError};
 pub use sustainability::{ProductSustainability, Sustainability};

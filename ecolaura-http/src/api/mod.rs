@@ -1,6 +1,7 @@
 //! The REST API: one `#[OpenApi]` impl per resource, tagged.
 
 mod accounts;
+mod admin;
 mod bearer;
 mod catalog;
 mod discards;
@@ -18,6 +19,7 @@ use poem_openapi::{OpenApiService, Tags};
 use crate::state::AppState;
 
 pub(crate) use accounts::AccountsApi;
+pub(crate) use admin::AdminApi;
 pub(crate) use bearer::BearerAuth;
 pub(crate) use catalog::CategoriesApi;
 pub(crate) use discards::DiscardsApi;
@@ -47,7 +49,8 @@ pub(crate) enum ApiTags {
     /// ledger and its yearly disclosure, and the environmental summary of
     /// one's orders.
     Sustainability,
-    /// Health, readiness and metrics, outside `/api/v1`.
+    /// Health, readiness and metrics (outside `/api/v1`), and the job
+    /// queue's health for staff.
     Operations,
 }
 
@@ -67,6 +70,7 @@ pub(crate) type Apis = (
     ProductsV2Api,
     OrdersV2Api,
     OperationsApi,
+    AdminApi,
 );
 
 /// The OpenAPI service over `state`; `/api/v1/openapi.json` and `/docs`
@@ -87,6 +91,7 @@ pub(crate) fn service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         ProductsV2Api::new(state.clone()),
         OrdersV2Api::new(state.clone()),
         OperationsApi::new(state.clone()),
+        AdminApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Ecolaura API", env!("CARGO_PKG_VERSION"))
         .description(

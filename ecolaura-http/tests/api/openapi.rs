@@ -90,6 +90,7 @@ async fn every_route_of_the_contract_is_documented() {
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",
+        "GET /api/v1/admin/queue",
     ];
     expected.sort();
     assert_eq!(found, expected);
