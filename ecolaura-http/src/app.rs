@@ -121,13 +121,31 @@ impl Host {
         let service = api::service(&self.state);
         let allow = Arc::new(AllowedMethods::from_openapi(
             &service.spec(),
-            &["/api/v1/openapi.json", "/docs"],
+            &[
+                "/api/v1/openapi.json",
+                "/docs",
+                crate::admin_page::PATHS[0],
+                crate::admin_page::PATHS[1],
+                crate::admin_page::PATHS[2],
+            ],
         ));
         let spec = service.spec_endpoint();
         let docs = crate::docs_page::endpoint(service.swagger_ui_html());
         let routes = Route::new()
             .at("/api/v1/openapi.json", spec)
             .at("/docs", docs)
+            .at(
+                crate::admin_page::PATHS[0],
+                poem::get(crate::admin_page::index()),
+            )
+            .at(
+                crate::admin_page::PATHS[1],
+                poem::get(crate::admin_page::script()),
+            )
+            .at(
+                crate::admin_page::PATHS[2],
+                poem::get(crate::admin_page::style()),
+            )
             .nest("/", service);
         let restrict_origins = !self.cors_origins.is_empty();
         let mut cors = Cors::new()

@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+mod admin_page;
 mod allow;
 mod api;
 mod app;

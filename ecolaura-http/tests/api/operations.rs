@@ -157,3 +157,71 @@ async fn a_flood_of_invented_methods_leaves_one_metrics_label() {
         text.len()
     );
 }
+
+#[tokio::test]
+async fn staff_read_the_queue_health_and_nobody_else_does() {
+    let t = TestApp::new();
+    let staff = t.staff().await;
+    let p = t
+        .product(&staff, json!({"name": "X", "price": "1.00", "stock": 3}))
+        .await;
+    let ada = t.customer("ada@example.com").await;
+    t.order(&ada, json!([{"product_id": p["id"], "quantity": 1}]), None)
+        .await
+        .ok(201);
+
+    let health = t.get("/api/v1/admin/queue", Some(&staff)).await;
+    let kinds = health.ok(200)["kinds"].as_array().unwrap().clone();
+    let names: Vec<&str> = kinds.iter().map(|k| k["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "process_order",
+            "send_order_confirmation",
+            "send_password_reset",
+            "rescore_catalog",
+            "deliver_email"
+        ]
+    );
+    // The order's first job waits for a worker.
+    assert_eq!(kinds[0]["ready"], 1);
+    assert_eq!(kinds[0]["dead"], 0);
+    t.run_jobs().await;
+    let after = t.get("/api/v1/admin/queue", Some(&staff)).await;
+    assert!(
+        after.ok(200)["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["ready"] == 0 && k["running"] == 0 && k["oldest_ready_age_seconds"] == 0)
+    );
+
+    t.get("/api/v1/admin/queue", Some(&ada)).await.problem(403);
+    t.get("/api/v1/admin/queue", None).await.problem(401);
+}
+
+#[tokio::test]
+async fn the_admin_page_loads_only_its_own_files() {
+    let t = TestApp::new();
+    for (path, kind) in [
+        ("/admin", "text/html"),
+        ("/admin/admin.js", "text/javascript"),
+        ("/admin/admin.css", "text/css"),
+    ] {
+        let a = t.get(path, None).await;
+        assert_eq!(a.status.as_u16(), 200, "{path}");
+        assert!(
+            a.header("content-type").unwrap().starts_with(kind),
+            "{path}"
+        );
+        let policy = a.header("content-security-policy").unwrap();
+        assert!(policy.contains("script-src 'self';"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+    }
+    let page = t.get("/admin", None).await;
+    assert!(!page.text.contains("<script>"), "no inline script");
+    assert!(!page.text.contains("style="), "no inline style");
+    let post = t.post("/admin", None, json!({})).await;
+    assert_eq!(post.status.as_u16(), 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+}

@@ -2,6 +2,7 @@
 //! HTTP, on the embedded SQLite default and on Postgres.
 #![allow(clippy::unwrap_used)]
 
+mod admin;
 mod browser;
 mod catalog;
 mod cli;
