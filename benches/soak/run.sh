@@ -22,7 +22,11 @@
 #   postgres://postgres@127.0.0.1:5432/postgres), SOAK_OUT (where the CSV and
 #   the log go, default target/soak), SOAK_NO_BUILD=1 (use the binaries as built),
 #   SOAK_HOST_BIN (another `ecolaura` binary to measure, such as an older
-#   commit's build, for a before/after comparison).
+#   commit's build, for a before/after comparison), SOAK_SMTP=1 (mail leaves
+#   for a real SMTP server: the tests' aiosmtpd sink, run by the Python in
+#   ECOLAURA_AIOSMTPD_PYTHON; after the load the script waits, up to 600 s,
+#   until every message is delivered, and reports how long that took, the
+#   messages the server received and any received twice).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -78,6 +82,15 @@ else
     DB_NOTE="SQLite file (the host's default: ecolaura.db in its working directory)"
 fi
 
+if [ "${SOAK_SMTP:-0}" = 1 ]; then
+    [ -n "${ECOLAURA_AIOSMTPD_PYTHON:-}" ] || { echo "SOAK_SMTP=1 needs ECOLAURA_AIOSMTPD_PYTHON (a python with aiosmtpd)" >&2; exit 2; }
+    SMTP_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$ECOLAURA_AIOSMTPD_PYTHON" "$ROOT/ecolaura-http/tests/e2e/smtp_sink.py" "$SMTP_PORT" "$WORK/mail" 0 > "$WORK/smtp.out" 2>&1 &
+    SMTP_PID=$!
+    for _ in $(seq 1 100); do grep -q ready "$WORK/smtp.out" 2>/dev/null && break; sleep 0.1; done
+    export ECOLAURA_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" ECOLAURA_MAIL_FROM="Soak Shop <shop@soak.test>"
+    trap 'kill "$SMTP_PID" 2>/dev/null || true; cleanup' EXIT
+fi
 : > "$WORK/host.out"
 (cd "$WORK" && exec "$HOST_BIN" serve) > "$WORK/host.out" 2> "$WORK/host.err" &
 HOST_PID=$!
@@ -104,6 +117,29 @@ set +e
     --csv "$CSV" --label "$MACHINE; command: benches/soak/run.sh $DURATION $BACKEND $*" "$@" 2>&1 | tee -a "$LOG"
 STATUS=${PIPESTATUS[0]}
 set -e
+
+undelivered() {
+    if [ "$BACKEND" = postgres ]; then
+        psql -Atq "$DB_URL" -c "SELECT count(*) FILTER (WHERE delivered_at IS NULL), count(*) FROM sent_emails"
+    else
+        sqlite3 "$WORK/ecolaura.db" "SELECT count(*) FILTER (WHERE delivered_at IS NULL), count(*) FROM sent_emails"
+    fi
+}
+if [ "${SOAK_SMTP:-0}" = 1 ]; then
+    START=$(date +%s.%N)
+    for _ in $(seq 1 6000); do
+        [ "$(undelivered | cut -d'|' -f1)" = 0 ] && break
+        sleep 0.1
+    done
+    ELAPSED=$(echo "$(date +%s.%N) - $START" | bc)
+    COUNTS=$(undelivered)
+    RECEIVED=$(ls "$WORK/mail" | grep -c '\.json$' || true)
+    UNIQUE=$(python3 -c 'import glob, json, sys; print(len({json.load(open(f))["message_id"] for f in glob.glob(sys.argv[1] + "/*.json")}))' "$WORK/mail")
+    {
+        echo
+        echo "mail: ${COUNTS#*|} messages in the outbox, ${COUNTS%%|*} not delivered ${ELAPSED} s after the soak's end; the SMTP server received $RECEIVED, $UNIQUE distinct Message-IDs"
+    } | tee -a "$LOG"
+fi
 
 {
     echo

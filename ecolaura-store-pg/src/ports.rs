@@ -1000,9 +1000,7 @@ impl Mailer for PgStore {
         .await
         .map_err(mail_error)?;
         if marked == 0 {
-            return Err(MailError::Refused(format!(
-                "no message {dedup_key:?} in the outbox"
-            )));
+            return Err(MailError::not_in_outbox(dedup_key));
         }
         Ok(())
     }

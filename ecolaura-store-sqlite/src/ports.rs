@@ -915,9 +915,7 @@ impl Mailer for SqliteStore {
             .await
             .map_err(|e| MailError::Unavailable(Box::new(e)))?;
         if marked == 0 {
-            return Err(MailError::Refused(format!(
-                "no message {dedup_key:?} in the outbox"
-            )));
+            return Err(MailError::not_in_outbox(dedup_key));
         }
         Ok(())
     }

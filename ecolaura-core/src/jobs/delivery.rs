@@ -120,10 +120,7 @@ impl JobHandler for DeliveryHandler {
             .await
             .map_err(job_error)?
         else {
-            return Err(JobError::Permanent(format!(
-                "no message {:?} in the outbox",
-                asked.dedup_key
-            )));
+            return Err(job_error(MailError::not_in_outbox(&asked.dedup_key)));
         };
         if sent.delivered_at.is_some() {
             return Ok(());

@@ -1369,7 +1369,7 @@ impl Mailer for MemoryStore {
         let sent = s
             .sent
             .get_mut(dedup_key)
-            .ok_or_else(|| MailError::Refused(format!("no message {dedup_key:?} in the outbox")))?;
+            .ok_or_else(|| MailError::not_in_outbox(dedup_key))?;
         sent.delivered_at.get_or_insert(at);
         Ok(())
     }

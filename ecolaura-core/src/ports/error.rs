@@ -73,3 +73,11 @@ pub enum MailError {
     #[error("message refused: {0}")]
     Refused(String),
 }
+
+impl MailError {
+    /// No message under `dedup_key` is in the outbox: a refusal, since
+    /// asking again cannot make one appear.
+    pub fn not_in_outbox(dedup_key: &str) -> Self {
+        MailError::Refused(format!("no message {dedup_key:?} in the outbox"))
+    }
+}

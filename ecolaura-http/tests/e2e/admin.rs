@@ -5,12 +5,11 @@
 //! screenshots (docs/admin/ holds the ones the docs show).
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::server::Server;
+use crate::server::{Server, run_check};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_sign_in_edit_a_product_and_ship_an_order_in_a_browser() {
@@ -26,23 +25,7 @@ async fn staff_sign_in_edit_a_product_and_ship_an_order_in_a_browser() {
     };
     let server = Server::start(None);
     let staff = server.staff().await;
-    let (status, _) = server
-        .post(
-            "/api/v1/categories",
-            Some(&staff),
-            json!({"slug": "bottles", "name": "Bottles"}),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, product) = server
-        .post(
-            "/api/v1/products",
-            Some(&staff),
-            json!({"name": "Eco Bottle", "price": "19.99", "stock": 10, "category": "bottles",
-                   "sustainability": {"carbon_footprint_kg": 1.2, "recyclable": false, "biodegradable": false}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{product}");
+    let product = server.a_bottle(&staff, 10, false).await;
     let ada = server
         .register_and_login("ada@example.com", "ada's password")
         .await;
@@ -73,24 +56,14 @@ async fn staff_sign_in_edit_a_product_and_ship_an_order_in_a_browser() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/admin_browser.py");
     let base = server.base.clone();
     let product_id = product["id"].as_str().unwrap().to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script)
-            .args([
-                base.as_str(),
-                "staff@shop.example",
-                "staff password",
-                &product_id,
-                &order_id,
-                &shots_dir,
-            ])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("all admin checks passed"), "{stdout}");
+    let args = [
+        script.into_os_string(),
+        base.into(),
+        "staff@shop.example".into(),
+        "staff password".into(),
+        product_id.into(),
+        order_id.into(),
+        shots_dir.into(),
+    ];
+    run_check(python, args.into(), "all admin checks passed").await;
 }

@@ -17,23 +17,7 @@ async fn whole_flow(mut server: Server) {
     let (status, me) = server.get("/api/v1/users/me", Some(&ada)).await;
     assert_eq!((status, me["role"].clone()), (200, json!("customer")));
 
-    let (status, _) = server
-        .post(
-            "/api/v1/categories",
-            Some(&staff),
-            json!({"slug": "bottles", "name": "Bottles"}),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, bottle) = server
-        .post(
-            "/api/v1/products",
-            Some(&staff),
-            json!({"name": "Eco Bottle", "price": "19.99", "stock": 10, "category": "bottles",
-                   "sustainability": {"carbon_footprint_kg": 1.2, "recyclable": true, "biodegradable": false}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{bottle}");
+    let bottle = server.a_bottle(&staff, 10, true).await;
     let (status, list) = server.get("/api/v1/products?category=bottles", None).await;
     assert_eq!((status, list["count"].clone()), (200, json!(1)));
 

@@ -103,23 +103,7 @@ fn mail_env(sink: &SmtpSink) -> Vec<(&'static str, String)> {
 
 /// A product to order, made by staff.
 async fn a_product(server: &Server, staff: &str) -> String {
-    let (status, _) = server
-        .post(
-            "/api/v1/categories",
-            Some(staff),
-            json!({"slug": "bottles", "name": "Bottles"}),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, bottle) = server
-        .post(
-            "/api/v1/products",
-            Some(staff),
-            json!({"name": "Eco Bottle", "price": "19.99", "stock": 100, "category": "bottles",
-                   "sustainability": {"carbon_footprint_kg": 1.2, "recyclable": true, "biodegradable": false}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{bottle}");
+    let bottle = server.a_bottle(staff, 100, true).await;
     bottle["id"].as_str().unwrap().to_owned()
 }
 

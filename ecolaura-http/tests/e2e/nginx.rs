@@ -5,9 +5,8 @@
 //! throttle, jobs run exactly once, nginx's rate limit and a host killed.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::server::postgres;
+use crate::server::{postgres, run_check};
 
 #[tokio::test]
 async fn behind_nginx_two_hosts_and_a_worker_act_as_one_shop() {
@@ -24,22 +23,14 @@ async fn behind_nginx_two_hosts_and_a_worker_act_as_one_shop() {
     };
     let Some(db) = postgres().await else { return };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nginx/check.py");
-    let out = tokio::task::spawn_blocking({
-        let url = db.url().to_owned();
-        move || {
-            Command::new("python3")
-                .arg(script)
-                .args(["--ecolaura", env!("CARGO_BIN_EXE_ecolaura")])
-                .args(["--database-url", &url])
-                .args(["--nginx", nginx])
-                .output()
-                .unwrap()
-        }
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("all nginx checks passed"), "{stdout}");
+    let args = [
+        script.into_os_string(),
+        "--ecolaura".into(),
+        env!("CARGO_BIN_EXE_ecolaura").into(),
+        "--database-url".into(),
+        db.url().into(),
+        "--nginx".into(),
+        nginx.into(),
+    ];
+    run_check("python3".into(), args.into(), "all nginx checks passed").await;
 }

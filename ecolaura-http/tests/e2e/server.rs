@@ -190,6 +190,30 @@ impl Server {
         body["access"].as_str().unwrap().to_owned()
     }
 
+    /// The `bottles` category with one product in it, made by `staff`:
+    /// "Eco Bottle" at 19.99 with 1.2 kg CO2e, `stock` in stock, recyclable
+    /// as given. Returns the product.
+    pub(crate) async fn a_bottle(&self, staff: &str, stock: u32, recyclable: bool) -> Value {
+        let (status, _) = self
+            .post(
+                "/api/v1/categories",
+                Some(staff),
+                json!({"slug": "bottles", "name": "Bottles"}),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, bottle) = self
+            .post(
+                "/api/v1/products",
+                Some(staff),
+                json!({"name": "Eco Bottle", "price": "19.99", "stock": stock, "category": "bottles",
+                       "sustainability": {"carbon_footprint_kg": 1.2, "recyclable": recyclable, "biodegradable": false}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{bottle}");
+        bottle
+    }
+
     /// A staff account made with `ecolaura users add --staff`; its token.
     pub(crate) async fn staff(&self) -> String {
         let out = self.cli(&[
@@ -265,6 +289,23 @@ pub(crate) fn terminate(mut child: Child) -> ExitStatus {
         assert!(Instant::now() < deadline, "the process did not stop");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Run a checking script to its end (`program args…`, off the async
+/// runtime) and assert that it succeeded and printed `passed`.
+pub(crate) async fn run_check(
+    program: std::ffi::OsString,
+    args: Vec<std::ffi::OsString>,
+    passed: &str,
+) {
+    let out =
+        tokio::task::spawn_blocking(move || Command::new(program).args(args).output().unwrap())
+            .await
+            .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains(passed), "{stdout}");
 }
 
 /// A fresh Postgres database for one test, or `None` (loudly) without a server.
