@@ -1,8 +1,9 @@
-//! [`CatalogImport`] on Postgres: one transaction; the products it reads
-//! by SKU are locked (`FOR UPDATE`) until it ends.
+//! [`CatalogImport`] on Postgres: one transaction; the products an import
+//! that writes reads by SKU are locked (`FOR UPDATE`) until it ends. A dry
+//! run is a read-only transaction that locks nothing.
 
 use async_trait::async_trait;
-use ecolaura_core::catalog::{CatalogChange, Category, Product};
+use ecolaura_core::catalog::{CatalogChange, Category, ImportMode, Product};
 use ecolaura_core::domain::{Gtin, ProductId, Sku, Slug};
 use ecolaura_core::ports::{CatalogImport, StoreError};
 use ecolaura_core::sustainability::Claim;
@@ -19,6 +20,8 @@ use crate::{all, built, execute};
 /// One import's transaction.
 pub(crate) struct PgImport {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    /// A dry run reads without locks.
+    pub(crate) mode: ImportMode,
     /// This store's origin, for the cache notification at commit.
     pub(crate) origin: Uuid,
 }
@@ -26,7 +29,8 @@ pub(crate) struct PgImport {
 #[async_trait]
 impl CatalogImport for PgImport {
     async fn live_products_by_sku(&mut self, skus: &[Sku]) -> Result<Vec<Product>, StoreError> {
-        let rows: Vec<ProductRow> = all(&mut *self.tx, &sql::select_live_by_sku(skus)).await?;
+        let rows: Vec<ProductRow> =
+            all(&mut *self.tx, &sql::select_live_by_sku(skus, self.mode)).await?;
         convert(rows.into_iter().map(records::ProductRecord::from).collect())
     }
 

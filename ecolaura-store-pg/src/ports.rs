@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use ecolaura_core::accounts::User;
 use ecolaura_core::catalog::{
-    CatalogChange, Category, Product, ProductFilter, ProductQuery, ProductSeek,
+    CatalogChange, Category, ImportMode, Product, ProductFilter, ProductQuery, ProductSeek,
 };
 use ecolaura_core::domain::{ClaimId, Seek};
 use ecolaura_core::domain::{
@@ -297,9 +297,19 @@ impl PgStore {
 impl CatalogStore for PgStore {
     async fn begin_import(
         &self,
+        mode: ImportMode,
     ) -> Result<Box<dyn ecolaura_core::ports::CatalogImport>, StoreError> {
+        let mut tx = self.begin().await?;
+        if mode == ImportMode::DryRun {
+            // Postgres itself refuses any write of a dry run.
+            sqlx::query("SET TRANSACTION READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(crate::error::store_error)?;
+        }
         Ok(Box::new(crate::import::PgImport {
-            tx: self.begin().await?,
+            tx,
+            mode,
             origin: self.origin,
         }))
     }

@@ -1,10 +1,11 @@
 //! [`CatalogImport`] on SQLite: one immediate transaction, under the
 //! store's write lock for as long as it lasts; its commit moves the
 //! catalog epoch on, so that hosts in other processes drop their cached
-//! reads.
+//! reads. A dry run is a deferred transaction that only reads, without the
+//! write lock.
 
 use async_trait::async_trait;
-use ecolaura_core::catalog::{Category, Product};
+use ecolaura_core::catalog::{Category, ImportMode, Product};
 use ecolaura_core::domain::{Gtin, ProductId, Sku, Slug};
 use ecolaura_core::ports::{CatalogImport, StoreError};
 use ecolaura_core::sustainability::Claim;
@@ -22,18 +23,34 @@ use crate::{all, built, execute};
 /// One import's transaction, and the write lock it holds.
 pub(crate) struct SqliteImport {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    /// The connection's page cache size before the import widened it.
-    pub(crate) cache_size: i64,
+    /// The connection's page cache size before the import widened it; a
+    /// dry run leaves the cache as it is.
+    pub(crate) cache_size: Option<i64>,
     /// The store, for the catalog epoch the commit moves on.
     pub(crate) origin: Uuid,
-    /// Released after the transaction ends (fields drop in order).
-    pub(crate) _writer: OwnedMutexGuard<()>,
+    /// Released after the transaction ends (fields drop in order); `None`
+    /// for a dry run, which takes no write lock and refuses writes.
+    pub(crate) _writer: Option<OwnedMutexGuard<()>>,
+}
+
+impl SqliteImport {
+    fn writable(&self) -> Result<(), StoreError> {
+        if self._writer.is_some() {
+            Ok(())
+        } else {
+            Err(StoreError::dry_run_write())
+        }
+    }
 }
 
 #[async_trait]
 impl CatalogImport for SqliteImport {
     async fn live_products_by_sku(&mut self, skus: &[Sku]) -> Result<Vec<Product>, StoreError> {
-        let rows: Vec<ProductRow> = all(&mut *self.tx, &sql::select_live_by_sku(skus)).await?;
+        let rows: Vec<ProductRow> = all(
+            &mut *self.tx,
+            &sql::select_live_by_sku(skus, ImportMode::Write),
+        )
+        .await?;
         convert(rows.into_iter().map(records::ProductRecord::from).collect())
     }
 
@@ -60,11 +77,13 @@ impl CatalogImport for SqliteImport {
     }
 
     async fn insert_categories(&mut self, categories: &[Category]) -> Result<(), StoreError> {
+        self.writable()?;
         execute(&mut *self.tx, &built(sql::insert_categories(categories))?).await?;
         Ok(())
     }
 
     async fn write_products(&mut self, products: &[Product]) -> Result<(), StoreError> {
+        self.writable()?;
         execute(
             &mut *self.tx,
             &built(sql::upsert_products::<Sqlite>(products))?,
@@ -76,11 +95,14 @@ impl CatalogImport for SqliteImport {
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        let restore = format!("PRAGMA cache_size = {}", self.cache_size);
-        sqlx::query(sqlx::AssertSqlSafe(restore))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(store_error)?;
+        self.writable()?;
+        if let Some(size) = self.cache_size {
+            let restore = format!("PRAGMA cache_size = {size}");
+            sqlx::query(sqlx::AssertSqlSafe(restore))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(store_error)?;
+        }
         crate::epoch::move_on(&mut self.tx, self.origin).await?;
         self.tx.commit().await.map_err(store_error)
     }

@@ -5,7 +5,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use ecolaura_core::accounts::User;
-use ecolaura_core::catalog::{Category, Product, ProductFilter, ProductQuery, ProductSeek};
+use ecolaura_core::catalog::{
+    Category, ImportMode, Product, ProductFilter, ProductQuery, ProductSeek,
+};
 use ecolaura_core::domain::{ClaimId, Seek};
 use ecolaura_core::domain::{
     Email, JobId, OrderId, Page, PageRequest, PersonName, ProductId, Slug, Timestamp, UserId,
@@ -263,7 +265,19 @@ impl SqliteStore {
 impl CatalogStore for SqliteStore {
     async fn begin_import(
         &self,
+        mode: ImportMode,
     ) -> Result<Box<dyn ecolaura_core::ports::CatalogImport>, StoreError> {
+        if mode == ImportMode::DryRun {
+            // A deferred transaction that only reads: one snapshot, no
+            // write lock, so writers carry on while it checks the file.
+            let tx = self.pool.begin().await.map_err(store_error)?;
+            return Ok(Box::new(crate::import::SqliteImport {
+                tx,
+                cache_size: None,
+                origin: self.origin,
+                _writer: None,
+            }));
+        }
         let writer = self.write.clone().lock_owned().await;
         let mut tx = self
             .pool
@@ -273,9 +287,9 @@ impl CatalogStore for SqliteStore {
         let cache_size = crate::import::widen_page_cache(&mut tx).await?;
         Ok(Box::new(crate::import::SqliteImport {
             tx,
-            cache_size,
+            cache_size: Some(cache_size),
             origin: self.origin,
-            _writer: writer,
+            _writer: Some(writer),
         }))
     }
 

@@ -324,6 +324,16 @@ impl Product {
     }
 }
 
+/// Whether an import writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Write the file when every row of it is good.
+    Write,
+    /// Check every row against the catalog, and write nothing: the store
+    /// reads without locking anything, so no writer waits for a dry run.
+    DryRun,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ pub use csv::{
     CATALOG_COLUMNS, CatalogRow, FieldProblem, RowProblem, catalog_row, check_catalog_header,
     parse_catalog_row,
 };
-pub use import::{CatalogFileCheck, CatalogLine, RowContext, RowPlan, plan_row};
+pub use import::{CatalogFileCheck, CatalogLine, ImportMode, RowContext, RowPlan, plan_row};
 pub use query::{
     ProductFilter, ProductOrdering, ProductPosition, ProductQuery, ProductSeek, SortKey,
     UnknownOrdering,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::fixtures::*;
 use crate::Store;
-use crate::catalog::Product;
+use crate::catalog::{ImportMode, Product};
 use crate::domain::{Gtin, ProductId, Sku, Stock};
 use crate::ports::{StoreError, UniqueField};
 
@@ -55,7 +55,7 @@ pub async fn an_import_reads_live_products_by_sku_gtin_and_category(store: Arc<d
         .await
         .expect("archive");
 
-    let mut import = store.begin_import().await.expect("begin");
+    let mut import = store.begin_import(ImportMode::Write).await.expect("begin");
     let found = import
         .live_products_by_sku(&[sku("A-1"), sku("A-2"), sku("Z-9")])
         .await
@@ -97,7 +97,7 @@ pub async fn an_import_lands_all_at_once_at_its_commit(store: Arc<dyn Store>) {
     made.score_computed_at = at(60);
     let next = replaced(&kept);
 
-    let mut import = store.begin_import().await.expect("begin");
+    let mut import = store.begin_import(ImportMode::Write).await.expect("begin");
     import
         .insert_categories(&[category("imported")])
         .await
@@ -153,7 +153,7 @@ pub async fn an_import_dropped_without_commit_writes_nothing(store: Arc<dyn Stor
     insert_all(&store, &[&kept]).await;
     let made = with_sku("Made", "M-1", None);
     {
-        let mut import = store.begin_import().await.expect("begin");
+        let mut import = store.begin_import(ImportMode::Write).await.expect("begin");
         import
             .insert_categories(&[category("imported")])
             .await
@@ -190,7 +190,7 @@ pub async fn an_import_that_takes_a_live_sku_writes_nothing(store: Arc<dyn Store
     insert_all(&store, &[&holder]).await;
     let first = with_sku("First", "F-1", None);
     let clash = with_sku("Clash", "H-1", None);
-    let mut import = store.begin_import().await.expect("begin");
+    let mut import = store.begin_import(ImportMode::Write).await.expect("begin");
     let outcome = async {
         import.write_products(std::slice::from_ref(&first)).await?;
         import.write_products(std::slice::from_ref(&clash)).await?;
@@ -210,7 +210,7 @@ pub async fn an_import_that_takes_a_live_sku_writes_nothing(store: Arc<dyn Store
 pub async fn an_import_and_a_concurrent_update_never_both_land(store: Arc<dyn Store>) {
     let p = with_sku("Raced", "R-1", None);
     insert_all(&store, &[&p]).await;
-    let mut import = store.begin_import().await.expect("begin");
+    let mut import = store.begin_import(ImportMode::Write).await.expect("begin");
     let read = import
         .live_products_by_sku(&[sku("R-1")])
         .await
@@ -239,4 +239,38 @@ pub async fn an_import_and_a_concurrent_update_never_both_land(store: Arc<dyn St
     }
     assert_eq!(stored.version, p.version + 1, "exactly one write landed");
     let _: ProductId = stored.id;
+}
+
+/// A dry run reads the catalog as an import does, but locks nothing: a
+/// writer of the product it read goes through at once, and the dry run's
+/// own writes are refused.
+pub async fn a_dry_run_locks_nothing_and_writes_nothing(store: Arc<dyn Store>) {
+    let p = with_sku("Checked", "C-1", None);
+    insert_all(&store, &[&p]).await;
+    let mut dry = store.begin_import(ImportMode::DryRun).await.expect("begin");
+    let read = dry
+        .live_products_by_sku(&[sku("C-1")])
+        .await
+        .expect("by sku");
+    assert_eq!(read, vec![p.clone()]);
+    let mut edit = p.clone();
+    edit.stock = Stock::new(1).expect("stock");
+    // With the dry run still open, the update lands without waiting on it.
+    let updated = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        store.update_product(&edit),
+    )
+    .await
+    .expect("the update waited for a dry run")
+    .expect("update");
+    assert_eq!(updated.stock.get(), 1);
+    assert!(dry.write_products(&[replaced(&p)]).await.is_err());
+    assert!(dry.insert_categories(&[category("dry")]).await.is_err());
+    drop(dry);
+    let stored = store.get_product(p.id).await.expect("read").expect("live");
+    assert_eq!(stored.stock.get(), 1);
+    assert_eq!(
+        store.get_category(&slug_of("dry")).await.expect("read"),
+        None
+    );
 }

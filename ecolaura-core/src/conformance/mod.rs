@@ -67,6 +67,7 @@ macro_rules! store_conformance {
             imports::an_import_dropped_without_commit_writes_nothing,
             imports::an_import_that_takes_a_live_sku_writes_nothing,
             imports::an_import_and_a_concurrent_update_never_both_land,
+            imports::a_dry_run_locks_nothing_and_writes_nothing,
             footprint::a_footprint_record_reads_back_and_changes_with_its_product,
             footprint::a_footprint_write_from_a_stale_read_writes_nothing,
             discards::a_categorys_ban_reads_back_and_changes,

@@ -316,9 +316,13 @@ fn matches(query: &ProductQuery, p: &Product) -> bool {
 
 #[async_trait]
 impl CatalogStore for MemoryStore {
-    async fn begin_import(&self) -> Result<Box<dyn crate::ports::CatalogImport>, StoreError> {
+    async fn begin_import(
+        &self,
+        mode: crate::catalog::ImportMode,
+    ) -> Result<Box<dyn crate::ports::CatalogImport>, StoreError> {
         drop(self.lock()?);
         Ok(Box::new(import::MemoryImport {
+            mode,
             state: self.state.clone(),
             categories: Vec::new(),
             products: Vec::new(),

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::catalog::{Category, Product, ProductFilter, ProductQuery, ProductSeek};
+use crate::catalog::{Category, ImportMode, Product, ProductFilter, ProductQuery, ProductSeek};
 use chrono::NaiveDate;
 
 use crate::domain::{ClaimId, Gtin, Page, PageRequest, ProductId, Sku, Slug, Timestamp};
@@ -222,11 +222,13 @@ pub trait CatalogStore: Send + Sync {
     /// once; dropped without a commit, it writes nothing.
     ///
     /// # Concurrency
-    /// The products an import reads by SKU stay as it read them until it
-    /// ends: other writers wait for them (Postgres: row locks; SQLite: the
-    /// write lock), or the commit fails with [`StoreError::StaleWrite`]
-    /// (memory).
-    async fn begin_import(&self) -> Result<Box<dyn CatalogImport>, StoreError>;
+    /// With [`ImportMode::Write`], the products an import reads by SKU stay
+    /// as it read them until it ends: other writers wait for them
+    /// (Postgres: row locks; SQLite: the write lock), or the commit fails
+    /// with [`StoreError::StaleWrite`] (memory). With
+    /// [`ImportMode::DryRun`] the import only reads: it locks nothing, no
+    /// writer waits for it, and its writes are refused.
+    async fn begin_import(&self, mode: ImportMode) -> Result<Box<dyn CatalogImport>, StoreError>;
 }
 
 /// One import's transaction ([`CatalogStore::begin_import`]).

@@ -57,6 +57,13 @@ impl StoreError {
         StoreError::Backend(e.into())
     }
 
+    /// A write asked of an import begun as a dry run
+    /// ([`ImportMode::DryRun`](crate::catalog::ImportMode::DryRun)), which
+    /// only reads.
+    pub fn dry_run_write() -> Self {
+        StoreError::backend("a dry-run import writes nothing")
+    }
+
     /// Whether this is [`StoreError::Unavailable`].
     pub fn is_unavailable(&self) -> bool {
         matches!(self, StoreError::Unavailable(_))

@@ -1,7 +1,7 @@
 //! The statements of a catalog import (`CatalogImport`), run in its one
 //! transaction, a batch of rows at a time.
 
-use ecolaura_core::catalog::{Category, Product};
+use ecolaura_core::catalog::{Category, ImportMode, Product};
 use ecolaura_core::domain::{Gtin, Sku, Slug};
 use sea_query::{Expr, ExprTrait, InsertStatement, LockType, OnConflict, Query, SelectStatement};
 
@@ -11,12 +11,15 @@ use super::{
 use crate::Dialect;
 use crate::schema::{Categories, Products};
 
-/// The live products with these SKUs, locked until the transaction ends
-/// (`FOR UPDATE` on Postgres; SQLite's import holds the write lock).
-pub fn select_live_by_sku(skus: &[Sku]) -> SelectStatement {
+/// The live products with these SKUs. An import that writes locks them
+/// until its transaction ends (`FOR UPDATE` on Postgres; on SQLite the
+/// import holds the write lock); a dry run reads them without a lock.
+pub fn select_live_by_sku(skus: &[Sku], mode: ImportMode) -> SelectStatement {
     let mut q = live_products();
-    q.and_where(Expr::col(Products::Sku).is_in(skus.iter().map(Sku::as_str)))
-        .lock(LockType::Update);
+    q.and_where(Expr::col(Products::Sku).is_in(skus.iter().map(Sku::as_str)));
+    if mode == ImportMode::Write {
+        q.lock(LockType::Update);
+    }
     q
 }
 

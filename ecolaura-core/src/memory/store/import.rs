@@ -8,19 +8,28 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::State;
-use crate::catalog::{Category, Product};
+use crate::catalog::{Category, ImportMode, Product};
 use crate::domain::{Gtin, ProductId, Sku, Slug};
 use crate::ports::{CatalogImport, StoreError};
 use crate::sustainability::Claim;
 
 /// One import into a [`MemoryStore`](super::MemoryStore).
 pub(super) struct MemoryImport {
+    /// A dry run refuses writes.
+    pub(super) mode: ImportMode,
     pub(super) state: Arc<Mutex<State>>,
     pub(super) categories: Vec<Category>,
     pub(super) products: Vec<Product>,
 }
 
 impl MemoryImport {
+    fn writable(&self) -> Result<(), StoreError> {
+        match self.mode {
+            ImportMode::Write => Ok(()),
+            ImportMode::DryRun => Err(StoreError::dry_run_write()),
+        }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
@@ -70,11 +79,13 @@ impl CatalogImport for MemoryImport {
     }
 
     async fn insert_categories(&mut self, categories: &[Category]) -> Result<(), StoreError> {
+        self.writable()?;
         self.categories.extend_from_slice(categories);
         Ok(())
     }
 
     async fn write_products(&mut self, products: &[Product]) -> Result<(), StoreError> {
+        self.writable()?;
         self.products.extend_from_slice(products);
         Ok(())
     }

@@ -17,14 +17,7 @@ use crate::scoring::ScoringPolicy;
 use crate::services::CatalogImportError;
 use crate::sustainability::Claim;
 
-/// Whether an import writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Write the file when every row of it is good.
-    Write,
-    /// Check every row against the catalog, and write nothing.
-    DryRun,
-}
+pub use crate::catalog::ImportMode;
 
 /// What an import did (or, for a dry run or a file with bad rows, would
 /// have done with its good rows).
@@ -111,7 +104,7 @@ impl Catalog {
         authorize(actor, Action::ManageCatalog)?;
         let policy = self.policy_in_force().await?;
         let now = self.clock.now();
-        let mut session = self.store.begin_import().await?;
+        let mut session = self.store.begin_import(mode).await?;
         let mut run = ImportRun {
             mode,
             summary: ImportSummary::default(),
@@ -314,7 +307,7 @@ mod tests {
     fn catalog(import: MockCatalogImport, cache: MockCache) -> Catalog {
         let mut store = MockCatalogStore::new();
         let import = Mutex::new(Some(import));
-        store.expect_begin_import().times(1).returning(move || {
+        store.expect_begin_import().times(1).returning(move |_| {
             let import = import.lock().unwrap().take().unwrap();
             Ok(Box::new(import) as Box<dyn CatalogImport>)
         });
