@@ -30,15 +30,22 @@ pub(crate) struct SqliteImport {
     pub(crate) origin: Uuid,
     /// Released after the transaction ends (fields drop in order); `None`
     /// for a dry run, which takes no write lock and refuses writes.
-    pub(crate) _writer: Option<OwnedMutexGuard<()>>,
+    pub(crate) writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl SqliteImport {
+    /// An import that holds the write lock writes; one without is a dry run.
+    fn mode(&self) -> ImportMode {
+        match self.writer {
+            Some(_) => ImportMode::Write,
+            None => ImportMode::DryRun,
+        }
+    }
+
     fn writable(&self) -> Result<(), StoreError> {
-        if self._writer.is_some() {
-            Ok(())
-        } else {
-            Err(StoreError::dry_run_write())
+        match self.mode() {
+            ImportMode::Write => Ok(()),
+            ImportMode::DryRun => Err(StoreError::dry_run_write()),
         }
     }
 }
@@ -46,11 +53,8 @@ impl SqliteImport {
 #[async_trait]
 impl CatalogImport for SqliteImport {
     async fn live_products_by_sku(&mut self, skus: &[Sku]) -> Result<Vec<Product>, StoreError> {
-        let rows: Vec<ProductRow> = all(
-            &mut *self.tx,
-            &sql::select_live_by_sku(skus, ImportMode::Write),
-        )
-        .await?;
+        let statement = sql::select_live_by_sku(skus, self.mode());
+        let rows: Vec<ProductRow> = all(&mut *self.tx, &statement).await?;
         convert(rows.into_iter().map(records::ProductRecord::from).collect())
     }
 

@@ -275,7 +275,7 @@ impl CatalogStore for SqliteStore {
                 tx,
                 cache_size: None,
                 origin: self.origin,
-                _writer: None,
+                writer: None,
             }));
         }
         let writer = self.write.clone().lock_owned().await;
@@ -289,7 +289,7 @@ impl CatalogStore for SqliteStore {
             tx,
             cache_size: Some(cache_size),
             origin: self.origin,
-            _writer: Some(writer),
+            writer: Some(writer),
         }))
     }
 
